@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+using Homeostat.Catalog;
+using Homeostat.Diagnosis;
+using Homeostat.Primitives;
+using Homeostat.Remediation;
+using Homeostat.Signals;
+
+namespace Homeostat.Cli.Commands;
+
+/// <summary>Signals in as JSON Lines, one classification per line out, in the same order and with the same id.</summary>
+internal static class ClassifyCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var catalogOption = new Option<string?>("--catalog") { Description = "The catalog whose classes form the closed list (default: the built-in catalog)." };
+        var input = new Option<string>("--input", "-i") { Description = "A JSON Lines file of signals, or - for standard input.", DefaultValueFactory = _ => "-" };
+        var command = new Command("classify", "Classify signals (JSON Lines) into the closed list of classes.") { catalogOption, input };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loader = new CatalogLoader(new ActionRegistry(KnownActions.Placeholders().Append(new UnavailableAction(KnownActions.RotateAndCompressLogs))));
+            var catalogPath = parse.GetValue(catalogOption);
+            var loaded = catalogPath is null ? loader.LoadBuiltIn() : loader.LoadFile(catalogPath);
+            if (!loaded.IsValid)
+            {
+                throw new CatalogInvalidException(loaded.Errors);
+            }
+
+            var classes = new ClassSet(loaded.Catalog!.Remediations.Keys.Concat(FailureClasses.Seed));
+            var classifier = new RuleClassifier();
+            var parser = new SignalParser(TimeProvider.System);
+            var path = parse.GetValue(input)!;
+            using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
+            var failures = 0;
+            var lineNumber = 0;
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+
+                var parsed = parser.ParseLines(line);
+                if (!parsed.IsValid)
+                {
+                    failures++;
+                    var problem = string.Join("; ", parsed.Errors.Select(e => e.ToString()));
+                    await io.Error.WriteLineAsync($"{path}:{lineNumber}: {problem}");
+                    await io.Out.WriteLineAsync(JsonSerializer.Serialize(new { id = TryId(line), error = $"line {lineNumber}: {problem}" }, HomeostatJson.Options));
+                    continue;
+                }
+
+                var signal = parsed.Signals[0];
+                var classification = await classifier.ClassifyAsync(signal, classes, cancellationToken);
+                await io.Out.WriteLineAsync(JsonSerializer.Serialize(classification with { Id = signal.Id }, HomeostatJson.Options));
+            }
+
+            return failures == 0 ? HomeostatCli.Success : HomeostatCli.Failure;
+        });
+        return command;
+    }
+
+    private static string? TryId(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Homeostat.Audit;
+using Homeostat.Healing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeostat.Cli.Commands;
+
+internal static class ExplainCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var config = CommonOptions.Config();
+        var data = CommonOptions.Data();
+        var incidentId = new Argument<string>("incident") { Description = "The incident's id (a unique prefix is enough)." };
+        var command = new Command("explain", "Tell the whole story of one incident, in plain words.") { incidentId, config, data };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!OfflineServices.StoreExists(parse.GetValue(config), parse.GetValue(data), out var path))
+            {
+                await io.Error.WriteLineAsync($"homeostat: no store at {path}; pass --data or --config");
+                return HomeostatCli.UsageError;
+            }
+
+            await using var services = OfflineServices.Build(parse.GetValue(config), parse.GetValue(data));
+            var store = services.GetRequiredService<IHomeostatStore>();
+            var id = parse.GetValue(incidentId)!;
+            var incident = await store.GetIncidentAsync(id, cancellationToken);
+            if (incident is null)
+            {
+                var matches = (await store.ListIncidentsAsync(new IncidentQuery { Limit = 10_000 }, cancellationToken)).Where(i => i.Id.StartsWith(id, StringComparison.Ordinal)).ToList();
+                if (matches.Count != 1)
+                {
+                    await io.Error.WriteLineAsync(matches.Count == 0 ? $"homeostat: no incident '{id}'" : $"homeostat: '{id}' matches {matches.Count} incidents; give more of the id");
+                    return HomeostatCli.Failure;
+                }
+
+                incident = matches[0];
+            }
+
+            var records = await store.QueryAuditAsync(new AuditQuery { IncidentId = incident.Id, Limit = 100_000 }, cancellationToken);
+            await io.Out.WriteAsync(IncidentStory.Tell(incident, records));
+            return HomeostatCli.Success;
+        });
+        return command;
+    }
+}

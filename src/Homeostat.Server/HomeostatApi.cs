@@ -1,0 +1,296 @@
+using System.Globalization;
+using Homeostat.Audit;
+using Homeostat.Catalog;
+using Homeostat.Healing;
+using Homeostat.Primitives;
+using Homeostat.Signals;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Server;
+
+/// <summary>The HTTP API of the architecture. Writes need the bearer token when one is configured.</summary>
+public static class HomeostatApi
+{
+    public static IEndpointRouteBuilder MapHomeostatApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        var writes = api.MapGroup(string.Empty).AddEndpointFilter<RequireApiTokenFilter>();
+
+        writes.MapPost("/signals", PostSignalsAsync);
+        writes.MapPost("/alertmanager", PostAlertmanagerAsync);
+        writes.MapPost("/suspensions/resume", ResumeAsync);
+        writes.MapPost("/remediations/{failureClass}/promote", PromoteAsync);
+
+        api.MapGet("/incidents", ListIncidentsAsync);
+        api.MapGet("/incidents/{id}", GetIncidentAsync);
+        api.MapGet("/audit", QueryAuditAsync);
+        api.MapGet("/suspensions", ListSuspensionsAsync);
+        api.MapGet("/catalog", GetCatalog);
+
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", ReadyAsync);
+        return app;
+    }
+
+    private static async Task<IResult> PostSignalsAsync(HttpRequest request, SignalParser parser, SignalIntake intake, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parsed = parser.ParseDocument(body!);
+        if (!parsed.IsValid)
+        {
+            return Problems.Invalid(parsed.Errors);
+        }
+
+        var results = await intake.IngestAsync(parsed.Signals, cancellationToken);
+        return Results.Json(new { results }, HomeostatJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> PostAlertmanagerAsync(HttpRequest request, SignalIntake intake, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parsed = AlertmanagerWebhook.Parse(body!);
+        if (!parsed.IsValid)
+        {
+            return Problems.Invalid(parsed.Errors);
+        }
+
+        var notification = parsed.Notification!;
+        var results = await intake.IngestAsync(notification.Signals, cancellationToken);
+        return Results.Json(new { groupKey = notification.GroupKey, truncatedAlerts = notification.TruncatedAlerts, results }, HomeostatJson.Options);
+    }
+
+    private static async Task<IResult> ListIncidentsAsync(IHomeostatStore store, string? service, string? state, string? since, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new List<ContractError>();
+        IncidentState? parsedState = null;
+        if (state is not null)
+        {
+            if (IncidentStateWords.TryParse(state, out var value))
+            {
+                parsedState = value;
+            }
+            else
+            {
+                errors.Add(new ContractError("state", "must be one of " + string.Join(", ", Enum.GetValues<IncidentState>().Select(s => s.ToWord())), $"'{state}'"));
+            }
+        }
+
+        var sinceTime = ParseTime("since", since, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var incidents = await store.ListIncidentsAsync(new IncidentQuery { Service = service, State = parsedState, Since = sinceTime, Limit = limit ?? 200 }, cancellationToken);
+        return Results.Json(new { incidents = incidents.Select(IncidentView.From) }, HomeostatJson.Options);
+    }
+
+    private static async Task<IResult> GetIncidentAsync(string id, IHomeostatStore store, CancellationToken cancellationToken)
+    {
+        var incident = await store.GetIncidentAsync(id, cancellationToken);
+        if (incident is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "No such incident", $"no incident has the id '{id}'");
+        }
+
+        var history = await store.QueryAuditAsync(new AuditQuery { IncidentId = id }, cancellationToken);
+        return Results.Json(new { incident = IncidentView.From(incident), signal = incident.Signal, classification = incident.Classification, history = history.Select(AuditView.From) }, HomeostatJson.Options);
+    }
+
+    private static async Task<IResult> QueryAuditAsync(IHomeostatStore store, string? service, string? since, string? until, string? incident, string? type, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new List<ContractError>();
+        var query = new AuditQuery
+        {
+            Service = service,
+            IncidentId = incident,
+            Since = ParseTime("since", since, errors),
+            Until = ParseTime("until", until, errors),
+            Type = type,
+            Limit = limit ?? 1000,
+        };
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var records = await store.QueryAuditAsync(query, cancellationToken);
+        return Results.Json(new { records = records.Select(AuditView.From) }, HomeostatJson.Options);
+    }
+
+    private static async Task<IResult> ListSuspensionsAsync(IHomeostatStore store, bool? all, CancellationToken cancellationToken) =>
+        Results.Json(new { suspensions = await store.ListSuspensionsAsync(activeOnly: all != true, cancellationToken) }, HomeostatJson.Options);
+
+    private static async Task<IResult> ResumeAsync(HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new List<ContractError>();
+        string? service = null, failureClass = null, by = null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body!);
+            service = Field(document.RootElement, "service", errors, required: true);
+            failureClass = Field(document.RootElement, "class", errors, required: true);
+            by = Field(document.RootElement, "by", errors, required: false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            errors.Add(new ContractError("$", "malformed JSON; send {\"service\": \"...\", \"class\": \"...\"}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var result = await commands.ResumeAsync(service!, failureClass!, by ?? "api", cancellationToken);
+        return result.Changed
+            ? Results.Json(new { resumed = true, detail = result.Detail }, HomeostatJson.Options)
+            : Problems.Create(StatusCodes.Status404NotFound, "Nothing to resume", result.Detail);
+    }
+
+    private static async Task<IResult> PromoteAsync(string failureClass, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    {
+        var by = request.Query["by"].ToString();
+        var result = await commands.PromoteAsync(failureClass, string.IsNullOrEmpty(by) ? "api" : by, cancellationToken);
+        return result.Changed
+            ? Results.Json(new { promoted = true, detail = result.Detail }, HomeostatJson.Options)
+            : Problems.Create(StatusCodes.Status404NotFound, "Nothing to promote", result.Detail);
+    }
+
+    private static IResult GetCatalog(ICatalogProvider catalog) =>
+        Results.Json(new
+        {
+            source = catalog.Current.Source,
+            version = catalog.Current.Version,
+            remediations = catalog.Current.Remediations.Values.Select(r => new
+            {
+                @class = r.Class,
+                action = r.Action,
+                confidenceFloor = r.ConfidenceFloor,
+                auto = r.Auto,
+                dryRun = r.DryRun,
+                parameters = r.Parameters.Describe(),
+                specHash = r.SpecHash,
+                location = r.Location.ToString(),
+            }),
+        }, HomeostatJson.Options);
+
+    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.NextDueAtAsync(cancellationToken);
+            return Results.Json(new { status = "ready", catalog = catalog.Current.Version }, HomeostatJson.Options);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", $"the store does not answer: {exception.Message}");
+        }
+    }
+
+    private static async Task<(string? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var limit = request.HttpContext.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.MaxRequestBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body has {request.ContentLength} bytes; the limit is {limit}"));
+        }
+
+        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            var buffer = new char[8192];
+            var builder = new System.Text.StringBuilder();
+            int read;
+            while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                builder.Append(buffer, 0, read);
+                if (builder.Length > limit)
+                {
+                    return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
+                }
+            }
+
+            return (builder.ToString(), null);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
+        }
+    }
+
+    private static DateTimeOffset? ParseTime(string field, string? text, List<ContractError> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return time;
+        }
+
+        errors.Add(new ContractError(field, "must be an RFC 3339 time", $"'{text}'"));
+        return null;
+    }
+
+    private static string? Field(System.Text.Json.JsonElement element, string name, List<ContractError> errors, bool required)
+    {
+        if (element.ValueKind == System.Text.Json.JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        if (required)
+        {
+            errors.Add(new ContractError($"$.{name}", "is required and must be a string"));
+        }
+
+        return null;
+    }
+}
+
+/// <summary>An incident as the API and CLI show it, with the decision vocabulary's words.</summary>
+public sealed record IncidentView(
+    string Id, string Service, string State, string? Reason, string? Detail, string? Class, double? Confidence, string? Action,
+    string Fingerprint, string Source, string? Title, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? NextDueAt)
+{
+    public static IncidentView From(Incident incident) => new(
+        incident.Id, incident.Service, incident.State.ToWord(), incident.Reason, incident.Detail, incident.Classification?.Class,
+        incident.Classification?.Confidence, incident.Action, incident.Fingerprint, incident.Signal.Source,
+        incident.Signal.Title ?? incident.Signal.Label("alertname"), incident.CreatedAt, incident.UpdatedAt, incident.NextDueAt);
+}
+
+public sealed record AuditView(long Sequence, string Id, DateTimeOffset At, string? IncidentId, string? Service, string Type, string Actor, string Summary, System.Text.Json.JsonElement Payload, string Hash)
+{
+    public static AuditView From(AuditRecord record) =>
+        new(record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, record.PayloadJson(), record.Hash);
+}

@@ -1,0 +1,212 @@
+using Homeostat.Audit;
+using Homeostat.Healing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Sqlite;
+
+public sealed class SqliteStoreOptions
+{
+    public const string FileName = "homeostat.db";
+
+    /// <summary>The folder holding the database. Created when missing.</summary>
+    public string DataDirectory { get; set; } = ".homeostat";
+
+    /// <summary>A full connection string instead of <see cref="DataDirectory"/> (tests use an in-memory database).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. Writes are serialised (BEGIN IMMEDIATE), so the
+/// audit chain, claims and counts stay consistent for every worker of this process.
+/// </summary>
+public sealed class SqliteStore : IHomeostatStore, IDisposable
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteConnection? _keepAlive;
+
+    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+        var settings = options.Value;
+        if (settings.ConnectionString is { } connectionString)
+        {
+            ConnectionString = connectionString;
+        }
+        else
+        {
+            Directory.CreateDirectory(settings.DataDirectory);
+            DatabasePath = Path.GetFullPath(Path.Combine(settings.DataDirectory, SqliteStoreOptions.FileName));
+            ConnectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, DefaultTimeout = 30, Pooling = true }.ToString();
+        }
+
+        if (ConnectionString.Contains("Mode=Memory", StringComparison.OrdinalIgnoreCase))
+        {
+            // A shared in-memory database lives only while a connection to it is open.
+            _keepAlive = new SqliteConnection(ConnectionString);
+            _keepAlive.Open();
+        }
+
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Schema.Create;
+        command.ExecuteNonQuery();
+    }
+
+    public string ConnectionString { get; }
+
+    public string? DatabasePath { get; }
+
+    public async Task<T> WriteAsync<T>(Func<IStoreWriter, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(new SqliteSession(connection, transaction, _timeProvider));
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<Incident?> ClaimNextDueAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE incidents SET claim_owner = $owner, claim_until = $until
+                WHERE id = (
+                    SELECT id FROM incidents
+                    WHERE next_due_at IS NOT NULL AND next_due_at <= $now AND (claim_until IS NULL OR claim_until <= $now)
+                    ORDER BY next_due_at LIMIT 1)
+                RETURNING body, version
+                """;
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$until", AuditChain.FormatTime(now + lease));
+            command.Parameters.AddWithValue("$now", AuditChain.FormatTime(now));
+            var claimed = await SqliteSession.ReadIncidentsAsync(command, cancellationToken);
+            return claimed.Count == 0 ? null : claimed[0];
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task ReleaseClaimAsync(string incidentId, string owner, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE incidents SET claim_owner = NULL, claim_until = NULL WHERE id = $id AND claim_owner = $owner";
+            command.Parameters.AddWithValue("$id", incidentId);
+            command.Parameters.AddWithValue("$owner", owner);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        using var command = connection.CreateCommand();
+
+        // A claimed incident is not due for others before its claim ends.
+        command.CommandText = """
+            SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until > $now AND claim_until > next_due_at THEN claim_until ELSE next_due_at END)
+            FROM incidents WHERE next_due_at IS NOT NULL
+            """;
+        command.Parameters.AddWithValue("$now", AuditChain.FormatTime(_timeProvider.GetUtcNow()));
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is string text ? SqliteSession.ParseTime(text) : null;
+    }
+
+    public async Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash FROM audit ORDER BY seq";
+        var records = await SqliteSession.ReadAuditAsync(command, cancellationToken);
+        var expectedPrevious = AuditChain.GenesisHash;
+        long expectedSequence = 1;
+        foreach (var record in records)
+        {
+            if (record.Sequence != expectedSequence)
+            {
+                return new AuditChainReport(expectedSequence - 1, record, $"record {expectedSequence} is missing: the next record is {record.Sequence}");
+            }
+
+            if (record.PreviousHash != expectedPrevious)
+            {
+                return new AuditChainReport(expectedSequence - 1, record, $"record {record.Sequence} does not point at the hash of record {record.Sequence - 1}: a record before it was changed or removed");
+            }
+
+            if (AuditChain.ComputeHash(record) != record.Hash)
+            {
+                return new AuditChainReport(expectedSequence - 1, record, $"record {record.Sequence} ({record.Id}) was changed after it was written: its content no longer matches its hash");
+            }
+
+            expectedPrevious = record.Hash;
+            expectedSequence++;
+        }
+
+        return new AuditChainReport(records.Count, null, null);
+    }
+
+    public Task<Incident?> GetIncidentAsync(string id, CancellationToken cancellationToken) => ReadAsync(s => s.GetIncidentAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<Incident>> ListIncidentsAsync(IncidentQuery query, CancellationToken cancellationToken) => ReadAsync(s => s.ListIncidentsAsync(query, cancellationToken));
+
+    public Task<int> CountExecutionsAsync(string service, string action, DateTimeOffset since, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.CountExecutionsAsync(service, action, since, cancellationToken));
+
+    public Task<int> CountInFlightAsync(CancellationToken cancellationToken) => ReadAsync(s => s.CountInFlightAsync(cancellationToken));
+
+    public Task<Suspension?> FindActiveSuspensionAsync(string service, string failureClass, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.FindActiveSuspensionAsync(service, failureClass, cancellationToken));
+
+    public Task<IReadOnlyList<Suspension>> ListSuspensionsAsync(bool activeOnly, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.ListSuspensionsAsync(activeOnly, cancellationToken));
+
+    public Task<ShadowState?> GetShadowAsync(string failureClass, string specHash, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.GetShadowAsync(failureClass, specHash, cancellationToken));
+
+    public Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.QueryAuditAsync(query, cancellationToken));
+
+    public void Dispose()
+    {
+        _keepAlive?.Dispose();
+        _writeLock.Dispose();
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteSession, Task<T>> read)
+    {
+        await using var connection = Open();
+        return await read(new SqliteSession(connection, null, _timeProvider));
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+}

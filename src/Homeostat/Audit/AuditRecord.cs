@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Homeostat.Primitives;
+
+namespace Homeostat.Audit;
+
+/// <summary>What is appended: the store adds the sequence number, the time it was chained and the hashes.</summary>
+public sealed record AuditEntry(string Type, string Summary)
+{
+    public string? IncidentId { get; init; }
+
+    public string? Service { get; init; }
+
+    public string Actor { get; init; } = "homeostat";
+
+    /// <summary>Structured details as JSON. Never holds secrets: tokens and credentials are not passed here.</summary>
+    public string Payload { get; init; } = "{}";
+
+    public static AuditEntry For(string type, string summary, string? incidentId, string? service, object? payload = null) => new(type, summary)
+    {
+        IncidentId = incidentId,
+        Service = service,
+        Payload = payload is null ? "{}" : JsonSerializer.Serialize(payload, HomeostatJson.Options),
+    };
+}
+
+/// <summary>One append-only audit record, chained to the previous one by <see cref="PreviousHash"/>.</summary>
+public sealed record AuditRecord
+{
+    public required long Sequence { get; init; }
+
+    public required string Id { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public string? IncidentId { get; init; }
+
+    public string? Service { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string Actor { get; init; }
+
+    public required string Summary { get; init; }
+
+    public required string Payload { get; init; }
+
+    public required string PreviousHash { get; init; }
+
+    public required string Hash { get; init; }
+
+    public JsonElement PayloadJson()
+    {
+        using var document = JsonDocument.Parse(Payload);
+        return document.RootElement.Clone();
+    }
+}
+
+/// <summary>The tamper-evident chain: each record's hash covers its content and the previous record's hash.</summary>
+public static class AuditChain
+{
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    public static string FormatTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static string ComputeHash(long sequence, string id, DateTimeOffset at, string? incidentId, string? service, string type, string actor, string summary, string payload, string previousHash)
+    {
+        var canonical = new StringBuilder()
+            .Append(sequence.ToString(CultureInfo.InvariantCulture)).Append('\u001f')
+            .Append(id).Append('\u001f')
+            .Append(FormatTime(at)).Append('\u001f')
+            .Append(incidentId).Append('\u001f')
+            .Append(service).Append('\u001f')
+            .Append(type).Append('\u001f')
+            .Append(actor).Append('\u001f')
+            .Append(summary).Append('\u001f')
+            .Append(payload).Append('\u001f')
+            .Append(previousHash);
+        return Hashing.Sha256Hex(canonical.ToString());
+    }
+
+    public static string ComputeHash(AuditRecord record) => ComputeHash(
+        record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, record.Payload, record.PreviousHash);
+}
+
+public sealed record AuditChainReport(long RecordsChecked, AuditRecord? FirstBroken, string? Problem)
+{
+    public bool IsIntact => FirstBroken is null && Problem is null;
+}
+
+public sealed record AuditQuery
+{
+    public string? Service { get; init; }
+
+    public string? IncidentId { get; init; }
+
+    public DateTimeOffset? Since { get; init; }
+
+    public DateTimeOffset? Until { get; init; }
+
+    public string? Type { get; init; }
+
+    public int Limit { get; init; } = 1000;
+}
+
+/// <summary>The record types of the trail; every path of the loop writes at least one.</summary>
+public static class AuditTypes
+{
+    public const string SignalReceived = "signal_received";
+    public const string Duplicate = "duplicate";
+    public const string Classified = "classified";
+    public const string Guardrail = "guardrail";
+    public const string Decided = "decided";
+    public const string ActionPreviewed = "action_previewed";
+    public const string ActionStarted = "action_started";
+    public const string ActionExecuted = "action_executed";
+    public const string Verification = "verification";
+    public const string Remediated = "remediated";
+    public const string DryRun = "dry_run";
+    public const string Escalated = "escalated";
+    public const string Notified = "notified";
+    public const string Resolved = "resolved";
+    public const string Suspended = "suspended";
+    public const string Resumed = "resumed";
+    public const string ShadowStarted = "shadow_started";
+    public const string Promoted = "promoted";
+    public const string ApprovalRequested = "approval_requested";
+    public const string ApprovalAnswered = "approval_answered";
+}

@@ -1,0 +1,46 @@
+using Homeostat.Diagnosis;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Catalog;
+
+public sealed class CatalogOptions
+{
+    public const string Section = "Catalog";
+
+    /// <summary>The catalog file. Empty uses the built-in catalog (the seed's remediations with verification settings).</summary>
+    public string? Path { get; set; }
+}
+
+public interface ICatalogProvider
+{
+    RemediationCatalog Current { get; }
+}
+
+/// <summary>Loads the configured catalog once at start-up; a catalog with errors stops start-up with every error listed.</summary>
+public sealed class CatalogProvider : ICatalogProvider, IClassSetProvider
+{
+    public CatalogProvider(CatalogLoader loader, IOptions<CatalogOptions> options)
+    {
+        var path = options.Value.Path;
+        var result = string.IsNullOrWhiteSpace(path) ? loader.LoadBuiltIn() : loader.LoadFile(path);
+        if (!result.IsValid)
+        {
+            throw new CatalogInvalidException(result.Errors);
+        }
+
+        Current = result.Catalog!;
+        ClassSet = new ClassSet(Current.Remediations.Keys.Concat(FailureClasses.Seed));
+    }
+
+    public RemediationCatalog Current { get; }
+
+    public ClassSet ClassSet { get; }
+
+    ClassSet IClassSetProvider.Current => ClassSet;
+}
+
+public sealed class CatalogInvalidException(IReadOnlyList<CatalogError> errors)
+    : Exception("the catalog is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, errors))
+{
+    public IReadOnlyList<CatalogError> Errors { get; } = errors;
+}

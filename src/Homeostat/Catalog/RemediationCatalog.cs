@@ -1,0 +1,75 @@
+using Homeostat.Primitives;
+
+namespace Homeostat.Catalog;
+
+/// <summary>Where something was written in a file, for error messages and the audit trail.</summary>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+public sealed record VerifySpec(Duration After, Duration Timeout, Duration Interval);
+
+public sealed record RateLimitSpec(int Max, Duration Per);
+
+public enum RiskLevel
+{
+    Low,
+    Medium,
+    High,
+}
+
+/// <summary>One class's reviewed remediation, as the catalog says it.</summary>
+public sealed record RemediationSpec
+{
+    public required string Class { get; init; }
+
+    public required string Action { get; init; }
+
+    public required double ConfidenceFloor { get; init; }
+
+    public bool Auto { get; init; }
+
+    /// <summary>True forces dry-run for this remediation; false and null leave the global setting in charge.</summary>
+    public bool? DryRun { get; init; }
+
+    public ActionParameters Parameters { get; init; } = ActionParameters.Empty;
+
+    public VerifySpec? Verify { get; init; }
+
+    public RateLimitSpec? RateLimit { get; init; }
+
+    public Duration? ShadowPeriod { get; init; }
+
+    public RiskLevel Risk { get; init; } = RiskLevel.Medium;
+
+    /// <summary>When true a human approves each action before it runs.</summary>
+    public bool RequiresApproval { get; init; }
+
+    public string? Description { get; init; }
+
+    public required SourceLocation Location { get; init; }
+
+    /// <summary>A hash of everything that changes behaviour; a new hash starts a new shadow period.</summary>
+    public string SpecHash => _specHash ??= ComputeHash();
+
+    private string? _specHash;
+
+    private string ComputeHash()
+    {
+        var parameters = string.Join(";", Parameters.Describe().Select(p => $"{p.Key}={p.Value}"));
+        var canonical = string.Join("|",
+            Class, Action, ConfidenceFloor.ToString("R", System.Globalization.CultureInfo.InvariantCulture), Auto, DryRun,
+            Verify is null ? string.Empty : $"{Verify.After}/{Verify.Timeout}/{Verify.Interval}",
+            RateLimit is null ? string.Empty : $"{RateLimit.Max}/{RateLimit.Per}",
+            ShadowPeriod, Risk, RequiresApproval, parameters);
+        return Hashing.Sha256Hex(canonical)[..16];
+    }
+}
+
+public sealed record RemediationCatalog(string Source, string Version, IReadOnlyDictionary<string, RemediationSpec> Remediations)
+{
+    public static readonly RemediationCatalog Empty = new("(none)", "empty", new Dictionary<string, RemediationSpec>());
+
+    public RemediationSpec? Find(string failureClass) => Remediations.GetValueOrDefault(failureClass);
+}

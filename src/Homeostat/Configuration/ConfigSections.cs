@@ -1,0 +1,35 @@
+using Homeostat.Catalog;
+using Homeostat.Escalation;
+using Homeostat.Guardrails;
+using Homeostat.Healing;
+using Homeostat.Probes;
+using Homeostat.Remediation;
+
+namespace Homeostat.Configuration;
+
+/// <summary>The engine's config sections and the options classes they bind to; hosts add their own.</summary>
+public static class ConfigSections
+{
+    public static Dictionary<string, Type> Engine() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Data"] = typeof(string),
+        [CatalogOptions.Section] = typeof(CatalogOptions),
+        [GuardrailOptions.Section] = typeof(GuardrailOptions),
+        [HealingOptions.Section] = typeof(HealingOptions),
+        ["Actions"] = typeof(ActionsSection),
+        ["Notifiers"] = typeof(NotifiersSection),
+        [ProbesOptions.Section] = typeof(List<ProbeOptions>),
+    };
+
+    /// <summary>The shape of the <c>actions:</c> section, for key checking.</summary>
+    public sealed class ActionsSection
+    {
+        public RotateAndCompressLogsOptions? RotateAndCompressLogs { get; set; }
+    }
+
+    /// <summary>The shape of the <c>notifiers:</c> section, for key checking.</summary>
+    public sealed class NotifiersSection
+    {
+        public WebhookNotifierOptions? Webhook { get; set; }
+    }
+}

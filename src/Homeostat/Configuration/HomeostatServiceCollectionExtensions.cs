@@ -1,0 +1,188 @@
+using Homeostat.Catalog;
+using Homeostat.Diagnosis;
+using Homeostat.Escalation;
+using Homeostat.Guardrails;
+using Homeostat.Healing;
+using Homeostat.Probes;
+using Homeostat.Remediation;
+using Homeostat.Signals;
+using Homeostat.Verification;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Configuration;
+
+public static class HomeostatServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the engine: options (validated at start-up, unknown keys rejected), catalog, classifier, guardrails,
+    /// actions, verifiers, notifiers and the healing loop. A store must be added by an adapter (SQLite, PostgreSQL).
+    /// </summary>
+    public static IServiceCollection AddHomeostatEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.BindValidated<GuardrailOptions>(configuration, GuardrailOptions.Section);
+        services.AddSingleton<IValidateOptions<GuardrailOptions>, GuardrailOptionsValidator>();
+        services.BindValidated<HealingOptions>(configuration, HealingOptions.Section);
+        services.BindValidated<CatalogOptions>(configuration, CatalogOptions.Section);
+        services.BindValidated<RotateAndCompressLogsOptions>(configuration, RotateAndCompressLogsOptions.Section);
+        services.BindValidated<WebhookNotifierOptions>(configuration, WebhookNotifierOptions.Section);
+        services.AddOptions<ProbesOptions>()
+            .Configure(o => configuration.GetSection(ProbesOptions.Section).Bind(o.Items, b => b.ErrorOnUnknownConfiguration = true))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProbesOptions>, ProbesOptionsValidator>();
+
+        services.AddSingleton<SignalParser>();
+
+        services.AddSingleton<IRemediationAction, RotateAndCompressLogsAction>();
+        foreach (var placeholder in KnownActions.Placeholders())
+        {
+            services.AddSingleton(placeholder);
+        }
+
+        services.TryAddSingleton<IActionRegistry, ActionRegistry>();
+        services.AddSingleton<CatalogLoader>();
+        services.AddSingleton<CatalogProvider>();
+        services.AddSingleton<ICatalogProvider>(sp => sp.GetRequiredService<CatalogProvider>());
+        services.AddSingleton<IClassSetProvider>(sp => sp.GetRequiredService<CatalogProvider>());
+
+        services.AddSingleton<RuleClassifier>();
+        services.TryAddSingleton<IClassifier>(sp => sp.GetRequiredService<RuleClassifier>());
+
+        services.AddSingleton<IGuardrail, RemediationExistsGuardrail>();
+        services.AddSingleton<IGuardrail, AutoGuardrail>();
+        services.AddSingleton<IGuardrail, ConfidenceFloorGuardrail>();
+        services.AddSingleton<IGuardrail, KillSwitchGuardrail>();
+        services.AddSingleton<IGuardrail, SuspensionGuardrail>();
+        services.AddSingleton<IGuardrail, RateLimitGuardrail>();
+        services.AddSingleton<IGuardrail, BlastRadiusGuardrail>();
+        services.AddSingleton<IGuardrail, DryRunGuardrail>();
+        services.AddSingleton<IGuardrail, ShadowPeriodGuardrail>();
+        services.AddSingleton<IGuardrail, ApprovalGuardrail>();
+        services.AddSingleton<GuardrailPipeline>();
+
+        services.AddSingleton<ActionRunner>();
+        services.AddSingleton<ProbeSet>();
+        services.AddSingleton<IVerifier, ProbeVerifier>();
+        services.AddSingleton<IVerifier, SourceResolvedVerifier>();
+        services.AddSingleton<VerifierSelector>();
+
+        services.AddSingleton<INotifier, LogNotifier>();
+        if (!string.IsNullOrWhiteSpace(configuration[$"{WebhookNotifierOptions.Section}:Url"]))
+        {
+            services.AddHttpClient<WebhookNotifier>();
+            services.AddSingleton<INotifier>(sp => sp.GetRequiredService<WebhookNotifier>());
+        }
+
+        services.AddSingleton<EscalationDispatcher>();
+
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<SignalIntake>();
+        services.AddSingleton<IncidentReconciler>();
+        services.AddSingleton<HealingEngine>();
+        services.AddSingleton<OperatorCommands>();
+        return services;
+    }
+
+    /// <summary>The background loops: healing workers and host probes.</summary>
+    public static IServiceCollection AddHomeostatWorkers(this IServiceCollection services)
+    {
+        services.AddHostedService<HealingWorker>();
+        services.AddHostedService<ProbeRunner>();
+        return services;
+    }
+
+    private static void BindValidated<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>()
+            .Bind(configuration.GetSection(section), b => b.ErrorOnUnknownConfiguration = true)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+    }
+}
+
+public sealed class GuardrailOptionsValidator : IValidateOptions<GuardrailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GuardrailOptions options)
+    {
+        var errors = new List<string>();
+        if (options.RateLimit.Max < 1)
+        {
+            errors.Add($"guardrails.rate_limit.max must be at least 1 (got {options.RateLimit.Max})");
+        }
+
+        if (options.RateLimit.Per.Value <= TimeSpan.Zero)
+        {
+            errors.Add($"guardrails.rate_limit.per must be longer than zero (got {options.RateLimit.Per})");
+        }
+
+        if (options.BlastRadius.MaxInFlight < 1)
+        {
+            errors.Add($"guardrails.blast_radius.max_in_flight must be at least 1 (got {options.BlastRadius.MaxInFlight})");
+        }
+
+        for (var i = 0; i < options.Maintenance.Count; i++)
+        {
+            if (options.Maintenance[i].End <= options.Maintenance[i].Start)
+            {
+                errors.Add($"guardrails.maintenance[{i}]: end must be after start");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProbesOptions options)
+    {
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Items.Count; i++)
+        {
+            var probe = options.Items[i];
+            var where = $"probes[{i}] ({(string.IsNullOrEmpty(probe.Name) ? "unnamed" : probe.Name)})";
+            var context = new System.ComponentModel.DataAnnotations.ValidationContext(probe);
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(probe, context, results, validateAllProperties: true))
+            {
+                errors.AddRange(results.Select(r => $"{where}: {string.Join(", ", r.MemberNames.Select(m => YamlName(m)))}: {r.ErrorMessage}"));
+            }
+
+            if (!names.Add(probe.Name))
+            {
+                errors.Add($"{where}: the name is used twice");
+            }
+
+            if (!ProbeKinds.All.Contains(probe.Kind))
+            {
+                errors.Add($"{where}: kind '{probe.Kind}' is not one of {string.Join(", ", ProbeKinds.All)}");
+            }
+            else if (probe.Kind == ProbeKinds.DirectorySize && probe.MaxBytes is null)
+            {
+                errors.Add($"{where}: a directory_size probe needs max_bytes");
+            }
+
+            if (probe.Interval.Value < TimeSpan.FromMilliseconds(100))
+            {
+                errors.Add($"{where}: interval must be at least 100ms (got {probe.Interval})");
+            }
+
+            if (!Path.IsPathFullyQualified(probe.Path))
+            {
+                errors.Add($"{where}: path '{probe.Path}' must be absolute (or relative to the config file)");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static string YamlName(string member) =>
+        string.Concat(member.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

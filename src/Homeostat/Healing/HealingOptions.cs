@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+using Homeostat.Primitives;
+
+namespace Homeostat.Healing;
+
+public sealed class HealingOptions
+{
+    public const string Section = "Healing";
+
+    /// <summary>Concurrent workers in this process. Each claims one incident at a time through the store.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 2;
+
+    /// <summary>How long a worker's claim on an incident lasts before another worker or replica may take it over.</summary>
+    public Duration ClaimLease { get; set; } = Duration.Parse("10m");
+
+    /// <summary>The longest one preview or execution may run before it counts as failed.</summary>
+    public Duration ActionTimeout { get; set; } = Duration.Parse("5m");
+
+    /// <summary>How often an idle worker looks at the store even without a wake-up (another replica may have written).</summary>
+    public Duration IdlePoll { get; set; } = Duration.Parse("30s");
+
+    /// <summary>This replica's name in claims and the audit trail. Defaults to the host name and process id.</summary>
+    public string? ReplicaId { get; set; }
+
+    public VerificationDefaults Verify { get; set; } = new();
+}
+
+/// <summary>Used when a remediation has no <c>verify:</c> block of its own.</summary>
+public sealed class VerificationDefaults
+{
+    public Duration After { get; set; } = Duration.Parse("30s");
+
+    public Duration Timeout { get; set; } = Duration.Parse("5m");
+
+    public Duration Interval { get; set; } = Duration.Parse("15s");
+}

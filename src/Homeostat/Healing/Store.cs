@@ -1,0 +1,89 @@
+using Homeostat.Audit;
+
+namespace Homeostat.Healing;
+
+/// <summary>A remediation stopped for one service until a human resumes it.</summary>
+public sealed record Suspension(string Service, string Class, string Action, string Reason, DateTimeOffset CreatedAt)
+{
+    public string? IncidentId { get; init; }
+
+    public DateTimeOffset? ResumedAt { get; init; }
+
+    public string? ResumedBy { get; init; }
+
+    public bool IsActive => ResumedAt is null;
+}
+
+/// <summary>When a remediation's spec (by hash) was first seen, and whether an operator promoted it.</summary>
+public sealed record ShadowState(string Class, string SpecHash, DateTimeOffset FirstSeenAt)
+{
+    public DateTimeOffset? PromotedAt { get; init; }
+
+    public string? PromotedBy { get; init; }
+}
+
+/// <summary>
+/// Reads every replica agrees on. Rate-limit counts, in-flight counts and suspensions come from here, not from
+/// process memory, so several replicas see the same limits.
+/// </summary>
+public interface IStoreReader
+{
+    Task<Incident?> GetIncidentAsync(string id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Incident>> ListIncidentsAsync(IncidentQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Real (not dry-run) executions of an action for a service since a time, counted from the audit trail.</summary>
+    Task<int> CountExecutionsAsync(string service, string action, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Incidents whose real action is running or awaiting verification.</summary>
+    Task<int> CountInFlightAsync(CancellationToken cancellationToken);
+
+    Task<Suspension?> FindActiveSuspensionAsync(string service, string failureClass, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Suspension>> ListSuspensionsAsync(bool activeOnly, CancellationToken cancellationToken);
+
+    Task<ShadowState?> GetShadowAsync(string failureClass, string specHash, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>Writes inside one serialisable transaction: either all of them happen, or none.</summary>
+public interface IStoreWriter : IStoreReader
+{
+    Task<Incident?> FindActiveIncidentAsync(string fingerprint, CancellationToken cancellationToken);
+
+    Task<Incident?> FindIncidentByDeliveryAsync(string deliveryKey, CancellationToken cancellationToken);
+
+    Task InsertIncidentAsync(Incident incident, CancellationToken cancellationToken);
+
+    /// <summary>Saves a new version of an incident if nobody else changed it since <paramref name="expectedVersion"/>.</summary>
+    Task<bool> UpdateIncidentAsync(Incident incident, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    Task SuspendAsync(Suspension suspension, CancellationToken cancellationToken);
+
+    /// <summary>Ends the active suspension; false when there was none.</summary>
+    Task<bool> ResumeAsync(string service, string failureClass, string resumedBy, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Returns the shadow state for a spec hash, recording it as first seen now if it is new.</summary>
+    Task<ShadowState> RegisterShadowAsync(string failureClass, string specHash, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<bool> PromoteAsync(string failureClass, string specHash, string promotedBy, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+/// <summary>The durable state of Homeostat: incidents, the audit trail, suspensions, shadow state and work claims.</summary>
+public interface IHomeostatStore : IStoreReader
+{
+    /// <summary>Runs <paramref name="work"/> in one serialisable write transaction and commits it if it returns.</summary>
+    Task<T> WriteAsync<T>(Func<IStoreWriter, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>Claims the incident due soonest, so that no other worker or replica works on it until the lease ends.</summary>
+    Task<Incident?> ClaimNextDueAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    Task ReleaseClaimAsync(string incidentId, string owner, CancellationToken cancellationToken);
+
+    Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken);
+
+    Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken);
+}

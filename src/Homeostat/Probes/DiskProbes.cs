@@ -1,0 +1,110 @@
+using System.Globalization;
+using Homeostat.Primitives;
+using Homeostat.Signals;
+
+namespace Homeostat.Probes;
+
+public sealed record ProbeReading(bool Breached, double Value, double Limit, string Description);
+
+public interface IProbe
+{
+    ProbeOptions Options { get; }
+
+    Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken);
+
+    /// <summary>The signal this probe sends for a reading; firing when breached, resolved when back within the limit.</summary>
+    Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id);
+}
+
+public abstract class DiskProbe(ProbeOptions options) : IProbe
+{
+    public ProbeOptions Options { get; } = options;
+
+    protected abstract string Title { get; }
+
+    public abstract Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken);
+
+    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
+    {
+        var labels = new Dictionary<string, string>(Options.Labels, StringComparer.Ordinal)
+        {
+            ["probe"] = Options.Name,
+            ["path"] = Options.Path,
+        };
+        labels.TryAdd("severity", "warning");
+        return new Signal
+        {
+            Id = id,
+            Source = SignalSources.Probe,
+            Service = Options.Service,
+            Resource = new SignalResource { Kind = "Directory", Path = Options.Path, Host = Environment.MachineName },
+            Title = Title,
+            Text = reading.Description,
+            Labels = labels,
+            Metrics = new Dictionary<string, double>
+            {
+                ["usage"] = reading.Value,
+                ["limit"] = reading.Limit,
+                ["usage_ratio"] = reading.Limit > 0 ? Math.Round(reading.Value / reading.Limit, 4) : 0,
+            },
+            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
+            StartsAt = since,
+        };
+    }
+}
+
+/// <summary>How many bytes the files under a directory take, against a budget. Symbolic links are not followed.</summary>
+public sealed class DirectorySizeProbe(ProbeOptions options) : DiskProbe(options)
+{
+    protected override string Title => "DirectoryUsageHigh";
+
+    public override Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken)
+    {
+        var limit = Options.MaxBytes?.Bytes ?? long.MaxValue;
+        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        long used = 0;
+        if (Directory.Exists(Options.Path))
+        {
+            foreach (var file in new DirectoryInfo(Options.Path).EnumerateFiles("*", enumeration))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                used += file.Length;
+            }
+        }
+
+        var percent = limit > 0 ? 100.0 * used / limit : 0;
+        var breached = used > limit;
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"disk usage of directory {Options.Path} is {new ByteSize(used)}, {(breached ? "over" : "within")} its {new ByteSize(limit)} budget ({percent:0}%)");
+        return Task.FromResult(new ProbeReading(breached, used, limit, description));
+    }
+}
+
+/// <summary>The used share of the filesystem holding a path.</summary>
+public sealed class FilesystemUsageProbe(ProbeOptions options) : DiskProbe(options)
+{
+    protected override string Title => "FilesystemUsageHigh";
+
+    public override Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken)
+    {
+        var drive = new DriveInfo(Options.Path);
+        var total = drive.TotalSize;
+        var used = total - drive.AvailableFreeSpace;
+        var percent = total > 0 ? 100.0 * used / total : 0;
+        var limit = Options.MaxPercent ?? 90;
+        var breached = percent > limit;
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"filesystem usage of {Options.Path} is {percent:0.0}% ({new ByteSize(used)} of {new ByteSize(total)}), {(breached ? "above" : "within")} the {limit:0}% threshold");
+        return Task.FromResult(new ProbeReading(breached, percent, limit, description));
+    }
+}
+
+public static class ProbeFactory
+{
+    public static IProbe Create(ProbeOptions options) => options.Kind switch
+    {
+        ProbeKinds.DirectorySize => new DirectorySizeProbe(options),
+        ProbeKinds.FilesystemUsage => new FilesystemUsageProbe(options),
+        _ => throw new ArgumentException($"unknown probe kind '{options.Kind}'", nameof(options)),
+    };
+}
