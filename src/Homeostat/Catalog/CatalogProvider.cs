@@ -20,15 +20,13 @@ public interface ICatalogProvider
 public sealed class CatalogProvider : ICatalogProvider, IClassSetProvider
 {
     public CatalogProvider(CatalogLoader loader, IOptions<CatalogOptions> options)
+        : this(Load(loader, options.Value.Path))
     {
-        var path = options.Value.Path;
-        var result = string.IsNullOrWhiteSpace(path) ? loader.LoadBuiltIn() : loader.LoadFile(path);
-        if (!result.IsValid)
-        {
-            throw new CatalogInvalidException(result.Errors);
-        }
+    }
 
-        Current = result.Catalog!;
+    public CatalogProvider(RemediationCatalog catalog)
+    {
+        Current = catalog;
         ClassSet = new ClassSet(Current.Remediations.Keys.Concat(FailureClasses.Seed));
     }
 
@@ -37,6 +35,12 @@ public sealed class CatalogProvider : ICatalogProvider, IClassSetProvider
     public ClassSet ClassSet { get; }
 
     ClassSet IClassSetProvider.Current => ClassSet;
+
+    private static RemediationCatalog Load(CatalogLoader loader, string? path)
+    {
+        var result = string.IsNullOrWhiteSpace(path) ? loader.LoadBuiltIn() : loader.LoadFile(path);
+        return result.IsValid ? result.Catalog! : throw new CatalogInvalidException(result.Errors);
+    }
 }
 
 public sealed class CatalogInvalidException(IReadOnlyList<CatalogError> errors)

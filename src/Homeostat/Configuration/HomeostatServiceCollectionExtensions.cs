@@ -46,7 +46,7 @@ public static class HomeostatServiceCollectionExtensions
 
         services.TryAddSingleton<IActionRegistry, ActionRegistry>();
         services.AddSingleton<CatalogLoader>();
-        services.AddSingleton<CatalogProvider>();
+        services.TryAddSingleton<CatalogProvider>();
         services.AddSingleton<ICatalogProvider>(sp => sp.GetRequiredService<CatalogProvider>());
         services.AddSingleton<IClassSetProvider>(sp => sp.GetRequiredService<CatalogProvider>());
 
