@@ -19,6 +19,8 @@ public sealed class YamlConfigurationSource(string path) : IConfigurationSource
 
 public sealed class YamlConfigurationProvider(string path) : ConfigurationProvider
 {
+    private static readonly HashSet<string> DataMapKeys = new(StringComparer.Ordinal) { "labels", "annotations", "headers" };
+
     private static readonly HashSet<string> PathKeys = new(StringComparer.OrdinalIgnoreCase) { "Path", "Data", "AllowedRoots" };
 
     /// <summary>Where each configuration key was written, for error messages.</summary>
@@ -45,7 +47,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root)
         {
-            Flatten(root, prefix: null, directory, data);
+            Flatten(root, prefix: null, directory, data, preserveKeys: false);
         }
         else if (stream.Documents.Count > 0)
         {
@@ -55,24 +57,27 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         Data = data;
     }
 
-    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data)
+    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data, bool preserveKeys)
     {
         switch (node)
         {
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
-                    var name = ToPascal(((YamlScalarNode)key).Value ?? string.Empty);
+                    var written = ((YamlScalarNode)key).Value ?? string.Empty;
+
+                    // Keys of user maps (labels to attach, headers) are data, not option names: keep them as written.
+                    var name = preserveKeys ? written : ToPascal(written);
                     var child = prefix is null ? name : $"{prefix}:{name}";
                     Locations[child] = ((int)key.Start.Line, (int)key.Start.Column);
-                    Flatten(value, child, directory, data);
+                    Flatten(value, child, directory, data, preserveKeys: !preserveKeys && DataMapKeys.Contains(written));
                 }
 
                 break;
             case YamlSequenceNode sequence:
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    Flatten(sequence.Children[i], $"{prefix}:{i}", directory, data);
+                    Flatten(sequence.Children[i], $"{prefix}:{i}", directory, data, preserveKeys: false);
                 }
 
                 break;

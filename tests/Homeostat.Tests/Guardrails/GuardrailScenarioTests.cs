@@ -226,7 +226,7 @@ public sealed class GuardrailScenarioTests
 
         var incident = await h.HandleAsync(SignalBuilder.DiskFull());
 
-        var guardrails = (await h.AuditAsync(incident.Id)).Where(r => r.Type == AuditTypes.Guardrail).Select(r => r.PayloadJson().GetProperty("guardrail").GetString()).ToList();
+        var guardrails = (await h.AuditAsync(incident.Id)).Where(r => r.Type == AuditTypes.Guardrail).Select(r => r.PayloadJson().GetProperty("guardrail").GetString()!).ToList();
         guardrails.ShouldBe(Homeostat.Guardrails.GuardrailNames.Order);
     }
 }
