@@ -52,14 +52,21 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
     {
         var errors = new List<CatalogError>();
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException exception)
         {
             var reason = exception.InnerException?.Message ?? exception.Message;
             return new CatalogLoadResult(null, [new CatalogError(source, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {TrimMark(reason)}")]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a location, on some broken input such as an unclosed '['; report where parsing stopped.
+            var mark = parser.Current?.Start ?? Mark.Empty;
+            return new CatalogLoadResult(null, [new CatalogError(source, (int)mark.Line, (int)mark.Column, "yaml", "is not valid YAML: the text cannot be parsed past the construct that starts here (an unclosed bracket or quote?)")]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -71,7 +78,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         YamlMappingNode? remediationsNode = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var key = Scalar(keyNode) ?? string.Empty;
             switch (key)
             {
                 case "remediations" when valueNode is YamlMappingNode mapping:
@@ -179,9 +186,12 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         if (entries.TryGetValue("risk", out var riskEntry))
         {
             var riskText = Scalar(riskEntry.Value);
-            if (!Enum.TryParse(riskText, ignoreCase: true, out risk) || riskText is null || !char.IsLower(riskText[0]))
+            switch (riskText)
             {
-                errors.Add(Error(source, riskEntry.Value, $"{path}.risk", "must be low, medium or high", riskText));
+                case "low": risk = RiskLevel.Low; break;
+                case "medium": risk = RiskLevel.Medium; break;
+                case "high": risk = RiskLevel.High; break;
+                default: errors.Add(Error(source, riskEntry.Value, $"{path}.risk", "must be low, medium or high", riskText)); break;
             }
         }
 
@@ -351,12 +361,12 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         var interval = DurationValue(source, children, "interval", $"{path}.verify", errors) ?? new Duration(TimeSpan.FromSeconds(Math.Max(1, Math.Min(after.Value.TotalSeconds, 15))));
         if (timeout.Value < after.Value)
         {
-            errors.Add(Error(source, mapping, $"{path}.verify.timeout", $"must not be shorter than verify.after ({after})", timeout.ToString()));
+            errors.Add(Error(source, ValueNode(children, "timeout", mapping), $"{path}.verify.timeout", $"must not be shorter than verify.after ({after})", timeout.ToString()));
         }
 
         if (interval.Value <= TimeSpan.Zero)
         {
-            errors.Add(Error(source, mapping, $"{path}.verify.interval", "must be longer than zero", interval.ToString()));
+            errors.Add(Error(source, ValueNode(children, "interval", mapping), $"{path}.verify.interval", "must be longer than zero", interval.ToString()));
         }
 
         return new VerifySpec(after, timeout, interval);
@@ -385,7 +395,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         var per = DurationValue(source, children, "per", $"{path}.rate_limit", errors) ?? new Duration(TimeSpan.FromHours(1));
         if (per.Value <= TimeSpan.Zero)
         {
-            errors.Add(Error(source, mapping, $"{path}.rate_limit.per", "must be longer than zero", per.ToString()));
+            errors.Add(Error(source, ValueNode(children, "per", mapping), $"{path}.rate_limit.per", "must be longer than zero", per.ToString()));
         }
 
         return new RateLimitSpec(max, per);
@@ -444,6 +454,9 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
     }
 
     private static string? Scalar(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static YamlNode ValueNode(Dictionary<string, (YamlNode Key, YamlNode Value)> entries, string key, YamlNode fallback) =>
+        entries.TryGetValue(key, out var entry) ? entry.Value : fallback;
 
     private static CatalogError Error(string source, YamlNode node, string key, string message, string? value = null) =>
         new(source, (int)node.Start.Line, (int)node.Start.Column, key, message, value is null ? null : $"'{value}'");

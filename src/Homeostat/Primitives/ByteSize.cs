@@ -31,7 +31,12 @@ public readonly partial record struct ByteSize(long Bytes) : IComparable<ByteSiz
             return false;
         }
 
-        var number = decimal.Parse(match.Groups["number"].Value, CultureInfo.InvariantCulture);
+        if (!decimal.TryParse(match.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+            || number > long.MaxValue / (decimal)multiplier)
+        {
+            return false;
+        }
+
         var bytes = number * multiplier;
         if (bytes > long.MaxValue)
         {

@@ -32,11 +32,29 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
         var match = DurationPattern().Match(trimmed);
         if (!match.Success)
         {
-            return TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
+            // Only the clock form (00:05:00) falls back to TimeSpan; a bare number such as "30" would silently mean 30 days.
+            return trimmed.Contains(':', StringComparison.Ordinal)
+                && TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
                 ? Assign(span, out duration)
                 : false;
         }
 
+        TimeSpan total;
+        try
+        {
+            total = Sum(match);
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+
+        duration = new Duration(total);
+        return true;
+    }
+
+    private static TimeSpan Sum(Match match)
+    {
         var total = TimeSpan.Zero;
         foreach (Capture part in match.Groups["part"].Captures)
         {
@@ -55,8 +73,7 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
             };
         }
 
-        duration = new Duration(total);
-        return true;
+        return total;
     }
 
     public static Duration Parse(string text) =>

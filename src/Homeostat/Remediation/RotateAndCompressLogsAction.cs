@@ -144,9 +144,12 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 throw new InvalidOperationException($"{current.FullName} became a symbolic link; not touched");
             }
 
+            // A leftover (or planted) temporary file is removed first, and CreateNew (O_EXCL) never follows a symbolic link,
+            // so the archive is never written through a link to a file outside the directory.
             var temporary = ArchivePath + ".tmp";
+            File.Delete(temporary);
             using (var input = new FileStream(current.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
             {
                 input.CopyTo(gzip);

@@ -225,7 +225,10 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
             }
         }
 
-        if (title is null && text is null && labels.Count == 0)
+        // A title, text or labels that was given but rejected is already reported; do not also say it is missing.
+        var contentRejected = errors.Skip(before).Any(e =>
+            e.Field == $"{path}.title" || e.Field == $"{path}.text" || e.Field.StartsWith($"{path}.labels", StringComparison.Ordinal));
+        if (title is null && text is null && labels.Count == 0 && !contentRejected)
         {
             errors.Add(new ContractError(path, "needs at least one of title, text or labels"));
         }
