@@ -51,9 +51,7 @@ public sealed record RemediationSpec
     public required SourceLocation Location { get; init; }
 
     /// <summary>A hash of everything that changes behaviour; a new hash starts a new shadow period.</summary>
-    public string SpecHash => _specHash ??= ComputeHash();
-
-    private string? _specHash;
+    public string SpecHash => ComputeHash();
 
     private string ComputeHash()
     {

@@ -182,7 +182,7 @@ public static class AlertmanagerWebhook
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        if (Primitives.Rfc3339.TryParse(text, out var time))
         {
             return time;
         }

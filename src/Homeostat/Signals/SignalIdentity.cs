@@ -43,22 +43,31 @@ public static class SignalIdentity
             return signal.Fingerprint;
         }
 
+        // Every part is length-prefixed, so values holding separators cannot make two identities collide.
         var identity = new StringBuilder();
-        identity.Append(signal.Source).Append('\n').Append(ServiceOf(signal)).Append('\n').Append(signal.Title).Append('\n');
+        void Add(string? part) => identity.Append(part?.Length ?? -1).Append(':').Append(part);
+        Add(signal.Source);
+        Add(ServiceOf(signal));
+        Add(signal.Title);
         if (signal.Resource is { } resource)
         {
-            identity.Append(resource.Kind).Append('/').Append(resource.Namespace).Append('/').Append(resource.Name)
-                .Append('/').Append(resource.Container).Append('/').Append(resource.Host).Append('/').Append(resource.Path).Append('\n');
+            Add(resource.Kind);
+            Add(resource.Namespace);
+            Add(resource.Name);
+            Add(resource.Container);
+            Add(resource.Host);
+            Add(resource.Path);
         }
 
         foreach (var (key, value) in signal.Labels.Where(l => !VolatileLabels.Contains(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal))
         {
-            identity.Append(key).Append('=').Append(value).Append('\n');
+            Add(key);
+            Add(value);
         }
 
         if (signal.Labels.Count == 0 && signal.Title is null)
         {
-            identity.Append(signal.Text);
+            Add(signal.Text);
         }
 
         return Hashing.Sha256Hex(identity.ToString())[..16];

@@ -215,7 +215,7 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
         var startsAtText = OptionalString(element, "startsAt", path, errors, maxLength: 64);
         if (startsAtText is not null)
         {
-            if (DateTimeOffset.TryParse(startsAtText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            if (Primitives.Rfc3339.TryParse(startsAtText, out var parsed))
             {
                 startsAt = parsed;
             }
