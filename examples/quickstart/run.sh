@@ -44,6 +44,19 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
+echo "==> an alert for a real directory outside the sandbox: the action refuses it and a human is told"
+curl -sf -X POST "$listen/api/v1/signals" -H 'Content-Type: application/json' -d '{
+  "id": "quickstart-outside", "source": "api", "service": "billing",
+  "title": "NodeFilesystemAlmostOutOfSpace", "text": "filesystem /var/log has 2% space left",
+  "labels": {"alertname": "NodeFilesystemAlmostOutOfSpace", "path": "/var/log", "severity": "critical"}}' > /dev/null
+outside=""
+for _ in $(seq 1 50); do
+  outside="$(curl -sf "$listen/api/v1/incidents?service=billing" | sed -n 's/.*"state":"\([a-z_]*\)","reason":"\([a-z_]*\)".*/\1 (\2)/p' | head -n 1)"
+  [ -n "$outside" ] && break
+  sleep 0.2
+done
+echo "billing /var/log incident: ${outside:-not decided yet}"
+
 echo "==> sandbox after healing"
 du -sh sandbox/var/log/shop | awk '{print "sandbox logs: " $1}'
 ls sandbox/var/log/shop
@@ -52,7 +65,7 @@ echo "==> the audit trail"
 "$homeostat" audit --config homeostat.yaml
 echo
 if [ -n "$incident" ]; then
-  echo "==> homeostat explain $incident"
+  echo "==> homeostat explain $incident (the sandbox incident)"
   "$homeostat" explain "$incident" --config homeostat.yaml
 fi
 "$homeostat" audit --verify --config homeostat.yaml

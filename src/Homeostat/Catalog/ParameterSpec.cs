@@ -89,7 +89,7 @@ public sealed record ParameterSpec(string Name, ParameterKind Kind, string Descr
     }
 
     private bool MatchesPattern(string text) =>
-        Pattern is null || Regex.IsMatch(text, $"^(?:{Pattern})$", RegexOptions.None, TimeSpan.FromMilliseconds(100));
+        Pattern is null || Regex.IsMatch(text, $"^(?:{Pattern})$", RegexOptions.NonBacktracking);
 
     private bool InRange(double measure, object converted, out object? value, out string? error)
     {

@@ -10,8 +10,9 @@ namespace Homeostat.Diagnosis;
 /// </summary>
 public sealed class RuleClassifier : IClassifier
 {
-    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+    // Non-backtracking matching runs in time linear in the input, so hostile text cannot stall classification and no
+    // timeout (which would make results depend on machine load) is needed.
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
     private static readonly IReadOnlyList<Rule> Rules =
     [
@@ -27,7 +28,7 @@ public sealed class RuleClassifier : IClassifier
             Exclude: Pattern(@"I/O error|input/output error|read-only file system|bad sector|smart (error|failure)")),
         new(FailureClasses.CertExpiry, "certificate expiry",
             Pattern(@"certificate (has |is )?expired|cert(ificate)? (will )?expir(e|es|ing|y)|x509: certificate has expired|probe_ssl_earliest_cert_expiry|certmanager_certificate_expiration_timestamp|ssl_cert_not_after|x509_cert_not_after|Cert(ificate)?Expir|SSLCert|TLSCert.*Expir|certificate_expiry|CERT_HAS_EXPIRED|notAfter|days until (certificate )?expir|expir(es|ing) in \d+ ?(d|days|h|hours)"),
-            Exclude: Pattern(@"unknown authority|self[- ]signed|unable to get local issuer|hostname mismatch|doesn't match|does not match|not valid for name|handshake failure(?!.*expir)")),
+            Exclude: Pattern(@"unknown authority|self[- ]signed|unable to get local issuer|hostname mismatch|doesn't match|does not match|not valid for name")),
         new(FailureClasses.DependencyTimeout, "a dependency timing out",
             Pattern(@"context deadline exceeded|DEADLINE_EXCEEDED|timed? ?out (while|when|waiting|after|connecting|calling|talking)|(read|connect|request|upstream|gateway|socket|call) ?time-?d? ?out|upstream request timeout|504 Gateway Time-?out|Gateway ?Timeout|SocketTimeoutException|ReadTimeout|ConnectTimeout|ETIMEDOUT|HttpClient\.Timeout|TimeoutException|operation timed out|dependency (is )?(slow|timing out)|probe_duration_seconds|DependencyTimeout|UpstreamTimeout|request_duration_seconds_bucket|latency (is )?(above|over|high)"),
             Exclude: Pattern(@"connection refused|ECONNREFUSED|no such host|NXDOMAIN|name resolution|could not resolve|connection reset|ECONNRESET|401|403|unauthori[sz]ed|forbidden|lock wait timeout|statement timeout")),
@@ -79,32 +80,25 @@ public sealed class RuleClassifier : IClassifier
 
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
-    private static Regex Pattern(string pattern) => new(pattern, Options, MatchTimeout);
+    private static Regex Pattern(string pattern) => new(pattern, Options);
 
     private sealed record Rule(string Class, string Description, Regex Evidence, Regex? Exclude)
     {
         public (double Confidence, string Evidence)? Match(SignalText text)
         {
-            try
-            {
-                if (Exclude is not null && (Exclude.IsMatch(text.Heading) || Exclude.IsMatch(text.Body) || Exclude.IsMatch(text.Annotations)))
-                {
-                    return null;
-                }
-
-                // Structured evidence (the alert name, its expression, its labels) is what the alert was written to detect.
-                foreach (var (part, confidence) in new[] { (text.Heading, 0.95), (text.Expression, 0.93), (text.Labels, 0.9), (text.Annotations, 0.9), (text.Body, 0.88) })
-                {
-                    var match = Evidence.Match(part);
-                    if (match.Success)
-                    {
-                        return (confidence, match.Value);
-                    }
-                }
-            }
-            catch (RegexMatchTimeoutException)
+            if (Exclude is not null && (Exclude.IsMatch(text.Heading) || Exclude.IsMatch(text.Body) || Exclude.IsMatch(text.Annotations)))
             {
                 return null;
+            }
+
+            // Structured evidence (the alert name, its expression, its labels) is what the alert was written to detect.
+            foreach (var (part, confidence) in new[] { (text.Heading, 0.95), (text.Expression, 0.93), (text.Labels, 0.9), (text.Annotations, 0.9), (text.Body, 0.88) })
+            {
+                var match = Evidence.Match(part);
+                if (match.Success)
+                {
+                    return (confidence, match.Value);
+                }
             }
 
             return null;

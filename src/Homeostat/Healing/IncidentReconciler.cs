@@ -202,7 +202,7 @@ public sealed partial class IncidentReconciler(
 
         if (!preview.Result.CanRun)
         {
-            var detail = $"dry-run preview of {remediation.Action} refused: {preview.Result.Summary}";
+            var detail = $"dry-run preview of {remediation.Action}: {preview.Result.Summary}";
             if (await EscalateAsync(incident, EscalationReasons.ActionFailed, detail, cancellationToken) is { } escalated)
             {
                 await NotifyAsync(escalated, EscalationReasons.ActionFailed, detail, cancellationToken);
@@ -224,7 +224,7 @@ public sealed partial class IncidentReconciler(
 
         var outcome = preview.Result.CanRun
             ? await runner.ExecuteAsync(request, cancellationToken)
-            : new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"refused before running: {preview.Result.Summary}"), preview.Duration);
+            : new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: {preview.Result.Summary}"), preview.Duration);
         var now = timeProvider.GetUtcNow();
         var verify = remediation.Verify ?? new VerifySpec(options.CurrentValue.Verify.After, options.CurrentValue.Verify.Timeout, options.CurrentValue.Verify.Interval);
         var failed = outcome.Result.Status == ActionStatus.Failed;

@@ -50,7 +50,8 @@ public static class SafePaths
 
         if (!realRoots.Any(root => IsUnder(real, root)))
         {
-            problem = $"'{candidate}' (really '{real}') is outside the allowlisted roots: {string.Join(", ", realRoots)}";
+            var shown = real == candidate ? $"'{candidate}'" : $"'{candidate}' (really '{real}')";
+            problem = $"{shown} is outside the allowlisted roots: {string.Join(", ", realRoots)}";
             return false;
         }
 
