@@ -1,0 +1,77 @@
+using Homeostat.Configuration;
+using Homeostat.Guardrails;
+using Homeostat.Primitives;
+using Homeostat.Probes;
+using Microsoft.Extensions.Configuration;
+
+namespace Homeostat.Tests.Configuration;
+
+public sealed class YamlConfigurationTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "homeostat-config-" + Guid.NewGuid().ToString("N"));
+
+    public YamlConfigurationTests() => Directory.CreateDirectory(_directory);
+
+    [Fact]
+    public void Load_SnakeCaseKeys_BindToOptionsWithTypedDurations()
+    {
+        var configuration = Load("""
+            guardrails:
+              dry_run: false
+              rate_limit: { max: 5, per: 2h }
+              shadow_period: 7d
+            """);
+
+        var options = configuration.GetSection("Guardrails").Get<GuardrailOptions>()!;
+
+        options.DryRun.ShouldBeFalse();
+        options.RateLimit.Max.ShouldBe(5);
+        options.RateLimit.Per.ShouldBe(Duration.Parse("2h"));
+        options.ShadowPeriod.Value.ShouldBe(TimeSpan.FromDays(7));
+    }
+
+    [Fact]
+    public void Load_RelativePaths_AreResolvedAgainstTheConfigFile()
+    {
+        var configuration = Load("""
+            data: ./state
+            probes:
+              - { name: logs, kind: directory_size, path: logs/app, max_bytes: 1Gi, service: app }
+            """);
+
+        configuration["Data"].ShouldBe(Path.Combine(_directory, "state"));
+        configuration["Probes:0:Path"].ShouldBe(Path.Combine(_directory, "logs", "app"));
+        configuration.GetSection("Probes").Get<List<ProbeOptions>>()![0].MaxBytes.ShouldBe(ByteSize.Parse("1Gi"));
+    }
+
+    [Fact]
+    public void Load_LabelKeys_AreKeptAsWritten()
+    {
+        var configuration = Load("""
+            probes:
+              - name: logs
+                labels: { team: sre, app_kubernetes_io_name: shop }
+            """);
+
+        configuration["Probes:0:Labels:team"].ShouldBe("sre");
+        configuration.GetSection("Probes:0:Labels").GetChildren().Select(c => c.Key).ShouldBe(["app_kubernetes_io_name", "team"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Load_InvalidYaml_SaysWhere()
+    {
+        var exception = Should.Throw<ConfigFileException>(() => Load("guardrails:\n  dry_run: [unclosed\n"));
+
+        exception.Message.ShouldContain("homeostat.yaml:");
+        exception.Message.ShouldContain("is not valid YAML");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private IConfiguration Load(string yaml)
+    {
+        var path = Path.Combine(_directory, "homeostat.yaml");
+        File.WriteAllText(path, yaml);
+        return new ConfigurationBuilder().AddYamlFile(path).Build();
+    }
+}
