@@ -12,6 +12,7 @@ public static class HomeostatCli
     public const int Success = 0;
     public const int Failure = 1;
     public const int UsageError = 2;
+    public const int InternalError = 70;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -26,52 +27,73 @@ public static class HomeostatCli
             IncidentsCommand.Create(io),
             OperatorCommand.CreateResume(io),
             OperatorCommand.CreatePromote(io),
+            OperatorCommand.CreateApprove(io),
+            OperatorCommand.CreateReject(io),
+            OperatorCommand.CreateResolve(io),
         };
 
         var parseResult = root.Parse(args);
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
-        }
-        catch (CatalogInvalidException exception)
-        {
-            await error.WriteLineAsync("homeostat: the catalog is invalid:");
-            foreach (var item in exception.Errors)
-            {
-                await error.WriteLineAsync(item.ToString());
-            }
-
-            return Failure;
-        }
-        catch (OptionsValidationException exception)
-        {
-            await error.WriteLineAsync("homeostat: the configuration is invalid:");
-            foreach (var failure in exception.Failures)
-            {
-                await error.WriteLineAsync($"  {failure}");
-            }
-
-            return Failure;
-        }
-        catch (ConfigFileException exception)
-        {
-            await error.WriteLineAsync($"homeostat: {exception.Message}");
-            return Failure;
-        }
-        catch (InvalidOperationException exception) when (exception.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)
-            || exception.InnerException is FormatException)
-        {
-            await error.WriteLineAsync($"homeostat: the configuration is invalid: {exception.InnerException?.Message ?? exception.Message}");
-            return Failure;
+            // Failures below become sentences; the library's default handler would print a stack trace.
+            return await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Success;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception exception)
         {
-            await error.WriteLineAsync($"homeostat: {exception.Message}");
-            return UsageError;
+            return await ReportAsync(Unwrap(exception), error);
+        }
+    }
+
+    private static Exception Unwrap(Exception exception)
+    {
+        // Start-up wraps configuration and catalog failures (options factories, hosted services); report the cause.
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is CatalogInvalidException or OptionsValidationException or ConfigFileException)
+            {
+                return current;
+            }
+        }
+
+        return exception;
+    }
+
+    private static async Task<int> ReportAsync(Exception exception, TextWriter error)
+    {
+        switch (exception)
+        {
+            case CatalogInvalidException invalid:
+                await error.WriteLineAsync("homeostat: the catalog is invalid:");
+                foreach (var item in invalid.Errors)
+                {
+                    await error.WriteLineAsync(item.ToString());
+                }
+
+                return Failure;
+            case OptionsValidationException options:
+                await error.WriteLineAsync("homeostat: the configuration is invalid:");
+                foreach (var failure in options.Failures)
+                {
+                    await error.WriteLineAsync($"  {failure}");
+                }
+
+                return Failure;
+            case ConfigFileException config:
+                await error.WriteLineAsync($"homeostat: {config.Message}");
+                return Failure;
+            case InvalidOperationException invalid when invalid.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) || invalid.InnerException is FormatException:
+                await error.WriteLineAsync($"homeostat: the configuration is invalid: {invalid.InnerException?.Message ?? invalid.Message}");
+                return Failure;
+            case IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException:
+                await error.WriteLineAsync($"homeostat: {exception.Message}");
+                return UsageError;
+            default:
+                await error.WriteLineAsync($"homeostat: internal error: {exception.GetType().Name}: {exception.Message}");
+                return InternalError;
         }
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Server;
@@ -25,11 +26,15 @@ public static class HomeostatApi
         writes.MapPost("/alertmanager", PostAlertmanagerAsync);
         writes.MapPost("/suspensions/resume", ResumeAsync);
         writes.MapPost("/remediations/{failureClass}/promote", PromoteAsync);
+        writes.MapPost("/approvals/{id}/approve", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: true, ct));
+        writes.MapPost("/approvals/{id}/reject", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: false, ct));
+        writes.MapPost("/incidents/{id}/resolve", ResolveIncidentAsync);
 
         api.MapGet("/incidents", ListIncidentsAsync);
         api.MapGet("/incidents/{id}", GetIncidentAsync);
         api.MapGet("/audit", QueryAuditAsync);
         api.MapGet("/suspensions", ListSuspensionsAsync);
+        api.MapGet("/approvals", ListApprovalsAsync);
         api.MapGet("/catalog", GetCatalog);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -178,6 +183,87 @@ public static class HomeostatApi
             : Problems.Create(StatusCodes.Status404NotFound, "Nothing to promote", result.Detail);
     }
 
+    private static async Task<IResult> ListApprovalsAsync(IHomeostatStore store, CancellationToken cancellationToken)
+    {
+        var pending = await store.ListIncidentsAsync(new IncidentQuery { State = IncidentState.PendingApproval, Limit = 1000 }, cancellationToken);
+        return Results.Json(new
+        {
+            approvals = pending.Select(i => new
+            {
+                id = i.Id,
+                service = i.Service,
+                @class = i.Classification?.Class,
+                confidence = i.Classification?.Confidence,
+                action = i.Action,
+                detail = i.Detail,
+                deadline = i.ApprovalDeadline,
+            }),
+        }, HomeostatJson.Options);
+    }
+
+    private static async Task<IResult> AnswerAsync(string id, HttpRequest request, OperatorCommands commands, bool approve, CancellationToken cancellationToken)
+    {
+        var (by, note, problem) = await ReadOperatorAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = approve
+            ? await commands.ApproveAsync(id, by, cancellationToken)
+            : await commands.RejectAsync(id, by, note, cancellationToken);
+        return result.Changed
+            ? Results.Json(new { incident = id, approved = approve, detail = result.Detail }, HomeostatJson.Options)
+            : Problems.Create(StatusCodes.Status409Conflict, "Nothing to answer", result.Detail);
+    }
+
+    private static async Task<IResult> ResolveIncidentAsync(string id, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    {
+        var (by, note, problem) = await ReadOperatorAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await commands.ResolveAsync(id, by, note, cancellationToken);
+        return result.Changed
+            ? Results.Json(new { incident = id, resolved = true, detail = result.Detail }, HomeostatJson.Options)
+            : Problems.Create(StatusCodes.Status409Conflict, "Cannot resolve", result.Detail);
+    }
+
+    /// <summary>Reads an optional <c>{"by": "...", "note": "..."}</c> body naming the human who answers.</summary>
+    private static async Task<(string By, string? Note, IResult? Problem)> ReadOperatorAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return ("api", null, problem);
+        }
+
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return ("api", null, null);
+        }
+
+        var errors = new List<ContractError>();
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var by = Field(document.RootElement, "by", errors, required: false);
+            var note = Field(document.RootElement, "note", errors, required: false);
+            if (by is not null && !SignalIdentity.IsSafeName(by))
+            {
+                errors.Add(new ContractError("$.by", "may use only letters, digits and . _ - : / @"));
+            }
+
+            return errors.Count > 0 ? ("api", null, Problems.Invalid(errors)) : (by ?? "api", note?.Length > 500 ? note[..500] : note, null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return ("api", null, Problems.Invalid([new ContractError("$", "malformed JSON; send {\"by\": \"...\", \"note\": \"...\"} or nothing")]));
+        }
+    }
+
     private static IResult GetCatalog(ICatalogProvider catalog) =>
         Results.Json(new
         {
@@ -196,7 +282,7 @@ public static class HomeostatApi
             }),
         }, HomeostatJson.Options);
 
-    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, ILogger<ApiLog> logger, CancellationToken cancellationToken)
     {
         try
         {
@@ -205,7 +291,9 @@ public static class HomeostatApi
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", $"the store does not answer: {exception.Message}");
+            // The reason goes to the log, not to an unauthenticated caller.
+            logger.LogWarning(exception, "Readiness check failed: the store does not answer");
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", "the store does not answer; see the service log");
         }
     }
 
@@ -225,26 +313,36 @@ public static class HomeostatApi
 
         try
         {
-            using var reader = new StreamReader(request.Body);
-            var buffer = new char[8192];
-            var builder = new System.Text.StringBuilder();
+            // Count bytes, not characters: the limit is about what crosses the wire and sits in memory.
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                builder.Append(buffer, 0, read);
-                if (builder.Length > limit)
+                if (buffer.Length + read > limit)
                 {
                     return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
                 }
+
+                buffer.Write(chunk, 0, read);
             }
 
-            return (builder.ToString(), null);
+            try
+            {
+                return (StrictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                return (null, Problems.Invalid([new ContractError("$", "the body is not valid UTF-8")]));
+            }
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
         }
     }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static DateTimeOffset? ParseTime(string field, string? text, List<ContractError> errors)
     {
@@ -277,6 +375,9 @@ public static class HomeostatApi
         return null;
     }
 }
+
+/// <summary>The log category of the HTTP API.</summary>
+public sealed class ApiLog;
 
 /// <summary>An incident as the API and CLI show it, with the decision vocabulary's words.</summary>
 public sealed record IncidentView(

@@ -70,7 +70,7 @@ internal static class AuditCommand
             {
                 await io.Out.WriteLineAsync(parse.GetValue(json)
                     ? JsonSerializer.Serialize(new { record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, payload = record.PayloadJson(), record.Hash }, HomeostatJson.Options)
-                    : $"{record.Sequence,6}  {record.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {record.Service ?? "-",-14} {record.IncidentId ?? "-",-20}  {record.Type,-17} {IncidentStory.Clean(record.Summary)}");
+                    : $"{record.Sequence,6}  {record.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {IncidentStory.Clean(record.Service ?? "-"),-14} {record.IncidentId ?? "-",-20}  {record.Type,-17} {IncidentStory.Clean(record.Summary)}");
             }
 
             if (!parse.GetValue(json))

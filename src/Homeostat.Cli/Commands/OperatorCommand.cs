@@ -41,4 +41,47 @@ internal static class OperatorCommand
         });
         return command;
     }
+
+    public static Command CreateApprove(CliIo io) => CreateAnswer(io, "approve", "Approve the action an incident waits on; the guardrails are checked again before it runs.", approve: true);
+
+    public static Command CreateReject(CliIo io) => CreateAnswer(io, "reject", "Reject the action an incident waits on; it escalates with approval_rejected.", approve: false);
+
+    public static Command CreateResolve(CliIo io)
+    {
+        var config = CommonOptions.Config();
+        var data = CommonOptions.Data();
+        var incident = new Argument<string>("incident") { Description = "The incident to close." };
+        var by = new Option<string>("--by") { Description = "Who resolves it, for the audit trail.", DefaultValueFactory = _ => Environment.UserName };
+        var note = new Option<string?>("--note") { Description = "Why, for the audit trail." };
+        var command = new Command("resolve", "Close an incident by hand (fixed by a human, or a source that never reports resolved).") { incident, by, note, config, data };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = OfflineServices.Build(parse.GetValue(config), parse.GetValue(data));
+            var result = await services.GetRequiredService<OperatorCommands>().ResolveAsync(parse.GetValue(incident)!, parse.GetValue(by)!, parse.GetValue(note), cancellationToken);
+            await (result.Changed ? io.Out : io.Error).WriteLineAsync(result.Detail);
+            return result.Changed ? HomeostatCli.Success : HomeostatCli.Failure;
+        });
+        return command;
+    }
+
+    private static Command CreateAnswer(CliIo io, string name, string description, bool approve)
+    {
+        var config = CommonOptions.Config();
+        var data = CommonOptions.Data();
+        var incident = new Argument<string>("incident") { Description = "The incident in pending_approval." };
+        var by = new Option<string>("--by") { Description = "Who answers, for the audit trail.", DefaultValueFactory = _ => Environment.UserName };
+        var note = new Option<string?>("--note") { Description = "Why, for the audit trail." };
+        var command = new Command(name, description) { incident, by, note, config, data };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = OfflineServices.Build(parse.GetValue(config), parse.GetValue(data));
+            var commands = services.GetRequiredService<OperatorCommands>();
+            var result = approve
+                ? await commands.ApproveAsync(parse.GetValue(incident)!, parse.GetValue(by)!, cancellationToken)
+                : await commands.RejectAsync(parse.GetValue(incident)!, parse.GetValue(by)!, parse.GetValue(note), cancellationToken);
+            await (result.Changed ? io.Out : io.Error).WriteLineAsync(result.Detail);
+            return result.Changed ? HomeostatCli.Success : HomeostatCli.Failure;
+        });
+        return command;
+    }
 }

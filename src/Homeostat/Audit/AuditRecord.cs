@@ -127,4 +127,5 @@ public static class AuditTypes
     public const string Promoted = "promoted";
     public const string ApprovalRequested = "approval_requested";
     public const string ApprovalAnswered = "approval_answered";
+    public const string ReconcileFailed = "reconcile_failed";
 }

@@ -12,28 +12,28 @@ public static class IncidentStory
     {
         var text = new StringBuilder();
         var outcome = incident.Reason is null ? incident.State.ToWord() : $"{incident.State.ToWord()} ({incident.Reason})";
-        text.AppendLine(CultureInfo.InvariantCulture, $"Incident {incident.Id} for service '{incident.Service}': {outcome}");
+        Line(text, $"Incident {incident.Id} for service '{incident.Service}': {outcome}");
         if (incident.Detail is not null)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {incident.Detail}");
+            Line(text, $"  {incident.Detail}");
         }
 
         text.AppendLine();
         var signal = incident.Signal;
-        text.AppendLine(CultureInfo.InvariantCulture, $"Signal      {signal.Source} '{signal.Title ?? signal.Label("alertname") ?? "(untitled)"}', received {Time(incident.CreatedAt)}, fingerprint {incident.Fingerprint}");
+        Line(text, $"Signal      {signal.Source} '{signal.Title ?? signal.Label("alertname") ?? "(untitled)"}', received {Time(incident.CreatedAt)}, fingerprint {incident.Fingerprint}");
         if (signal.Labels.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"            labels: {string.Join(", ", signal.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={Clean(l.Value)}"))}");
+            Line(text, $"            labels: {string.Join(", ", signal.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={Clean(l.Value)}"))}");
         }
 
         if (!string.IsNullOrEmpty(signal.Text))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"            text: {Clean(signal.Text)}");
+            Line(text, $"            text: {Clean(signal.Text)}");
         }
 
         if (incident.Classification is { } classification)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Class       {classification.Class}, confidence {classification.Confidence:0.00} ({classification.Classifier}): {classification.Reasoning}");
+            Line(text, $"Class       {classification.Class}, confidence {classification.Confidence:0.00} ({classification.Classifier}): {classification.Reasoning}");
         }
 
         foreach (var decided in records.Where(r => r.Type == AuditTypes.Decided))
@@ -42,10 +42,10 @@ public static class IncidentStory
             var catalogVersion = Str(payload, "catalogVersion");
             var action = Str(payload, "action");
             var mapping = action is null ? ", no remediation for this class" : $", remediation '{Str(payload, "remediation")}' -> action {action} ({Str(payload, "catalogLocation")})";
-            text.Append("Catalog     version ").Append(catalogVersion ?? "?").AppendLine(mapping);
+            Line(text, $"Catalog     version {catalogVersion ?? "?"}{mapping}");
             if (payload.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"            parameters: {string.Join(", ", parameters.EnumerateObject().Select(p => $"{p.Name}={p.Value}"))}");
+                Line(text, $"            parameters: {string.Join(", ", parameters.EnumerateObject().Select(p => $"{p.Name}={p.Value}"))}");
             }
         }
 
@@ -58,13 +58,13 @@ public static class IncidentStory
                 var payload = record.PayloadJson();
                 var kind = Str(payload, "kind") ?? "?";
                 var mark = kind switch { "pass" => "pass  ", "escalate" => "STOP  ", "dry_run" => "dry   ", _ => "wait  " };
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {mark}{Str(payload, "guardrail")}: {Str(payload, "reason")}");
+                Line(text, $"  {mark}{Str(payload, "guardrail")}: {Str(payload, "reason")}");
             }
         }
 
         foreach (var decided in records.Where(r => r.Type == AuditTypes.Decided))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Decision    {decided.Summary["decision: ".Length..]}");
+            Line(text, $"Decision    {decided.Summary["decision: ".Length..]}");
         }
 
         foreach (var record in records.Where(r => r.Type is AuditTypes.DryRun or AuditTypes.ActionPreviewed or AuditTypes.ActionExecuted))
@@ -72,24 +72,24 @@ public static class IncidentStory
             var payload = record.PayloadJson();
             var label = record.Type switch { AuditTypes.DryRun => "Dry run", AuditTypes.ActionPreviewed => "Preview", _ => "Action" };
             var duration = payload.TryGetProperty("durationMs", out var ms) ? $" in {ms.GetDouble().ToString("0.#", CultureInfo.InvariantCulture)} ms" : string.Empty;
-            text.AppendLine(CultureInfo.InvariantCulture, $"{label,-12}{Str(payload, "action")}{duration}: {Str(payload, "summary")}");
+            Line(text, $"{label,-12}{Str(payload, "action")}{duration}: {Str(payload, "summary")}");
             if (payload.TryGetProperty("changes", out var changes) && changes.ValueKind == JsonValueKind.Array)
             {
                 foreach (var change in changes.EnumerateArray().Take(20))
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"            - {change.GetString()}");
+                    Line(text, $"            - {change.GetString()}");
                 }
 
                 if (changes.GetArrayLength() > 20)
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"            … and {changes.GetArrayLength() - 20} more");
+                    Line(text, $"            … and {changes.GetArrayLength() - 20} more");
                 }
             }
         }
 
         foreach (var record in records.Where(r => r.Type == AuditTypes.Verification))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Verify      {Time(record.At)} {record.Summary}");
+            Line(text, $"Verify      {Time(record.At)} {record.Summary}");
         }
 
         foreach (var record in records.Where(r => r.Type is AuditTypes.Escalated or AuditTypes.Notified or AuditTypes.Suspended or AuditTypes.Remediated or AuditTypes.Resolved or AuditTypes.Duplicate))
@@ -103,17 +103,35 @@ public static class IncidentStory
                 AuditTypes.Resolved => "Resolved",
                 _ => "Duplicate",
             };
-            text.AppendLine(CultureInfo.InvariantCulture, $"{label,-12}{Time(record.At)} {record.Summary}");
+            Line(text, $"{label,-12}{Time(record.At)} {record.Summary}");
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Timeline ({records.Count} audit records)");
+        Line(text, $"Timeline ({records.Count} audit records)");
         foreach (var record in records)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  #{record.Sequence,-6} {Time(record.At)}  {record.Type,-17} {Clean(record.Summary)}");
+            Line(text, $"  #{record.Sequence,-6} {Time(record.At)}  {record.Type,-17} {Clean(record.Summary)}");
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Appends one line with every control character made visible, so untrusted text cannot move the cursor or forge lines.</summary>
+    private static void Line(StringBuilder text, string line)
+    {
+        foreach (var character in line)
+        {
+            if (char.IsControl(character))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)character:x4}");
+            }
+            else
+            {
+                text.Append(character);
+            }
+        }
+
+        text.AppendLine();
     }
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

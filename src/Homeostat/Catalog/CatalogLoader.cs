@@ -146,7 +146,21 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         }
 
         var before = errors.Count;
-        var entries = mapping.Children.ToDictionary(c => Scalar(c.Key) ?? string.Empty, c => (Key: c.Key, Value: c.Value), StringComparer.Ordinal);
+        var entries = new Dictionary<string, (YamlNode Key, YamlNode Value)>(StringComparer.Ordinal);
+        foreach (var (childKey, childValue) in mapping.Children)
+        {
+            if (Scalar(childKey) is not { } name)
+            {
+                errors.Add(Error(source, childKey, $"{path}.?", "keys must be plain names, not lists or mappings"));
+                continue;
+            }
+
+            if (!entries.TryAdd(name, (childKey, childValue)))
+            {
+                errors.Add(Error(source, childKey, $"{path}.{name}", "is given twice"));
+            }
+        }
+
 
         ActionDescriptor? descriptor = null;
         string? actionName = null;

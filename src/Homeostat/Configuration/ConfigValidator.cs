@@ -44,7 +44,7 @@ public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
         var known = sections.Keys.Select(SnakeCase).ToList();
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
             var section = sections.FirstOrDefault(s => string.Equals(s.Key, YamlConfigurationProvider.ToPascal(key), StringComparison.OrdinalIgnoreCase));
             if (section.Key is null)
             {
@@ -105,7 +105,7 @@ public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
         foreach (var (childKey, childValue) in mapping.Children)
         {
-            var name = ((YamlScalarNode)childKey).Value ?? string.Empty;
+            var name = (childKey as YamlScalarNode)?.Value ?? string.Empty;
             var property = properties.FirstOrDefault(p => string.Equals(p.Name, YamlConfigurationProvider.ToPascal(name), StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {

@@ -74,8 +74,8 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<INotifier, LogNotifier>();
         if (!string.IsNullOrWhiteSpace(configuration[$"{WebhookNotifierOptions.Section}:Url"]))
         {
-            services.AddHttpClient<WebhookNotifier>();
-            services.AddSingleton<INotifier>(sp => sp.GetRequiredService<WebhookNotifier>());
+            services.AddHttpClient(WebhookNotifier.ClientName);
+            services.AddSingleton<INotifier, WebhookNotifier>();
         }
 
         services.AddSingleton<EscalationDispatcher>();

@@ -64,7 +64,11 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
-                    var written = ((YamlScalarNode)key).Value ?? string.Empty;
+                    if (key is not YamlScalarNode { Value: { } written })
+                    {
+                        throw new ConfigFileException($"{path}:{key.Start.Line}:{key.Start.Column}: keys must be plain names, not lists or mappings");
+                    }
+
 
                     // Keys of user maps (labels to attach, headers) are data, not option names: keep them as written.
                     var name = preserveKeys ? written : ToPascal(written);

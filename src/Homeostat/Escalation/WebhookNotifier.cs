@@ -38,9 +38,10 @@ public sealed class WebhookNotifierOptions
 /// POSTs each escalation as JSON to a configured URL, retrying with exponential backoff on 5xx, 429, network
 /// errors and timeouts. A 4xx other than 429 is final: the receiver rejected the notice.
 /// </summary>
-public sealed class WebhookNotifier(HttpClient httpClient, IOptions<WebhookNotifierOptions> options, TimeProvider timeProvider) : INotifier
+public sealed class WebhookNotifier(IHttpClientFactory httpClients, IOptions<WebhookNotifierOptions> options, TimeProvider timeProvider) : INotifier
 {
     public const string SignatureHeader = "X-Homeostat-Signature";
+    public const string ClientName = "homeostat-webhook";
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = BuildPipeline(options.Value, timeProvider);
 
@@ -78,7 +79,7 @@ public sealed class WebhookNotifier(HttpClient httpClient, IOptions<WebhookNotif
                         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                     }
 
-                    return await httpClient.SendAsync(request, token2);
+                    return await httpClients.CreateClient(ClientName).SendAsync(request, token2);
                 },
                 cancellationToken);
             return response.IsSuccessStatusCode

@@ -166,7 +166,10 @@ public sealed class ApprovalGuardrail : IGuardrail
     public string Name => GuardrailNames.Approval;
 
     public ValueTask<GuardrailVerdict> EvaluateAsync(GuardrailContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(context.Remediation!.RequiresApproval
-            ? new GuardrailVerdict(Name, VerdictKind.RequireApproval, $"'{context.Remediation.Class}' requires a human's approval before each action")
-            : GuardrailVerdict.Pass(Name, "no approval required"));
+        ValueTask.FromResult(context switch
+        {
+            { Remediation.RequiresApproval: false } => GuardrailVerdict.Pass(Name, "no approval required"),
+            { Incident.ApprovedBy: { } approver } => GuardrailVerdict.Pass(Name, $"approved by {approver}"),
+            _ => new GuardrailVerdict(Name, VerdictKind.RequireApproval, $"'{context.Remediation!.Class}' requires a human's approval before each action"),
+        });
 }

@@ -1,3 +1,4 @@
+using Homeostat.Audit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,8 +34,12 @@ public sealed partial class HealingEngine(
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // A bug or an I/O fault on one incident must not stop the loop; the claim expires and it is retried.
+                // A bug or an I/O fault on one incident must not stop the loop: record it, back off, and after a few
+                // failures hand the incident to a human instead of retrying for ever.
                 LogReconcileFailed(logger, exception, incident.Id);
+                await RecordFailureAsync(incident, exception);
+                await store.ReleaseClaimAsync(incident.Id, owner, CancellationToken.None);
+                handled++;
                 continue;
             }
 
@@ -43,6 +48,56 @@ public sealed partial class HealingEngine(
         }
 
         return handled;
+    }
+
+    private async Task RecordFailureAsync(Incident incident, Exception exception)
+    {
+        try
+        {
+            await store.WriteAsync(
+                async writer =>
+                {
+                    var current = await writer.GetIncidentAsync(incident.Id, CancellationToken.None);
+                    if (current is null)
+                    {
+                        return false;
+                    }
+
+                    var now = timeProvider.GetUtcNow();
+                    var failures = current.FailedReconciles + 1;
+                    var problem = $"{exception.GetType().Name}: {exception.Message}";
+                    await writer.AppendAuditAsync(
+                        AuditEntry.For(AuditTypes.ReconcileFailed, $"processing failed ({failures} of {options.CurrentValue.MaxReconcileFailures}): {problem}", incident.Id, incident.Service, new { failures, error = problem }),
+                        CancellationToken.None);
+                    Incident next;
+                    if (failures >= options.CurrentValue.MaxReconcileFailures && current.State is not (IncidentState.Acting or IncidentState.Escalated))
+                    {
+                        var detail = $"Homeostat could not process this incident after {failures} attempts (last: {problem}); a human must look";
+                        next = current with
+                        {
+                            State = IncidentState.Escalated,
+                            Reason = EscalationReasons.ActionFailed,
+                            Detail = detail,
+                            FailedReconciles = failures,
+                            PendingNotification = new NotificationIntent(EscalationReasons.ActionFailed, detail),
+                            NextDueAt = now,
+                            UpdatedAt = now,
+                        };
+                        await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Escalated, $"escalated: {EscalationReasons.ActionFailed}: {detail}", incident.Id, incident.Service, new { reason = EscalationReasons.ActionFailed, detail }), CancellationToken.None);
+                    }
+                    else
+                    {
+                        next = current with { FailedReconciles = failures, NextDueAt = now + TimeSpan.FromSeconds(30 * Math.Pow(2, Math.Min(failures - 1, 6))), UpdatedAt = now };
+                    }
+
+                    return await writer.UpdateIncidentAsync(next, current.Version, CancellationToken.None);
+                },
+                CancellationToken.None);
+        }
+        catch (Exception recordFailure)
+        {
+            LogReconcileFailed(logger, recordFailure, incident.Id);
+        }
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Reconciling incident {IncidentId} failed; it will be retried when its claim expires")]
@@ -82,7 +137,14 @@ public sealed partial class HealingWorker(
             catch (Exception exception)
             {
                 LogWorkerFault(logger, exception, name);
-                await WorkSignal.WaitAsync(workSignal.Current, TimeSpan.FromSeconds(5), timeProvider, stoppingToken);
+                try
+                {
+                    await WorkSignal.WaitAsync(workSignal.Current, TimeSpan.FromSeconds(5), timeProvider, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
     }

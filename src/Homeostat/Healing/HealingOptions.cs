@@ -20,6 +20,13 @@ public sealed class HealingOptions
     /// <summary>How often an idle worker looks at the store even without a wake-up (another replica may have written).</summary>
     public Duration IdlePoll { get; set; } = Duration.Parse("30s");
 
+    /// <summary>How long a planned action waits for a human's approval before it escalates with <c>approval_expired</c>.</summary>
+    public Duration ApprovalTimeout { get; set; } = Duration.Parse("1h");
+
+    /// <summary>Unexpected failures processing one incident before it is escalated instead of retried.</summary>
+    [Range(1, 100)]
+    public int MaxReconcileFailures { get; set; } = 3;
+
     /// <summary>This replica's name in claims and the audit trail. Defaults to the host name and process id.</summary>
     public string? ReplicaId { get; set; }
 

@@ -12,7 +12,8 @@ namespace Homeostat.Healing;
 
 /// <summary>
 /// Moves one incident one step on, deciding from its recorded state rather than from whatever woke the worker:
-/// open → classify and decide; acting (found after a crash) → escalate, never re-run; verifying → re-check the signal.
+/// a pending notification is delivered first; open → classify and decide; acting (found after a crash) → escalate,
+/// never re-run; verifying → re-check the signal; pending approval past its deadline → escalate.
 /// Every step is written with its audit records in one transaction.
 /// </summary>
 public sealed partial class IncidentReconciler(
@@ -28,21 +29,42 @@ public sealed partial class IncidentReconciler(
     TimeProvider timeProvider,
     ILogger<IncidentReconciler> logger)
 {
+    public const string PendingApprovalReason = "pending_approval";
+
     public async Task ReconcileAsync(Incident incident, CancellationToken cancellationToken)
     {
+        if (incident.PendingNotification is not null)
+        {
+            var delivered = await DeliverNotificationAsync(incident, cancellationToken);
+            if (delivered is null || delivered.PendingNotification is not null)
+            {
+                return;
+            }
+
+            incident = delivered;
+        }
+
+        var now = timeProvider.GetUtcNow();
         switch (incident.State)
         {
             case IncidentState.Open:
                 await DecideAsync(incident, cancellationToken);
                 break;
             case IncidentState.Acting:
-                await EscalateInterruptedAsync(incident, cancellationToken);
+                await EscalateAndNotifyAsync(incident, EscalationReasons.ActionFailed, $"the outcome of {incident.Action} is unknown: the worker running it stopped before recording a result; not retried", cancellationToken);
                 break;
             case IncidentState.Verifying:
                 await VerifyAsync(incident, cancellationToken);
                 break;
+            case IncidentState.PendingApproval when incident.ApprovalDeadline <= now:
+                await EscalateAndNotifyAsync(incident, EscalationReasons.ApprovalExpired, $"nobody approved {incident.Action} before {AuditChain.FormatTime(incident.ApprovalDeadline!.Value)}", cancellationToken);
+                break;
             default:
-                await SaveAsync(incident, i => i with { NextDueAt = null }, [], cancellationToken);
+                if (incident.NextDueAt <= now)
+                {
+                    await SaveAsync(incident, i => i with { NextDueAt = null }, [], cancellationToken);
+                }
+
                 break;
         }
     }
@@ -64,11 +86,14 @@ public sealed partial class IncidentReconciler(
 
                 var now = timeProvider.GetUtcNow();
                 var classified = current with { Classification = classification, CatalogVersion = currentCatalog.Version };
-                await writer.AppendAuditAsync(
-                    AuditEntry.For(AuditTypes.Classified,
-                        $"classified as {classification.Class} with confidence {classification.Confidence:0.00} by {classification.Classifier}: {classification.Reasoning}",
-                        incident.Id, incident.Service, classification),
-                    cancellationToken);
+                if (current.Classification is null)
+                {
+                    await writer.AppendAuditAsync(
+                        AuditEntry.For(AuditTypes.Classified,
+                            $"classified as {classification.Class} with confidence {classification.Confidence:0.00} by {classification.Classifier}: {classification.Reasoning}",
+                            incident.Id, incident.Service, classification),
+                        cancellationToken);
+                }
 
                 var decision = await guardrails.EvaluateAsync(new GuardrailContext(classified, classification, remediation, now, writer), cancellationToken);
                 foreach (var verdict in decision.Verdicts)
@@ -94,37 +119,42 @@ public sealed partial class IncidentReconciler(
                     }),
                     cancellationToken);
 
-                if (decision.Kind == DecisionKind.Escalate)
+                switch (decision.Kind)
                 {
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.Escalated, $"escalated: {decision.EscalationReason}: {decision.Detail}", incident.Id, incident.Service, new { reason = decision.EscalationReason, detail = decision.Detail }),
-                        cancellationToken);
-                    if (decision.Blocking!.SuspendRemediation && remediation is not null)
-                    {
-                        var suspension = new Suspension(incident.Service, remediation.Class, remediation.Action, decision.Detail, now) { IncidentId = incident.Id };
-                        await writer.SuspendAsync(suspension, cancellationToken);
-                        await writer.AppendAuditAsync(
-                            AuditEntry.For(AuditTypes.Suspended, $"suspended {remediation.Class} ({remediation.Action}) for {incident.Service} until a human resumes it", incident.Id, incident.Service, suspension),
-                            cancellationToken);
-                    }
-                }
-                else if (decision.Kind == DecisionKind.PendingApproval)
-                {
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.ApprovalRequested, $"waiting for a human to approve {remediation!.Action}", incident.Id, incident.Service, new { action = remediation.Action, parameters = remediation.Parameters.Describe() }),
-                        cancellationToken);
-                }
-                else if (decision.Kind == DecisionKind.Act)
-                {
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.ActionStarted, $"starting {remediation!.Action} for real", incident.Id, incident.Service, new
+                    case DecisionKind.Escalate:
+                        await writer.AppendAuditAsync(EscalatedRecord(incident, decision.EscalationReason!, decision.Detail), cancellationToken);
+                        if (decision.Blocking!.SuspendRemediation && remediation is not null)
                         {
-                            action = remediation.Action,
-                            parameters = remediation.Parameters.Describe(),
-                            dryRun = false,
-                            specHash = remediation.SpecHash,
-                        }),
-                        cancellationToken);
+                            var suspension = new Suspension(incident.Service, remediation.Class, remediation.Action, decision.Detail, now) { IncidentId = incident.Id };
+                            await writer.SuspendAsync(suspension, cancellationToken);
+                            await writer.AppendAuditAsync(
+                                AuditEntry.For(AuditTypes.Suspended, $"suspended {remediation.Class} ({remediation.Action}) for {incident.Service} until a human resumes it", incident.Id, incident.Service, suspension),
+                                cancellationToken);
+                        }
+
+                        break;
+                    case DecisionKind.PendingApproval:
+                        await writer.AppendAuditAsync(
+                            AuditEntry.For(AuditTypes.ApprovalRequested, $"waiting until {AuditChain.FormatTime(decided.ApprovalDeadline!.Value)} for a human to approve {remediation!.Action}", incident.Id, incident.Service, new
+                            {
+                                action = remediation.Action,
+                                parameters = remediation.Parameters.Describe(),
+                                deadline = AuditChain.FormatTime(decided.ApprovalDeadline!.Value),
+                            }),
+                            cancellationToken);
+                        break;
+                    case DecisionKind.Act:
+                        await writer.AppendAuditAsync(
+                            AuditEntry.For(AuditTypes.ActionStarted, $"starting {remediation!.Action} for real", incident.Id, incident.Service, new
+                            {
+                                action = remediation.Action,
+                                parameters = remediation.Parameters.Describe(),
+                                dryRun = false,
+                                specHash = remediation.SpecHash,
+                                approvedBy = current.ApprovedBy,
+                            }),
+                            cancellationToken);
+                        break;
                 }
 
                 await SaveOrThrowAsync(writer, decided, current.Version, cancellationToken);
@@ -140,17 +170,14 @@ public sealed partial class IncidentReconciler(
         LogDecided(logger, incident.Id, incident.Service, classification.Class, classification.Confidence, Word(result.Decision), result.Decision.EscalationReason ?? string.Empty);
         switch (result.Decision.Kind)
         {
-            case DecisionKind.Escalate:
-                await NotifyAsync(result.Incident, result.Decision.EscalationReason!, result.Decision.Detail, cancellationToken);
-                break;
-            case DecisionKind.PendingApproval:
-                await NotifyAsync(result.Incident, "pending_approval", result.Decision.Detail, cancellationToken);
+            case DecisionKind.Escalate or DecisionKind.PendingApproval:
+                await DeliverNotificationAsync(result.Incident, cancellationToken);
                 break;
             case DecisionKind.DryRun:
                 await PreviewOnlyAsync(result.Incident, remediation!, cancellationToken);
                 break;
             case DecisionKind.Act:
-                await ActAsync(result.Incident, remediation!, cancellationToken);
+                await ActAsync(result.Incident, remediation!);
                 break;
         }
     }
@@ -172,108 +199,116 @@ public sealed partial class IncidentReconciler(
     private Incident Apply(Incident incident, GuardrailDecision decision, RemediationSpec? remediation, DateTimeOffset now)
     {
         var common = incident with { UpdatedAt = now, Action = remediation?.Action, SpecHash = remediation?.SpecHash, Detail = decision.Detail };
+        var settings = options.CurrentValue;
         return decision.Kind switch
         {
-            DecisionKind.Escalate => common with { State = IncidentState.Escalated, Reason = decision.EscalationReason, NextDueAt = null },
+            DecisionKind.Escalate => Escalated(common, decision.EscalationReason!, decision.Detail, now),
             DecisionKind.DryRun => common with { State = IncidentState.DryRun, NextDueAt = null },
-            DecisionKind.PendingApproval => common with { State = IncidentState.PendingApproval, NextDueAt = null },
+            DecisionKind.PendingApproval => common with
+            {
+                State = IncidentState.PendingApproval,
+                ApprovalDeadline = now + settings.ApprovalTimeout.Value,
+                PendingNotification = new NotificationIntent(PendingApprovalReason, decision.Detail),
+                NextDueAt = now,
+            },
             _ => common with
             {
                 State = IncidentState.Acting,
                 ActedForReal = true,
 
-                // If this worker dies mid-action, another picks the incident up after the action's time limit and escalates it.
-                NextDueAt = now + options.CurrentValue.ActionTimeout.Value + options.CurrentValue.ClaimLease.Value,
+                // If this worker dies mid-action, another picks the incident up once the preview and the execution
+                // could both have timed out, and escalates it rather than running it again.
+                NextDueAt = now + (2 * settings.ActionTimeout.Value) + settings.ClaimLease.Value,
             },
         };
     }
 
     private async Task PreviewOnlyAsync(Incident incident, RemediationSpec remediation, CancellationToken cancellationToken)
     {
-        var request = new ActionRequest(incident.Id, incident.Signal, remediation);
-        var preview = await runner.PreviewAsync(request, cancellationToken);
-        await store.WriteAsync(
-            async writer =>
-            {
-                await writer.AppendAuditAsync(PreviewRecord(incident, remediation, preview, dryRun: true), cancellationToken);
-                return true;
-            },
-            cancellationToken);
-
+        var preview = await runner.PreviewAsync(new ActionRequest(incident.Id, incident.Signal, remediation), CancellationToken.None);
+        await AppendAsync(PreviewRecord(incident, remediation, preview, dryRun: true));
         if (!preview.Result.CanRun)
         {
-            var detail = $"dry-run preview of {remediation.Action}: {preview.Result.Summary}";
-            if (await EscalateAsync(incident, EscalationReasons.ActionFailed, detail, cancellationToken) is { } escalated)
-            {
-                await NotifyAsync(escalated, EscalationReasons.ActionFailed, detail, cancellationToken);
-            }
+            await EscalateAndNotifyAsync(incident, EscalationReasons.ActionFailed, $"dry-run preview of {remediation.Action}: {preview.Result.Summary}", cancellationToken);
         }
     }
 
-    private async Task ActAsync(Incident incident, RemediationSpec remediation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the action. Host shutdown does not cut it short (its own time limit does), and its outcome is recorded even
+    /// while the host stops, so a deploy never leaves an action half-recorded.
+    /// </summary>
+    private async Task ActAsync(Incident incident, RemediationSpec remediation)
     {
         var request = new ActionRequest(incident.Id, incident.Signal, remediation);
-        var preview = await runner.PreviewAsync(request, cancellationToken);
-        await store.WriteAsync(
-            async writer =>
-            {
-                await writer.AppendAuditAsync(PreviewRecord(incident, remediation, preview, dryRun: false), cancellationToken);
-                return true;
-            },
-            cancellationToken);
+        var preview = await runner.PreviewAsync(request, CancellationToken.None);
+        await AppendAsync(PreviewRecord(incident, remediation, preview, dryRun: false));
 
         var outcome = preview.Result.CanRun
-            ? await runner.ExecuteAsync(request, cancellationToken)
+            ? await runner.ExecuteAsync(request, CancellationToken.None)
             : new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: {preview.Result.Summary}"), preview.Duration);
         var now = timeProvider.GetUtcNow();
-        var verify = remediation.Verify ?? new VerifySpec(options.CurrentValue.Verify.After, options.CurrentValue.Verify.Timeout, options.CurrentValue.Verify.Interval);
+        var settings = options.CurrentValue;
+        var verify = remediation.Verify ?? new VerifySpec(settings.Verify.After, settings.Verify.Timeout, settings.Verify.Interval);
         var failed = outcome.Result.Status == ActionStatus.Failed;
         var failureDetail = $"{remediation.Action} failed: {outcome.Result.Summary}";
-        Incident Next(Incident current) => failed
-            ? current with { State = IncidentState.Escalated, Reason = EscalationReasons.ActionFailed, Detail = failureDetail, NextDueAt = null, UpdatedAt = now }
-            : current with
-            {
-                State = IncidentState.Verifying,
-                Detail = $"{remediation.Action}: {outcome.Result.Summary}; verifying from {verify.After} after, for up to {verify.Timeout}",
-                NextDueAt = now + verify.After.Value,
-                VerifyDeadline = now + verify.Timeout.Value,
-                UpdatedAt = now,
-            };
 
         var saved = await store.WriteAsync(
             async writer =>
             {
+                // Only this worker acts on a claimed incident, but a resolved notification may have arrived meanwhile
+                // (keep it), or the incident may have been given up on as interrupted (then only record the late outcome).
+                var current = await writer.GetIncidentAsync(incident.Id, CancellationToken.None) ?? incident;
+                var late = current.State != IncidentState.Acting;
                 await writer.AppendAuditAsync(
-                    AuditEntry.For(AuditTypes.ActionExecuted, $"{remediation.Action} {outcome.Result.Status.ToString().ToLowerInvariant()}: {outcome.Result.Summary}", incident.Id, incident.Service, new
-                    {
-                        action = remediation.Action,
-                        parameters = remediation.Parameters.Describe(),
-                        dryRun = false,
-                        status = outcome.Result.Status,
-                        summary = outcome.Result.Summary,
-                        changes = outcome.Result.Changes,
-                        durationMs = Math.Round(outcome.Duration.TotalMilliseconds, 1),
-                    }),
-                    cancellationToken);
-                if (failed)
+                    AuditEntry.For(
+                        AuditTypes.ActionExecuted,
+                        $"{remediation.Action} {outcome.Result.Status.ToString().ToLowerInvariant()}: {outcome.Result.Summary}{(late ? $" (late: the incident was already {current.State.ToWord()})" : string.Empty)}",
+                        incident.Id,
+                        incident.Service,
+                        new
+                        {
+                            action = remediation.Action,
+                            parameters = remediation.Parameters.Describe(),
+                            dryRun = false,
+                            status = outcome.Result.Status,
+                            summary = outcome.Result.Summary,
+                            changes = outcome.Result.Changes,
+                            durationMs = Math.Round(outcome.Duration.TotalMilliseconds, 1),
+                            late,
+                        }),
+                    CancellationToken.None);
+                if (late)
                 {
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.Escalated, $"escalated: {EscalationReasons.ActionFailed}: {failureDetail}", incident.Id, incident.Service, new { reason = EscalationReasons.ActionFailed, detail = failureDetail }),
-                        cancellationToken);
+                    return null;
                 }
 
-                // Only this worker acts on a claimed incident, but a resolved notification may have arrived meanwhile: keep it.
-                var current = await writer.GetIncidentAsync(incident.Id, cancellationToken) ?? incident;
-                var next = Next(current);
-                await SaveOrThrowAsync(writer, next, current.Version, cancellationToken);
+                Incident next;
+                if (failed)
+                {
+                    next = Escalated(current, EscalationReasons.ActionFailed, failureDetail, now);
+                    await writer.AppendAuditAsync(EscalatedRecord(incident, EscalationReasons.ActionFailed, failureDetail), CancellationToken.None);
+                }
+                else
+                {
+                    next = current with
+                    {
+                        State = IncidentState.Verifying,
+                        Detail = $"{remediation.Action}: {outcome.Result.Summary}; verifying from {verify.After} after, for up to {verify.Timeout}",
+                        NextDueAt = current.SourceResolvedAt is null ? now + verify.After.Value : now,
+                        VerifyDeadline = now + verify.Timeout.Value,
+                        UpdatedAt = now,
+                    };
+                }
+
+                await SaveOrThrowAsync(writer, next, current.Version, CancellationToken.None);
                 return next with { Version = current.Version + 1 };
             },
-            cancellationToken);
+            CancellationToken.None);
 
         LogActed(logger, incident.Id, remediation.Action, outcome.Result.Status.ToString(), outcome.Result.Summary);
-        if (failed)
+        if (saved?.PendingNotification is not null)
         {
-            await NotifyAsync(saved, EscalationReasons.ActionFailed, saved.Detail!, cancellationToken);
+            await DeliverNotificationAsync(saved, CancellationToken.None);
         }
     }
 
@@ -304,7 +339,7 @@ public sealed partial class IncidentReconciler(
         else if (now >= deadline)
         {
             escalation = $"the signal did not clear within the verification window ({attempt} check(s), last: {result.Detail}); escalating rather than retrying";
-            next = incident with { State = IncidentState.Escalated, Reason = EscalationReasons.VerifyFailed, Detail = escalation, NextDueAt = null };
+            next = Escalated(incident, EscalationReasons.VerifyFailed, escalation, now);
         }
         else
         {
@@ -313,70 +348,88 @@ public sealed partial class IncidentReconciler(
         }
 
         next = next with { VerificationAttempts = attempt, UpdatedAt = now };
-        var saved = await SaveAsync(
-            incident,
-            _ => next,
-            [
-                AuditEntry.For(AuditTypes.Verification, $"verification {attempt} by {verifier.Name}: {result.Status.ToString().ToLowerInvariant()}: {result.Detail}", incident.Id, incident.Service, new
-                {
-                    verifier = verifier.Name,
-                    attempt,
-                    status = result.Status,
-                    detail = result.Detail,
-                    deadline = AuditChain.FormatTime(deadline),
-                }),
-                .. result.IsCleared
-                    ? [AuditEntry.For(AuditTypes.Remediated, $"remediated: {incident.Action} acted and verification saw the signal clear", incident.Id, incident.Service, new { action = incident.Action })]
-                    : escalation is null
-                        ? Array.Empty<AuditEntry>()
-                        : [AuditEntry.For(AuditTypes.Escalated, $"escalated: {EscalationReasons.VerifyFailed}: {escalation}", incident.Id, incident.Service, new { reason = EscalationReasons.VerifyFailed, detail = escalation })],
-            ],
-            cancellationToken);
-
-        if (saved is not null && escalation is not null)
+        var records = new List<AuditEntry>
         {
-            await NotifyAsync(saved, EscalationReasons.VerifyFailed, escalation, cancellationToken);
+            AuditEntry.For(AuditTypes.Verification, $"verification {attempt} by {verifier.Name}: {result.Status.ToString().ToLowerInvariant()}: {result.Detail}", incident.Id, incident.Service, new
+            {
+                verifier = verifier.Name,
+                attempt,
+                status = result.Status,
+                detail = result.Detail,
+                deadline = AuditChain.FormatTime(deadline),
+            }),
+        };
+        if (result.IsCleared)
+        {
+            records.Add(AuditEntry.For(AuditTypes.Remediated, $"remediated: {incident.Action} acted and verification saw the signal clear", incident.Id, incident.Service, new { action = incident.Action }));
+        }
+        else if (escalation is not null)
+        {
+            records.Add(EscalatedRecord(incident, EscalationReasons.VerifyFailed, escalation));
+        }
+
+        var saved = await SaveAsync(incident, _ => next, records, cancellationToken);
+        if (saved?.PendingNotification is not null)
+        {
+            await DeliverNotificationAsync(saved, cancellationToken);
         }
     }
 
-    private async Task EscalateInterruptedAsync(Incident incident, CancellationToken cancellationToken)
+    private async Task EscalateAndNotifyAsync(Incident incident, string reason, string detail, CancellationToken cancellationToken)
     {
-        var detail = $"the outcome of {incident.Action} is unknown: the worker running it stopped before recording a result; not retried";
-        if (await EscalateAsync(incident, EscalationReasons.ActionFailed, detail, cancellationToken) is { } escalated)
+        var escalated = await SaveAsync(
+            incident,
+            i => Escalated(i, reason, detail, timeProvider.GetUtcNow()),
+            [EscalatedRecord(incident, reason, detail)],
+            cancellationToken);
+        if (escalated is not null)
         {
-            await NotifyAsync(escalated, EscalationReasons.ActionFailed, detail, cancellationToken);
+            await DeliverNotificationAsync(escalated, cancellationToken);
         }
     }
 
-    private Task<Incident?> EscalateAsync(Incident incident, string reason, string detail, CancellationToken cancellationToken) =>
-        SaveAsync(
-            incident,
-            i => i with { State = IncidentState.Escalated, Reason = reason, Detail = detail, NextDueAt = null, UpdatedAt = timeProvider.GetUtcNow() },
-            [AuditEntry.For(AuditTypes.Escalated, $"escalated: {reason}: {detail}", incident.Id, incident.Service, new { reason, detail })],
-            cancellationToken);
-
-    private async Task NotifyAsync(Incident incident, string reason, string detail, CancellationToken cancellationToken)
+    /// <summary>Delivers the incident's pending notification and clears it once any notifier took it; retried a minute later otherwise.</summary>
+    private async Task<Incident?> DeliverNotificationAsync(Incident incident, CancellationToken cancellationToken)
     {
-        var results = await escalations.DispatchAsync(EscalationNotice.From(incident, reason, detail, timeProvider.GetUtcNow()), cancellationToken);
-        if (results.Count == 0)
-        {
-            return;
-        }
+        var intent = incident.PendingNotification!;
+        var now = timeProvider.GetUtcNow();
+        var results = await escalations.DispatchAsync(EscalationNotice.From(incident, intent.Reason, intent.Detail, now), cancellationToken);
+        var delivered = results.Count == 0 || results.Any(r => r.Delivered);
+        return await SaveAsync(
+            incident,
+            i => delivered
+                ? i with { PendingNotification = null, NextDueAt = i.State == IncidentState.PendingApproval ? i.ApprovalDeadline : null }
+                : i with { NextDueAt = now + TimeSpan.FromMinutes(1) },
+            results.Select(r => AuditEntry.For(
+                AuditTypes.Notified,
+                $"{r.Notifier}: {(r.Delivered ? "delivered" : "not delivered")} after {r.Attempts} attempt(s): {r.Detail}",
+                incident.Id,
+                incident.Service,
+                new { r.Notifier, r.Delivered, r.Attempts, r.Detail, reason = intent.Reason })).ToList(),
+            CancellationToken.None);
+    }
 
-        await store.WriteAsync(
+    private static Incident Escalated(Incident incident, string reason, string detail, DateTimeOffset now) => incident with
+    {
+        State = IncidentState.Escalated,
+        Reason = reason,
+        Detail = detail,
+        PendingNotification = new NotificationIntent(reason, detail),
+        NextDueAt = now,
+        UpdatedAt = now,
+    };
+
+    private static AuditEntry EscalatedRecord(Incident incident, string reason, string detail) =>
+        AuditEntry.For(AuditTypes.Escalated, $"escalated: {reason}: {detail}", incident.Id, incident.Service, new { reason, detail });
+
+    private Task AppendAsync(AuditEntry entry) =>
+        store.WriteAsync(
             async writer =>
             {
-                foreach (var result in results)
-                {
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.Notified, $"{result.Notifier}: {(result.Delivered ? "delivered" : "not delivered")} after {result.Attempts} attempt(s): {result.Detail}", incident.Id, incident.Service, result),
-                        cancellationToken);
-                }
-
+                await writer.AppendAuditAsync(entry, CancellationToken.None);
                 return true;
             },
-            cancellationToken);
-    }
+            CancellationToken.None);
 
     /// <summary>Writes a new version of the incident with its audit records, unless someone else changed it first.</summary>
     private Task<Incident?> SaveAsync(Incident incident, Func<Incident, Incident> change, IReadOnlyList<AuditEntry> records, CancellationToken cancellationToken) =>

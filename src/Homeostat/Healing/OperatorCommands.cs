@@ -47,4 +47,91 @@ public sealed class OperatorCommands(IHomeostatStore store, ICatalogProvider cat
             },
             cancellationToken);
     }
+
+    /// <summary>Approves the action a pending incident planned; the guardrails are evaluated again before it runs.</summary>
+    public Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken) =>
+        AnswerAsync(incidentId, by, approved: true, note: null, cancellationToken);
+
+    public Task<OperatorResult> RejectAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
+        AnswerAsync(incidentId, by, approved: false, note, cancellationToken);
+
+    /// <summary>A human closes an incident the source will not resolve (a log line, an API caller, a problem fixed by hand).</summary>
+    public Task<OperatorResult> ResolveAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
+        store.WriteAsync(
+            async writer =>
+            {
+                var incident = await writer.GetIncidentAsync(incidentId, cancellationToken);
+                if (incident is null)
+                {
+                    return new OperatorResult(false, $"no incident '{incidentId}'");
+                }
+
+                if (incident.IsClosed || incident.State == IncidentState.Acting)
+                {
+                    return new OperatorResult(false, $"incident {incidentId} is {incident.State.ToWord()}; only an incident that is not closed or acting can be resolved by hand");
+                }
+
+                var now = timeProvider.GetUtcNow();
+                var detail = $"resolved by {by}{(string.IsNullOrWhiteSpace(note) ? string.Empty : ": " + note)} (was {incident.State.ToWord()}{(incident.Reason is null ? string.Empty : " " + incident.Reason)})";
+                await SaveAsync(writer, incident, incident with { State = IncidentState.Resolved, Detail = detail, NextDueAt = null, PendingNotification = null, UpdatedAt = now }, cancellationToken);
+                await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Resolved, detail, incident.Id, incident.Service, new { by, note }) with { Actor = by }, cancellationToken);
+                return new OperatorResult(true, detail);
+            },
+            cancellationToken);
+
+    private Task<OperatorResult> AnswerAsync(string incidentId, string by, bool approved, string? note, CancellationToken cancellationToken) =>
+        store.WriteAsync(
+            async writer =>
+            {
+                var incident = await writer.GetIncidentAsync(incidentId, cancellationToken);
+                if (incident is null)
+                {
+                    return new OperatorResult(false, $"no incident '{incidentId}'");
+                }
+
+                if (incident.State != IncidentState.PendingApproval)
+                {
+                    return new OperatorResult(false, $"incident {incidentId} is {incident.State.ToWord()}, not pending_approval");
+                }
+
+                var now = timeProvider.GetUtcNow();
+                Incident next;
+                string detail;
+                if (approved)
+                {
+                    detail = $"{by} approved {incident.Action}; the guardrails are checked again before it runs";
+                    next = incident with { State = IncidentState.Open, ApprovedBy = by, NextDueAt = now, UpdatedAt = now, Detail = detail };
+                }
+                else
+                {
+                    detail = $"{by} rejected {incident.Action}{(string.IsNullOrWhiteSpace(note) ? string.Empty : ": " + note)}";
+                    next = incident with
+                    {
+                        State = IncidentState.Escalated,
+                        Reason = EscalationReasons.ApprovalRejected,
+                        Detail = detail,
+                        NextDueAt = null,
+                        PendingNotification = null,
+                        UpdatedAt = now,
+                    };
+                }
+
+                await SaveAsync(writer, incident, next, cancellationToken);
+                await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.ApprovalAnswered, detail, incident.Id, incident.Service, new { approved, by, note }) with { Actor = by }, cancellationToken);
+                if (!approved)
+                {
+                    await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Escalated, $"escalated: {EscalationReasons.ApprovalRejected}: {detail}", incident.Id, incident.Service, new { reason = EscalationReasons.ApprovalRejected, detail }), cancellationToken);
+                }
+
+                return new OperatorResult(true, detail);
+            },
+            cancellationToken);
+
+    private static async Task SaveAsync(IStoreWriter writer, Incident current, Incident next, CancellationToken cancellationToken)
+    {
+        if (!await writer.UpdateIncidentAsync(next, current.Version, cancellationToken))
+        {
+            throw new InvalidOperationException($"incident {current.Id} changed inside a serialisable transaction");
+        }
+    }
 }

@@ -57,10 +57,26 @@ public sealed class SignalIntake(IHomeostatStore store, WorkSignal workSignal, T
         var fingerprint = SignalIdentity.FingerprintOf(signal);
         var deliveryKey = Incident.DeliveryKeyOf(fingerprint, signal);
         var service = SignalIdentity.ServiceOf(signal);
-        var existing = await writer.FindActiveIncidentAsync(fingerprint, cancellationToken)
-            ?? await writer.FindIncidentByDeliveryAsync(deliveryKey, cancellationToken);
+        var active = await writer.FindActiveIncidentAsync(fingerprint, cancellationToken);
+
+        // Without a start time a delivery cannot be told from a new occurrence once its incident closed.
+        var existing = active ?? (signal.StartsAt is null ? null : await writer.FindIncidentByDeliveryAsync(deliveryKey, cancellationToken));
         if (existing is not null)
         {
+            if (active is not null && active.SourceResolvedAt is not null && active.DeliveryKey != deliveryKey)
+            {
+                // The source said resolved, then the problem came back while the action was being verified: it did not clear.
+                var refired = active with { SourceResolvedAt = null, UpdatedAt = now };
+                if (!await writer.UpdateIncidentAsync(refired, active.Version, cancellationToken))
+                {
+                    throw new InvalidOperationException($"incident {active.Id} changed inside a serialisable transaction");
+                }
+
+                var refiredDetail = $"the signal fired again after {active.Signal.Source} reported it resolved; incident {active.Id} ({active.State.ToWord()}) is not cleared";
+                await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Duplicate, refiredDetail, active.Id, active.Service, new { signal, refired = true }), cancellationToken);
+                return new IntakeResult(signal.Id, active.Id, IntakeDecision.Duplicate, refiredDetail);
+            }
+
             var detail = $"repeated delivery of incident {existing.Id} ({existing.State.ToWord()}); not acted on again";
             await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Duplicate, detail, existing.Id, existing.Service, new { signal }), cancellationToken);
             return new IntakeResult(signal.Id, existing.Id, IntakeDecision.Duplicate, detail);

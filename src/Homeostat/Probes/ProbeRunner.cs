@@ -27,12 +27,21 @@ public sealed partial class ProbeRunner(ProbeSet probes, SignalIntake intake, Ti
     {
         await Task.Yield();
         DateTimeOffset? firingSince = null;
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var reading = await probe.MeasureAsync(stoppingToken);
                 var now = timeProvider.GetUtcNow();
+                if (first && !reading.Breached)
+                {
+                    // After a restart the probe does not remember what it sent; a healthy first reading resolves
+                    // whatever incident an earlier run left open (it is ignored when there is none).
+                    await SendAsync(probe, reading, now, stoppingToken);
+                }
+
+                first = false;
                 if (reading.Breached && firingSince is null)
                 {
                     firingSince = now;

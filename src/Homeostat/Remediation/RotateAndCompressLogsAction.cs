@@ -23,6 +23,8 @@ public sealed class RotateAndCompressLogsOptions
 public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAndCompressLogsOptions> options, TimeProvider timeProvider) : IRemediationAction
 {
     private const string ArchiveSuffix = ".gz";
+    private const UnixFileMode PermissionBits =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
     private static readonly string[] PathLabels = ["path", "directory", "dir", "mountpoint", "log_dir"];
 
     public ActionDescriptor Descriptor => KnownActions.RotateAndCompressLogs;
@@ -41,52 +43,71 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
         return Task.FromResult(new ActionPreview(true, summary, changes));
     }
 
-    public Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
+    public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
         if (!TryPlan(request, out var plan, out var problem))
         {
-            return Task.FromResult(ActionOutcome.Failed(problem));
+            return ActionOutcome.Failed(problem);
         }
 
         if (plan.Steps.Count == 0)
         {
-            return Task.FromResult(new ActionOutcome(ActionStatus.NoChange, $"nothing to do in {plan.Directory}: already compressed and within retention", []));
+            return new ActionOutcome(ActionStatus.NoChange, $"nothing to do in {plan.Directory}: already compressed and within retention", []);
         }
 
+        // Steps already done are reported even when a later one fails or the time limit stops the run.
         var done = new List<string>();
         foreach (var step in plan.Steps)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                step.Apply();
+                cancellationToken.ThrowIfCancellationRequested();
+                await step.ApplyAsync(cancellationToken);
                 done.Add(step.Describe());
+            }
+            catch (OperationCanceledException)
+            {
+                return new ActionOutcome(ActionStatus.Failed, $"stopped by the time limit after {done.Count} of {plan.Steps.Count} steps", done);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                return Task.FromResult(new ActionOutcome(ActionStatus.Failed, $"stopped after {done.Count} of {plan.Steps.Count} steps: {exception.Message}", done));
+                return new ActionOutcome(ActionStatus.Failed, $"stopped after {done.Count} of {plan.Steps.Count} steps: {exception.Message}", done);
             }
         }
 
         var before = plan.BytesBefore;
         var after = plan.MeasureAfter();
-        return Task.FromResult(new ActionOutcome(
+        return new ActionOutcome(
             ActionStatus.Succeeded,
             $"{plan.Summary()} in {plan.Directory}: {new ByteSize(before)} of logs became {new ByteSize(after)}",
-            done));
+            done);
     }
 
     private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
     {
         plan = null!;
-        var candidate = TargetPath(request);
+        // The catalog's path, when set, bounds the action: a path from the signal may only narrow it, never widen it.
+        IEnumerable<string> roots = options.CurrentValue.AllowedRoots;
+        var catalogPath = request.Parameters.String("path");
+        if (catalogPath is not null)
+        {
+            if (!SafePaths.TryResolveDirectoryUnder(catalogPath, roots, out var bound, out problem))
+            {
+                problem = "refused: the catalog's path: " + problem;
+                return false;
+            }
+
+            roots = [bound];
+        }
+
+        var candidate = SignalPath(request.Signal) ?? catalogPath;
         if (candidate is null)
         {
             problem = "the signal names no directory (labels path, directory, mountpoint or resource.path) and the catalog sets no path parameter";
             return false;
         }
 
-        if (!SafePaths.TryResolveDirectoryUnder(candidate, options.CurrentValue.AllowedRoots, out var directory, out problem))
+        if (!SafePaths.TryResolveDirectoryUnder(candidate, roots, out var directory, out problem))
         {
             problem = "refused: " + problem;
             return false;
@@ -105,9 +126,8 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
         return true;
     }
 
-    private static string? TargetPath(ActionRequest request)
+    private static string? SignalPath(Signal signal)
     {
-        var signal = request.Signal;
         foreach (var label in PathLabels)
         {
             if (signal.Label(label) is { Length: > 0 } value)
@@ -116,14 +136,14 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
             }
         }
 
-        return signal.Resource?.Path ?? request.Parameters.String("path");
+        return signal.Resource?.Path;
     }
 
     private abstract record Step
     {
         public abstract string Describe();
 
-        public abstract void Apply();
+        public abstract Task ApplyAsync(CancellationToken cancellationToken);
     }
 
     private sealed record Compress(FileInfo Source, string ArchivePath) : Step
@@ -131,7 +151,7 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
         public override string Describe() =>
             $"compress {Source.FullName} ({new ByteSize(Source.Length)}, last written {AuditTime(Source.LastWriteTimeUtc)}) -> {Path.GetFileName(ArchivePath)}";
 
-        public override void Apply()
+        public override async Task ApplyAsync(CancellationToken cancellationToken)
         {
             var current = new FileInfo(Source.FullName);
             if (!current.Exists)
@@ -139,20 +159,31 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 return;
             }
 
-            if (SafePaths.IsLink(current))
-            {
-                throw new InvalidOperationException($"{current.FullName} became a symbolic link; not touched");
-            }
-
             // A leftover (or planted) temporary file is removed first, and CreateNew (O_EXCL) never follows a symbolic link,
-            // so the archive is never written through a link to a file outside the directory.
+            // so the archive is never written through a link to a file outside the directory. The source is opened with
+            // O_NOFOLLOW, so a link swapped in after planning is refused, and the archive keeps the source's permissions.
             var temporary = ArchivePath + ".tmp";
             File.Delete(temporary);
-            using (var input = new FileStream(current.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+            await using (var input = NoFollowFile.OpenRead(current.FullName))
             {
-                input.CopyTo(gzip);
+                var output = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    output.UnixCreateMode = File.GetUnixFileMode(input.SafeFileHandle) & PermissionBits;
+                }
+
+                await using var archive = new FileStream(temporary, output);
+                await using var gzip = new GZipStream(archive, CompressionLevel.Optimal);
+                try
+                {
+                    await input.CopyToAsync(gzip, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    await gzip.DisposeAsync();
+                    File.Delete(temporary);
+                    throw;
+                }
             }
 
             File.SetLastWriteTimeUtc(temporary, current.LastWriteTimeUtc);
@@ -165,13 +196,15 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
     {
         public override string Describe() => $"delete {Archive.FullName} ({new ByteSize(Archive.Length)}): {Why}";
 
-        public override void Apply()
+        public override Task ApplyAsync(CancellationToken cancellationToken)
         {
             var current = new FileInfo(Archive.FullName);
             if (current.Exists && !SafePaths.IsLink(current))
             {
                 current.Delete();
             }
+
+            return Task.CompletedTask;
         }
     }
 

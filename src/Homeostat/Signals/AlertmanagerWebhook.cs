@@ -16,7 +16,7 @@ public sealed record AlertmanagerParseResult(AlertmanagerNotification? Notificat
 /// Reads Alertmanager's webhook payload (version 4) and turns each alert into a signal. Every field is checked; any
 /// error rejects the whole notification, so nothing is half-applied.
 /// </summary>
-public static class AlertmanagerWebhook
+public static partial class AlertmanagerWebhook
 {
     public const string SupportedVersion = "4";
 
@@ -94,6 +94,11 @@ public static class AlertmanagerWebhook
 
         var before = errors.Count;
         var labels = Strings(alert, "labels", path, errors);
+        foreach (var name in labels.Keys.Where(k => !LabelName().IsMatch(k)).ToList())
+        {
+            errors.Add(new ContractError($"{path}.labels.{name}", "is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+        }
+
         var annotations = Strings(alert, "annotations", path, errors);
         var status = String(alert, "status", path, errors, required: true);
         if (status is not null and not ("firing" or "resolved"))
@@ -226,4 +231,7 @@ public static class AlertmanagerWebhook
     }
 
     private static AlertmanagerParseResult Fail(ContractError error) => new(null, [error]);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex LabelName();
 }

@@ -17,23 +17,35 @@ public static class SignalIdentity
         "value", "pod_template_hash", "endpoint", "uid", "controller_revision_hash",
     };
 
+    /// <summary>The service a signal belongs to, always a safe name: it is shown in terminals and used in queries.</summary>
     public static string ServiceOf(Signal signal)
     {
         if (!string.IsNullOrWhiteSpace(signal.Service))
         {
-            return signal.Service;
+            return SafeName(signal.Service);
         }
 
         foreach (var label in ServiceLabels)
         {
             if (signal.Labels.TryGetValue(label, out var value) && !string.IsNullOrWhiteSpace(value))
             {
-                return value;
+                return SafeName(value);
             }
         }
 
-        return signal.Resource?.Name ?? signal.Resource?.Host ?? "unknown";
+        return SafeName(signal.Resource?.Name ?? signal.Resource?.Host ?? "unknown");
     }
+
+    public static bool IsSafeName(string name) => name.Length is > 0 and <= 253 && name.All(IsSafeCharacter);
+
+    /// <summary>Replaces every character outside the safe set with '_' and bounds the length.</summary>
+    public static string SafeName(string name)
+    {
+        var safe = new string(name.Take(253).Select(c => IsSafeCharacter(c) ? c : '_').ToArray());
+        return safe.Length == 0 ? "unknown" : safe;
+    }
+
+    private static bool IsSafeCharacter(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/' or '@';
 
     /// <summary>The source's own fingerprint when it has one (Alertmanager), otherwise a hash of the stable identity.</summary>
     public static string FingerprintOf(Signal signal)

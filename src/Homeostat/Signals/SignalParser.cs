@@ -191,6 +191,11 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
         }
 
         var service = OptionalString(element, "service", path, errors, maxLength: 253);
+        if (service is not null && !SignalIdentity.IsSafeName(service))
+        {
+            errors.Add(new ContractError($"{path}.service", "may use only letters, digits and . _ - : / @", Quote(service)));
+        }
+
         var title = OptionalString(element, "title", path, errors, MaxTitleLength);
         var text = OptionalString(element, "text", path, errors, MaxTextLength);
         var labels = StringMap(element, "labels", path, errors, validateNames: true);

@@ -106,7 +106,12 @@ public sealed class WebhookNotifierTests : IDisposable
     }
 
     private static WebhookNotifier CreateSut(WebhookNotifierOptions options) =>
-        new(new HttpClient(), Options.Create(options), TimeProvider.System);
+        new(new SingleClientFactory(), Options.Create(options), TimeProvider.System);
+
+    private sealed class SingleClientFactory : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new();
+    }
 
     private static EscalationNotice Notice() => new()
     {
