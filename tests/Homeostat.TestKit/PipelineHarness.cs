@@ -26,7 +26,12 @@ public sealed class PipelineHarness : IAsyncDisposable
     /// <param name="catalogYaml">The catalog under test; <see cref="CatalogBuilder"/> writes typical ones.</param>
     /// <param name="settings">Config keys such as <c>Guardrails:DryRun</c>; by default the harness is live with no shadow period.</param>
     /// <param name="storeConnectionString">Share one store between harnesses, as a restarted process would.</param>
-    public PipelineHarness(string? catalogYaml = null, IReadOnlyDictionary<string, string?>? settings = null, string? storeConnectionString = null)
+    /// <param name="configure">Last word on the services, for tests that add a faulty part.</param>
+    public PipelineHarness(
+        string? catalogYaml = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        string? storeConnectionString = null,
+        Action<IServiceCollection>? configure = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -61,6 +66,7 @@ public sealed class PipelineHarness : IAsyncDisposable
             var loaded = sp.GetRequiredService<CatalogLoader>().Load(catalogYaml ?? CatalogBuilder.DiskFull(), "test-catalog.yaml");
             return loaded.IsValid ? new CatalogProvider(loaded.Catalog!) : throw new CatalogInvalidException(loaded.Errors);
         });
+        configure?.Invoke(services);
         _services = services.BuildServiceProvider();
         Catalog = _services.GetRequiredService<ICatalogProvider>().Current;
         Store = _services.GetRequiredService<IHomeostatStore>();
@@ -89,12 +95,24 @@ public sealed class PipelineHarness : IAsyncDisposable
     public Task<IReadOnlyList<IntakeResult>> PublishAllAsync(params Signal[] signals) =>
         _services.GetRequiredService<SignalIntake>().IngestAsync(signals, CancellationToken.None);
 
+    /// <summary>Set when a test means to make processing fail; otherwise any failure fails the test.</summary>
+    public bool ExpectReconcileFailures { get; set; }
+
     /// <summary>Reconciles everything due at the fake clock's current time.</summary>
     public async Task RunUntilIdleAsync()
     {
         var engine = _services.GetRequiredService<HealingEngine>();
         while (await engine.ProcessDueAsync("test", CancellationToken.None) > 0)
         {
+        }
+
+        if (!ExpectReconcileFailures)
+        {
+            var failures = await Store.QueryAuditAsync(new AuditQuery { Type = AuditTypes.ReconcileFailed }, CancellationToken.None);
+            if (failures.Count > 0)
+            {
+                throw new InvalidOperationException("processing an incident failed unexpectedly: " + failures[0].Summary);
+            }
         }
     }
 

@@ -391,11 +391,9 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         File.ReadAllText(victim).ShouldBe("do not overwrite me");
         File.GetLastWriteTimeUtc(victim).ShouldBe((Now - TimeSpan.FromDays(3)).UtcDateTime);
         var archive = new FileInfo(Path.Combine(_root, archiveName));
-        if (archive.Exists)
-        {
-            archive.LinkTarget.ShouldBeNull();
-            Decompress(archive.FullName).ShouldBe(Encoding.UTF8.GetBytes(LogText(50)));
-        }
+        archive.Exists.ShouldBeTrue();
+        archive.LinkTarget.ShouldBeNull();
+        Decompress(archive.FullName).ShouldBe(Encoding.UTF8.GetBytes(LogText(50)));
     }
 
     public static TheoryData<string> HostileLabels => new()
@@ -427,18 +425,66 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("/$(touch {0}/pwned)")]
-    [InlineData("/; touch {0}/pwned")]
-    [InlineData("/\n; touch {0}/pwned")]
-    public async Task ExecuteAsync_ShellMetacharactersInsideTheRoot_AreRefusedAndNeverRun(string suffix)
+    [InlineData("$(touch {0}/pwned)")]
+    [InlineData("; touch {0}/pwned")]
+    [InlineData("`touch {0}/pwned`")]
+    public async Task ExecuteAsync_DirectoryNamedLikeAShellCommand_IsTreatedAsAPlainNameAndNothingRuns(string name)
     {
-        var label = _root + string.Format(System.Globalization.CultureInfo.InvariantCulture, suffix, _sandbox);
+        // The directory really exists under the root, so the action works in it: its name must stay a name.
+        var directory = Path.Combine(_root, string.Format(System.Globalization.CultureInfo.InvariantCulture, name, _sandbox).Replace('/', '_'));
+        Directory.CreateDirectory(directory);
+        var log = WriteFile("app.log", LogText(20), TimeSpan.FromDays(1), directory);
 
-        var outcome = await NewAction().ExecuteAsync(Request(label), CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(Request(directory), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        File.Exists(log).ShouldBeFalse();
+        Directory.GetFiles(directory, "*.gz").ShouldHaveSingleItem();
         File.Exists(Path.Combine(_sandbox, "pwned")).ShouldBeFalse();
+        Directory.GetFiles(_sandbox, "pwned", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_PrivateLog_ArchiveKeepsItsPermissions()
+    {
+        var log = WriteFile("secrets.log", LogText(20), TimeSpan.FromDays(1));
+        File.SetUnixFileMode(log, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var archive = Path.Combine(_root, ArchiveNameFor("secrets.log", File.GetLastWriteTimeUtc(log)));
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        File.GetUnixFileMode(archive).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CatalogPathSet_ASignalPathOutsideItIsRefusedEvenInsideTheRoots()
+    {
+        var app = Path.Combine(_root, "app");
+        var other = Path.Combine(_root, "other");
+        Directory.CreateDirectory(app);
+        Directory.CreateDirectory(other);
+        var otherLog = WriteFile("db.log", LogText(5), TimeSpan.FromDays(1), other);
+
+        var outside = await NewAction().ExecuteAsync(Request(other, $"path: {app}"), CancellationToken.None);
+        var inside = await NewAction().ExecuteAsync(Request(app, $"path: {app}"), CancellationToken.None);
+
+        outside.Status.ShouldBe(ActionStatus.Failed);
+        outside.Summary.ShouldContain("outside the allowlisted roots");
+        File.Exists(otherLog).ShouldBeTrue();
+        inside.Status.ShouldNotBe(ActionStatus.Failed, inside.Summary);
+    }
+
+    [Fact]
+    public void NoFollowOpen_SymbolicLink_IsRefused()
+    {
+        var victim = WriteFile("victim.conf", "secret", TimeSpan.FromDays(1), _outside);
+        var link = Path.Combine(_root, "swapped.log");
+        File.CreateSymbolicLink(link, victim);
+
+        var exception = Should.Throw<IOException>(() => NoFollowFile.OpenRead(link).Dispose());
+
+        exception.Message.ShouldContain("symbolic link");
     }
 
     [Fact]
