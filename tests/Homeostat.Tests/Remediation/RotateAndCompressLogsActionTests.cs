@@ -445,6 +445,7 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task ExecuteAsync_PrivateLog_ArchiveKeepsItsPermissions()
     {
         var log = WriteFile("secrets.log", LogText(20), TimeSpan.FromDays(1));
