@@ -242,4 +242,48 @@ public sealed class HomeostatApiTests
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task Approvals_PendingActionApprovedThroughTheApi_Runs()
+    {
+        var catalog = Path.Combine(Path.GetTempPath(), $"homeostat-approval-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(catalog, """
+            remediations:
+              disk_full:
+                action: rotate_and_compress_logs
+                confidence_floor: 0.8
+                auto: true
+                approval: required
+            """);
+        try
+        {
+            await using var server = await ServerHarness.StartAsync(token: "approver-token", settings: new Dictionary<string, string?> { ["Catalog:Path"] = catalog });
+            using var firing = await server.PostAsync("/api/v1/alertmanager", ServerHarness.TestData("alertmanager-disk-firing.json"));
+            var incidentId = (await firing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[0].GetProperty("incidentId").GetString()!;
+            (await server.WaitForDecisionAsync(incidentId)).GetProperty("incident").GetProperty("state").GetString().ShouldBe("pending_approval");
+
+            var approvals = await server.GetJsonAsync("/api/v1/approvals");
+            using var anonymous = await server.PostAsync($"/api/v1/approvals/{incidentId}/approve", "", authorize: false);
+            using var approved = await server.PostAsync($"/api/v1/approvals/{incidentId}/approve", """{"by": "frank", "note": "looks right"}""");
+            using var twice = await server.PostAsync($"/api/v1/approvals/{incidentId}/approve", "");
+
+            approvals.GetProperty("approvals")[0].GetProperty("id").GetString().ShouldBe(incidentId);
+            anonymous.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            approved.StatusCode.ShouldBe(HttpStatusCode.OK);
+            twice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+            var state = await server.WaitForDecisionAsync(incidentId);
+            for (var i = 0; i < 250 && state.GetProperty("incident").GetProperty("state").GetString() != "verifying"; i++)
+            {
+                await Task.Delay(20);
+                state = await server.GetJsonAsync($"/api/v1/incidents/{incidentId}");
+            }
+
+            state.GetProperty("incident").GetProperty("state").GetString().ShouldBe("verifying");
+            server.DiskAction.Executed.ShouldHaveSingleItem();
+        }
+        finally
+        {
+            File.Delete(catalog);
+        }
+    }
 }

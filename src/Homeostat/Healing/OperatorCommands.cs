@@ -6,7 +6,7 @@ namespace Homeostat.Healing;
 public sealed record OperatorResult(bool Changed, string Detail);
 
 /// <summary>What a human does to the guardrails' state, from the API or the CLI; each is audited with who did it.</summary>
-public sealed class OperatorCommands(IHomeostatStore store, ICatalogProvider catalog, TimeProvider timeProvider)
+public sealed class OperatorCommands(IHomeostatStore store, ICatalogProvider catalog, WorkSignal workSignal, TimeProvider timeProvider)
 {
     public Task<OperatorResult> ResumeAsync(string service, string failureClass, string by, CancellationToken cancellationToken) =>
         store.WriteAsync(
@@ -49,8 +49,17 @@ public sealed class OperatorCommands(IHomeostatStore store, ICatalogProvider cat
     }
 
     /// <summary>Approves the action a pending incident planned; the guardrails are evaluated again before it runs.</summary>
-    public Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken) =>
-        AnswerAsync(incidentId, by, approved: true, note: null, cancellationToken);
+    public async Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken)
+    {
+        var result = await AnswerAsync(incidentId, by, approved: true, note: null, cancellationToken);
+        if (result.Changed)
+        {
+            // The approved incident is due now; wake a worker rather than waiting for its next poll.
+            workSignal.Notify();
+        }
+
+        return result;
+    }
 
     public Task<OperatorResult> RejectAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
         AnswerAsync(incidentId, by, approved: false, note, cancellationToken);
