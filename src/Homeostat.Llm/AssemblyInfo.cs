@@ -1,0 +1,4 @@
+namespace Homeostat.Llm;
+
+/// <summary>Marks the LLM-classifier assembly.</summary>
+public static class LlmAssembly;
