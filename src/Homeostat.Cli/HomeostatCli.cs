@@ -21,6 +21,8 @@ public static class HomeostatCli
         {
             RunCommand.Create(io),
             ClassifyCommand.Create(io),
+            EvalCommand.Create(io),
+            TrainCommand.Create(io),
             ValidateCommand.Create(io),
             AuditCommand.Create(io),
             ExplainCommand.Create(io),
@@ -30,6 +32,7 @@ public static class HomeostatCli
             OperatorCommand.CreateApprove(io),
             OperatorCommand.CreateReject(io),
             OperatorCommand.CreateResolve(io),
+            OperatorCommand.CreateLabel(io),
         };
 
         var parseResult = root.Parse(args);

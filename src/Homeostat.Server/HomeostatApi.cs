@@ -29,6 +29,7 @@ public static class HomeostatApi
         writes.MapPost("/approvals/{id}/approve", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: true, ct));
         writes.MapPost("/approvals/{id}/reject", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: false, ct));
         writes.MapPost("/incidents/{id}/resolve", ResolveIncidentAsync);
+        writes.MapPost("/incidents/{id}/label", LabelIncidentAsync);
 
         api.MapGet("/incidents", ListIncidentsAsync);
         api.MapGet("/incidents/{id}", GetIncidentAsync);
@@ -229,6 +230,43 @@ public static class HomeostatApi
         return result.Changed
             ? Results.Json(new { incident = id, resolved = true, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status409Conflict, "Cannot resolve", result.Detail);
+    }
+
+    private static async Task<IResult> LabelIncidentAsync(string id, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new List<ContractError>();
+        string? failureClass = null, by = null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "{}" : body);
+            failureClass = Field(document.RootElement, "class", errors, required: true);
+            by = Field(document.RootElement, "by", errors, required: false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            errors.Add(new ContractError("$", "malformed JSON; send {\"class\": \"...\", \"by\": \"...\"}"));
+        }
+
+        if (by is not null && !SignalIdentity.IsSafeName(by))
+        {
+            errors.Add(new ContractError("$.by", "may use only letters, digits and . _ - : / @"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var result = await commands.LabelAsync(id, failureClass!, by ?? "api", cancellationToken);
+        return result.Changed
+            ? Results.Json(new { incident = id, label = failureClass, detail = result.Detail }, HomeostatJson.Options)
+            : Problems.Create(StatusCodes.Status400BadRequest, "Cannot label", result.Detail);
     }
 
     /// <summary>Reads an optional <c>{"by": "...", "note": "..."}</c> body naming the human who answers.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Homeostat.Configuration;
+using Homeostat.Learning;
 using Homeostat.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -72,6 +73,7 @@ public static class HomeostatApplication
 
         var dataDirectory = settings.DataDirectory ?? configuration["Data"] ?? ".homeostat";
         builder.Services.AddHomeostatEngine(configuration);
+        builder.Services.AddHomeostatLearning(configuration);
         builder.Services.AddHomeostatSqlite(o => o.DataDirectory = dataDirectory);
         if (settings.RunWorkers)
         {

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Homeostat.Catalog;
 using Homeostat.Diagnosis;
 using Homeostat.Primitives;
-using Homeostat.Remediation;
 using Homeostat.Signals;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeostat.Cli.Commands;
 
@@ -14,21 +14,17 @@ internal static class ClassifyCommand
     public static Command Create(CliIo io)
     {
         var catalogOption = new Option<string?>("--catalog") { Description = "The catalog whose classes form the closed list (default: the built-in catalog)." };
+        var modelOption = new Option<string?>("--model") { Description = "A model file from homeostat train (default: the model shipped with Homeostat)." };
+        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (rules and model together; the default), rules, or model.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        classifierOption.AcceptOnlyFromAmong(ClassifierServices.Choices);
         var input = new Option<string>("--input", "-i") { Description = "A JSON Lines file of signals, or - for standard input.", DefaultValueFactory = _ => "-" };
-        var command = new Command("classify", "Classify signals (JSON Lines) into the closed list of classes.") { catalogOption, input };
+        var command = new Command("classify", "Classify signals (JSON Lines) into the closed list of classes.") { catalogOption, modelOption, classifierOption, input };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loader = new CatalogLoader(new ActionRegistry(KnownActions.Placeholders().Append(new UnavailableAction(KnownActions.RotateAndCompressLogs))));
-            var catalogPath = parse.GetValue(catalogOption);
-            var loaded = catalogPath is null ? loader.LoadBuiltIn() : loader.LoadFile(catalogPath);
-            if (!loaded.IsValid)
-            {
-                throw new CatalogInvalidException(loaded.Errors);
-            }
-
-            var classes = new ClassSet(loaded.Catalog!.Remediations.Keys.Concat(FailureClasses.Seed));
-            var classifier = new RuleClassifier();
-            var parser = new SignalParser(TimeProvider.System);
+            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption));
+            var classes = services.GetRequiredService<IClassSetProvider>().Current;
+            var classifier = ClassifierServices.Resolve(services, parse.GetValue(classifierOption)!);
+            var parser = services.GetRequiredService<SignalParser>();
             var path = parse.GetValue(input)!;
             using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
             var failures = 0;
@@ -52,8 +48,8 @@ internal static class ClassifyCommand
                 }
 
                 var signal = parsed.Signals[0];
-                var classification = await classifier.ClassifyAsync(signal, classes, cancellationToken);
-                await io.Out.WriteLineAsync(JsonSerializer.Serialize(classification with { Id = signal.Id }, HomeostatJson.Options));
+                var classification = classes.Constrain(await classifier.ClassifyAsync(signal, classes, cancellationToken));
+                await io.Out.WriteLineAsync(JsonSerializer.Serialize(classification with { Id = signal.Id, Votes = null, Scores = null }, HomeostatJson.Options));
             }
 
             return failures == 0 ? HomeostatCli.Success : HomeostatCli.Failure;

@@ -1,4 +1,5 @@
 using Homeostat.Configuration;
+using Homeostat.Learning;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ internal static class OfflineServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddHomeostatEngine(configuration);
+        services.AddHomeostatLearning(configuration);
         var data = dataDirectory ?? configuration["Data"] ?? ".homeostat";
         services.AddHomeostatSqlite(o => o.DataDirectory = data);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });

@@ -84,4 +84,22 @@ internal static class OperatorCommand
         });
         return command;
     }
+
+    public static Command CreateLabel(CliIo io)
+    {
+        var config = CommonOptions.Config();
+        var data = CommonOptions.Data();
+        var incident = new Argument<string>("incident") { Description = "The incident whose true class you know." };
+        var failureClass = new Argument<string>("class") { Description = "Its class: one of the catalog's classes, or unknown." };
+        var by = new Option<string>("--by") { Description = "Who labels it, for the audit trail.", DefaultValueFactory = _ => Environment.UserName };
+        var command = new Command("label", "Record an incident's true class, for homeostat train --from-audit.") { incident, failureClass, by, config, data };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = OfflineServices.Build(parse.GetValue(config), parse.GetValue(data));
+            var result = await services.GetRequiredService<OperatorCommands>().LabelAsync(parse.GetValue(incident)!, parse.GetValue(failureClass)!, parse.GetValue(by)!, cancellationToken);
+            await (result.Changed ? io.Out : io.Error).WriteLineAsync(result.Detail);
+            return result.Changed ? HomeostatCli.Success : HomeostatCli.Failure;
+        });
+        return command;
+    }
 }

@@ -128,4 +128,5 @@ public static class AuditTypes
     public const string ApprovalRequested = "approval_requested";
     public const string ApprovalAnswered = "approval_answered";
     public const string ReconcileFailed = "reconcile_failed";
+    public const string Labelled = "labelled";
 }

@@ -51,6 +51,7 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<IClassSetProvider>(sp => sp.GetRequiredService<CatalogProvider>());
 
         services.AddSingleton<RuleClassifier>();
+        services.AddSingleton<IClassifierMember>(sp => sp.GetRequiredService<RuleClassifier>());
         services.TryAddSingleton<IClassifier>(sp => sp.GetRequiredService<RuleClassifier>());
 
         services.AddSingleton<IGuardrail, RemediationExistsGuardrail>();

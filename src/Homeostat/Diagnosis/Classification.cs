@@ -22,6 +22,9 @@ public sealed record Classification
 
     public IReadOnlyList<string> Evidence { get; init; } = [];
 
+    /// <summary>A probability for every class of the closed list, when the classifier has one (the learned model).</summary>
+    public IReadOnlyDictionary<string, double>? Scores { get; init; }
+
     /// <summary>Each member's own classification, when this one combines several.</summary>
     public IReadOnlyList<Classification>? Votes { get; init; }
 

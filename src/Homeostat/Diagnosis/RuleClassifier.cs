@@ -8,7 +8,7 @@ namespace Homeostat.Diagnosis;
 /// the near-misses that must not match (connection refused is not a timeout; an unknown CA is not expiry).
 /// Evidence in the alert's name or expression counts more than evidence only in free text.
 /// </summary>
-public sealed class RuleClassifier : IClassifier
+public sealed class RuleClassifier : IClassifierMember
 {
     // Non-backtracking matching runs in time linear in the input, so hostile text cannot stall classification and no
     // timeout (which would make results depend on machine load) is needed.

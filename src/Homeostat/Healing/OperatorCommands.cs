@@ -88,6 +88,35 @@ public sealed class OperatorCommands(IHomeostatStore store, ICatalogProvider cat
             },
             cancellationToken);
 
+    /// <summary>
+    /// A human says which class an incident really was. The label goes into the audit trail with the signal, and
+    /// <c>homeostat train --from-audit</c> learns from it.
+    /// </summary>
+    public Task<OperatorResult> LabelAsync(string incidentId, string failureClass, string by, CancellationToken cancellationToken)
+    {
+        if (!Diagnosis.FailureClasses.Seed.Contains(failureClass) && catalog.Current.Find(failureClass) is null && failureClass != Diagnosis.Classification.Unknown)
+        {
+            return Task.FromResult(new OperatorResult(false, $"'{failureClass}' is not a known class; use one of the catalog's classes or unknown"));
+        }
+
+        return store.WriteAsync(
+            async writer =>
+            {
+                var incident = await writer.GetIncidentAsync(incidentId, cancellationToken);
+                if (incident is null)
+                {
+                    return new OperatorResult(false, $"no incident '{incidentId}'");
+                }
+
+                var detail = $"{by} labelled incident {incident.Id} as {failureClass} (classified {incident.Classification?.Class ?? "not yet"})";
+                await writer.AppendAuditAsync(
+                    AuditEntry.For(AuditTypes.Labelled, detail, incident.Id, incident.Service, new { label = failureClass, classified = incident.Classification?.Class, signal = incident.Signal }) with { Actor = by },
+                    cancellationToken);
+                return new OperatorResult(true, detail);
+            },
+            cancellationToken);
+    }
+
     private Task<OperatorResult> AnswerAsync(string incidentId, string by, bool approved, string? note, CancellationToken cancellationToken) =>
         store.WriteAsync(
             async writer =>

@@ -1,0 +1,46 @@
+using Homeostat.Configuration;
+using Homeostat.Diagnosis;
+using Homeostat.Learning;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeostat.Cli.Commands;
+
+/// <summary>The classifiers without a store: for classify and eval.</summary>
+internal static class ClassifierServices
+{
+    public static readonly string[] Choices = [ClassifierNames.Ensemble, ClassifierNames.Rules, ClassifierNames.Model];
+
+    public static ServiceProvider Build(string? catalogPath, string? modelPath, string? configPath = null)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configPath is not null)
+        {
+            builder.AddYamlFile(configPath);
+        }
+
+        var overrides = new Dictionary<string, string?>();
+        if (catalogPath is not null)
+        {
+            overrides["Catalog:Path"] = Path.GetFullPath(catalogPath);
+        }
+
+        if (modelPath is not null)
+        {
+            overrides["Classifier:ModelPath"] = Path.GetFullPath(modelPath);
+        }
+
+        var configuration = builder.AddInMemoryCollection(overrides).Build();
+        var services = new ServiceCollection();
+        services.AddHomeostatEngine(configuration);
+        services.AddHomeostatLearning(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch
+    {
+        ClassifierNames.Rules => services.GetRequiredService<RuleClassifier>(),
+        ClassifierNames.Model => services.GetRequiredService<ModelClassifier>(),
+        _ => services.GetRequiredService<IClassifier>(),
+    };
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Homeostat.Catalog;
+using Homeostat.Diagnosis;
+using Homeostat.Primitives;
+using Homeostat.Signals;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeostat.Cli.Commands;
+
+/// <summary>Scores a classifier on labelled signals: per-class precision, recall and F1, the confusion matrix, calibration and unsafe actions.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Labelled signals: JSON Lines with a 'label' field.", Required = true };
+        var catalogOption = new Option<string?>("--catalog") { Description = "The catalog whose floors decide what would have acted (default: the built-in catalog)." };
+        var modelOption = new Option<string?>("--model") { Description = "A model file from homeostat train (default: the shipped model)." };
+        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (default), rules or model.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        classifierOption.AcceptOnlyFromAmong(ClassifierServices.Choices);
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var minimumMacroF1 = new Option<double?>("--min-macro-f1") { Description = "Exit 1 when macro-F1 is below this." };
+        var command = new Command("eval", "Evaluate a classifier on labelled signals.") { input, catalogOption, modelOption, classifierOption, json, minimumMacroF1 };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption));
+            var parsed = LabelledSignals.ParseFile(parse.GetValue(input)!, services.GetRequiredService<SignalParser>());
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors)
+                {
+                    await io.Error.WriteLineAsync(error.ToString());
+                }
+
+                return HomeostatCli.Failure;
+            }
+
+            var classes = services.GetRequiredService<IClassSetProvider>().Current;
+            var classifier = ClassifierServices.Resolve(services, parse.GetValue(classifierOption)!);
+            var results = new List<(LabelledSignal, Classification)>();
+            foreach (var item in parsed.Items)
+            {
+                results.Add((item, classes.Constrain(await classifier.ClassifyAsync(item.Signal, classes, cancellationToken))));
+            }
+
+            var catalog = services.GetRequiredService<ICatalogProvider>().Current;
+            var report = ClassifierEvaluation.Evaluate(results, classes.Classes, catalog);
+            await io.Out.WriteAsync(parse.GetValue(json) ? Json(report) : Text(report, classifier.Name));
+            return parse.GetValue(minimumMacroF1) is { } minimum && report.MacroF1 < minimum ? HomeostatCli.Failure : HomeostatCli.Success;
+        });
+        return command;
+    }
+
+    public static string Text(EvaluationReport report, string classifier)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"classifier {classifier}: {report.Total} labelled signals");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"class",-28} {"support",8} {"precision",10} {"recall",8} {"f1",8}");
+        foreach (var metrics in report.PerClass)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{metrics.Class,-28} {metrics.Support,8} {metrics.Precision,10:0.000} {metrics.Recall,8:0.000} {metrics.F1,8:0.000}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"macro-F1 {report.MacroF1:0.000}   accuracy {report.Accuracy:0.000}   expected calibration error {report.ExpectedCalibrationError:0.000}");
+        text.AppendLine();
+        text.AppendLine("confusion matrix (rows: true class, columns: predicted)");
+        const int width = 13;
+        text.Append(' ', 28);
+        foreach (var name in report.Classes)
+        {
+            text.Append(Short(name).PadLeft(width));
+        }
+
+        text.AppendLine();
+        for (var i = 0; i < report.Classes.Count; i++)
+        {
+            text.Append(report.Classes[i].PadRight(28));
+            for (var j = 0; j < report.Classes.Count; j++)
+            {
+                text.Append(report.Confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+            }
+
+            text.AppendLine();
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"wrong-class automatic actions at the catalog's floors: {report.UnsafeActions.Count}");
+        foreach (var action in report.UnsafeActions.Take(20))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {action.Id}: true {action.Label}, predicted {action.Predicted} at {action.Confidence:0.00} (floor {action.Floor:0.00})");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Short(string name) => name.Length > 12 ? name[..12] : name;
+
+    private static string Json(EvaluationReport report)
+    {
+        var confusion = Enumerable.Range(0, report.Classes.Count)
+            .Select(i => Enumerable.Range(0, report.Classes.Count).Select(j => report.Confusion[i, j]).ToArray()).ToArray();
+        return JsonSerializer.Serialize(new
+        {
+            report.Total,
+            report.MacroF1,
+            report.Accuracy,
+            report.ExpectedCalibrationError,
+            report.PerClass,
+            report.Classes,
+            confusion,
+            report.UnsafeActions,
+        }, HomeostatJson.Indented) + Environment.NewLine;
+    }
+}
