@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Homeostat.Llm.Tests;
+
+/// <summary>
+/// A local model endpoint on 127.0.0.1 (a free port) that speaks OpenAI's chat-completions format
+/// (<c>POST /v1/chat/completions</c>) and Ollama's chat format (<c>POST /api/chat</c>), answers from a script and records
+/// every request with its headers and body.
+/// </summary>
+public sealed class FakeLlmServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentQueue<ScriptedReply> _script = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly Channel<RecordedRequest> _arrivals = Channel.CreateUnbounded<RecordedRequest>();
+    private readonly CancellationTokenSource _stop = new();
+
+    public FakeLlmServer()
+    {
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(BaseUrl + "/");
+        _listener.Start();
+        _ = ServeAsync();
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>The OpenAI-compatible base URL: the client appends <c>/chat/completions</c>.</summary>
+    public string OpenAiEndpoint => BaseUrl + "/v1";
+
+    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>The next request answers 200 with this text as the assistant message's content.</summary>
+    public FakeLlmServer Answers(string content)
+    {
+        _script.Enqueue(new ScriptedReply(200, content, Hang: false));
+        return this;
+    }
+
+    /// <summary>The next request answers 200 with this JSON object as the assistant message's content.</summary>
+    public FakeLlmServer AnswersJson(object answer) => Answers(JsonSerializer.Serialize(answer));
+
+    /// <summary>The next request fails with this HTTP status and an OpenAI-style error body.</summary>
+    public FakeLlmServer FailsWith(int status)
+    {
+        _script.Enqueue(new ScriptedReply(status, null, Hang: false));
+        return this;
+    }
+
+    /// <summary>The next request is held open and never answered (until the server is disposed).</summary>
+    public FakeLlmServer Hangs()
+    {
+        _script.Enqueue(new ScriptedReply(200, null, Hang: true));
+        return this;
+    }
+
+    public async Task<RecordedRequest> NextRequestAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await _arrivals.Reader.ReadAsync(timeout.Token);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Close();
+        _stop.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        try
+        {
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var headers = context.Request.Headers.AllKeys
+                .Where(k => k is not null)
+                .ToDictionary(k => k!, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+            var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.RawUrl ?? string.Empty, headers, body);
+            _requests.Enqueue(request);
+            _arrivals.Writer.TryWrite(request);
+
+            var reply = _script.TryDequeue(out var scripted) ? scripted : new ScriptedReply(500, null, Hang: false);
+            if (reply.Hang)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+                return;
+            }
+
+            var (status, responseBody) = request.Path switch
+            {
+                "/v1/chat/completions" when reply.Status == 200 => (200, OpenAiCompletion(reply.Content!)),
+                "/api/chat" when reply.Status == 200 => (200, OllamaChat(reply.Content!)),
+                "/v1/chat/completions" or "/api/chat" => (reply.Status, """{"error":{"message":"the model crashed","type":"server_error","code":null}}"""),
+                _ => (404, """{"error":{"message":"no such route","type":"invalid_request_error"}}"""),
+            };
+            var bytes = Encoding.UTF8.GetBytes(responseBody);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = request.Path == "/api/chat" && status == 200 ? "application/x-ndjson" : "application/json";
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (HttpListenerException)
+        {
+            // The client gave up (a timeout test); nothing to answer.
+        }
+    }
+
+    /// <summary>A chat completion exactly as OpenAI's API returns it (non-streaming).</summary>
+    private static string OpenAiCompletion(string content) => JsonSerializer.Serialize(new
+    {
+        id = "chatcmpl-test-1",
+        @object = "chat.completion",
+        created = 1764298800,
+        model = "test-model",
+        choices = new[]
+        {
+            new { index = 0, message = new { role = "assistant", content, refusal = (string?)null }, logprobs = (object?)null, finish_reason = "stop" },
+        },
+        usage = new { prompt_tokens = 120, completion_tokens = 30, total_tokens = 150 },
+        system_fingerprint = "fp_test",
+    });
+
+    /// <summary>A final chat message as Ollama's <c>/api/chat</c> returns it (a non-streaming reply is one such object).</summary>
+    private static string OllamaChat(string content) => JsonSerializer.Serialize(new
+    {
+        model = "llama3.1:8b",
+        created_at = "2026-11-28T03:00:00.000000Z",
+        message = new { role = "assistant", content },
+        done_reason = "stop",
+        done = true,
+        total_duration = 5_000_000,
+        load_duration = 1_000_000,
+        prompt_eval_count = 120,
+        prompt_eval_duration = 2_000_000,
+        eval_count = 30,
+        eval_duration = 2_000_000,
+    }) + "\n";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record ScriptedReply(int Status, string? Content, bool Hang);
+}
+
+public sealed record RecordedRequest(string Method, string Path, string RawUrl, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}
