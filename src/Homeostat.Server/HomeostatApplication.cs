@@ -1,6 +1,7 @@
 using System.Net;
 using Homeostat.Configuration;
 using Homeostat.Learning;
+using Homeostat.Llm;
 using Homeostat.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -74,6 +75,7 @@ public static class HomeostatApplication
         var dataDirectory = settings.DataDirectory ?? configuration["Data"] ?? ".homeostat";
         builder.Services.AddHomeostatEngine(configuration);
         builder.Services.AddHomeostatLearning(configuration);
+        builder.Services.AddHomeostatLlm(configuration);
         builder.Services.AddHomeostatSqlite(o => o.DataDirectory = dataDirectory);
         if (settings.RunWorkers)
         {

@@ -1,6 +1,7 @@
 using Homeostat.Configuration;
 using Homeostat.Diagnosis;
 using Homeostat.Learning;
+using Homeostat.Llm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,6 +35,7 @@ internal static class ClassifierServices
         var services = new ServiceCollection();
         services.AddHomeostatEngine(configuration);
         services.AddHomeostatLearning(configuration);
+        services.AddHomeostatLlm(configuration);
         return services.BuildServiceProvider();
     }
 

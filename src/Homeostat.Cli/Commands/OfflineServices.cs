@@ -1,5 +1,6 @@
 using Homeostat.Configuration;
 using Homeostat.Learning;
+using Homeostat.Llm;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ internal static class OfflineServices
         services.AddSingleton<IConfiguration>(configuration);
         services.AddHomeostatEngine(configuration);
         services.AddHomeostatLearning(configuration);
+        services.AddHomeostatLlm(configuration);
         var data = dataDirectory ?? configuration["Data"] ?? ".homeostat";
         services.AddHomeostatSqlite(o => o.DataDirectory = data);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });

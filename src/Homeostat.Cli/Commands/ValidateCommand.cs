@@ -64,6 +64,7 @@ internal static class ValidateCommand
         var sections = ConfigSections.Engine();
         sections[ServerOptions.Section] = typeof(ServerOptions);
         sections[Learning.LearningOptions.Section] = typeof(Learning.LearningOptions);
+        sections[Llm.LlmOptions.Section] = typeof(Llm.LlmOptions);
         var keyErrors = new ConfigValidator(sections).ValidateKeys(file);
         if (keyErrors.Count > 0)
         {

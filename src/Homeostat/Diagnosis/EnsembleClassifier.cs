@@ -22,6 +22,12 @@ public sealed class EnsembleOptions
 
     /// <summary>How far an agreeing LLM may close the gap to certainty, and how far a disagreeing one lowers confidence.</summary>
     public double LlmInfluence { get; set; } = 0.3;
+
+    /// <summary>
+    /// The highest confidence for a class no deterministic rule supports. Below every automatic floor by default, so
+    /// the learned model and the LLM can name a class for a human, but only a rule match can lead to an automatic action.
+    /// </summary>
+    public double UnconfirmedCeiling { get; set; } = 0.79;
 }
 
 /// <summary>Where the ensemble's calibration comes from: the learned model's artifact, or none.</summary>
@@ -76,6 +82,13 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
                 calibrated *= 1 - (settings.LlmInfluence * llm.Confidence);
                 reasoning += $"; the LLM says {llm.Class}, which lowers confidence";
             }
+        }
+
+        var confirmedByRules = rules is not null && rules.Class == top;
+        if (!confirmedByRules && top != Classification.Unknown && calibrated > settings.UnconfirmedCeiling)
+        {
+            calibrated = settings.UnconfirmedCeiling;
+            reasoning += "; no rule confirms it, so it stays below the automatic floors";
         }
 
         calibrated = Math.Clamp(calibrated, 0, 1);
