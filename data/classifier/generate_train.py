@@ -1,0 +1,1515 @@
+#!/usr/bin/env python3
+"""Writes train.jsonl: the labelled training corpus for Homeostat's learned incident classifier.
+
+Every message below was written for this corpus from knowledge of how each system words its alerts, events and logs;
+nothing is copied from real logs. Deterministic: the same seed gives the same file, byte for byte.
+Standard library only. The held-out corpus has its own, separately written script (generate_heldout.py).
+"""
+
+import json
+import os
+import random
+import string
+import sys
+import urllib.parse
+
+SEED = 7301
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "train.jsonl")
+
+# Examples per class. Unknown is about 45% of the file, the rest split evenly.
+PER_CLASS = 300
+UNKNOWN = 1230
+
+r = random.Random(SEED)
+
+
+def C(items):
+    return r.choice(items)
+
+
+def ri(a, b):
+    return r.randint(a, b)
+
+
+def rf(a, b, nd=2):
+    return round(r.uniform(a, b), nd)
+
+
+def chance(p):
+    return r.random() < p
+
+
+def rid(n, alphabet=string.ascii_lowercase + string.digits):
+    return "".join(r.choice(alphabet) for _ in range(n))
+
+
+SERVICES = [
+    "checkout", "payments-api", "orders", "inventory-svc", "user-profile", "search-indexer", "billing-worker",
+    "notification-gw", "auth", "catalog", "cart", "recommendations", "shipping", "ledger", "reporting-etl",
+    "media-transcoder", "api-gateway", "edge-proxy", "session-store", "analytics-ingest", "pricing", "fraud-scorer",
+    "email-sender", "webhooks", "feature-flags", "geo-lookup", "image-resizer", "audit-log", "tenant-admin",
+    "subscriptions", "invoice-pdf", "chat-backend", "metrics-relay", "warehouse-sync", "loyalty", "coupon-svc",
+]
+NAMESPACES = [
+    "prod", "payments", "shop", "platform", "data", "default", "ingress", "team-growth", "backend", "core",
+    "search", "messaging", "infra", "batch", "edge", "identity",
+]
+CLUSTERS = ["prod-eu1", "prod-us2", "staging", "prod-ap1", "shared-ops"]
+DBS = ["orders", "payments", "users", "catalog", "ledger", "analytics", "app", "inventory", "billing"]
+USERS = ["app", "svc_orders", "readonly", "api", "etl", "billing_rw", "web"]
+MOUNTS = ["/", "/var", "/var/lib/docker", "/data", "/var/lib/postgresql", "/var/log", "/srv", "/mnt/data",
+          "/var/lib/kafka", "/opt", "/home", "/var/lib/mysql", "/var/lib/containerd", "/tmp"]
+DEVICES = ["/dev/sda1", "/dev/nvme0n1p1", "/dev/xvda1", "/dev/vdb", "/dev/mapper/vg0-data", "/dev/sdb1", "/dev/nvme1n1"]
+FSTYPES = ["ext4", "xfs"]
+SEVERITIES = ["critical", "warning", "page", "high", "P2", "P1", "major"]
+PROM_HOSTS = ["http://prometheus:9090", "http://prometheus-k8s.monitoring.svc:9090", "http://prom.internal:9090",
+              "http://prometheus-0.prometheus:9090"]
+
+
+def svc():
+    return C(SERVICES)
+
+
+def ns():
+    return C(NAMESPACES)
+
+
+def host():
+    return C([
+        lambda: f"ip-10-{ri(0, 3)}-{ri(0, 255)}-{ri(1, 254)}.ec2.internal",
+        lambda: f"node-{ri(1, 60)}",
+        lambda: f"worker-{ri(1, 30)}.dc{ri(1, 3)}.internal",
+        lambda: f"k8s-{C(['prod', 'stg', 'ops'])}-{C('abcdef')}{ri(1, 9)}",
+        lambda: f"db-{ri(1, 9)}.{C(['lon', 'fra', 'iad', 'sjc'])}",
+        lambda: f"app{ri(1, 40):02d}",
+    ])()
+
+
+def ip():
+    return f"10.{ri(0, 40)}.{ri(0, 255)}.{ri(2, 254)}"
+
+
+def pod(service):
+    return f"{service}-{rid(ri(8, 10))}-{rid(5)}"
+
+
+def mi():
+    return C([128, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192])
+
+
+def fmt_mem(m):
+    return f"{m // 1024}Gi" if m >= 1024 and m % 1024 == 0 else f"{m}Mi"
+
+
+def pct():
+    return ri(86, 99)
+
+
+def dur():
+    return C(["5m", "10m", "15m", "2m", "30m", "1h"])
+
+
+def ts():
+    return f"2026-{ri(1, 12):02d}-{ri(1, 28):02d}T{ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}Z"
+
+
+def logts():
+    return C([
+        lambda: ts(),
+        lambda: f"2026-{ri(1, 12):02d}-{ri(1, 28):02d} {ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}.{ri(0, 999):03d}",
+        lambda: f"{C(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'])} {ri(1, 28):2d} {ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}",
+        lambda: "",
+    ])()
+
+
+def expired_pair():
+    """(now, notAfter) with notAfter before now, as Go's x509 error prints them."""
+    mo, d = ri(2, 12), ri(2, 28)
+    now = f"2026-{mo:02d}-{d:02d}T{ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}Z"
+    before = f"2026-{ri(1, mo - 1):02d}-{ri(1, 28):02d}T{ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}Z"
+    return now, before
+
+
+def after_phrase():
+    now, before = expired_pair()
+    return f"current time {now} is after {before}"
+
+
+def gurl(expr):
+    return f"{C(PROM_HOSTS)}/graph?g0.expr={urllib.parse.quote(expr, safe='')}&g0.tab=1"
+
+
+def clean(d):
+    return {k: v for k, v in d.items() if v not in (None, "", {}, [])}
+
+
+def alert(alertname, labels, summary=None, description=None, expr=None, service=None, resource=None,
+          source="alertmanager", metrics=None, severity=None):
+    """An Alertmanager (or Prometheus rule) alert; which optional parts are present varies."""
+    if source == "alertmanager" and chance(0.18):
+        source = "prometheus"
+    lab = {"alertname": alertname}
+    lab["severity"] = severity or C(SEVERITIES)
+    for k, v in labels.items():
+        if v is not None:
+            lab[k] = str(v)
+    if chance(0.3):
+        lab["cluster"] = C(CLUSTERS)
+    if chance(0.2):
+        lab["prometheus"] = C(["monitoring/k8s", "monitoring/main", "ops/prometheus"])
+    ann = {}
+    if summary and not chance(0.08):
+        ann["summary"] = summary
+    if description and not chance(0.2):
+        ann["description"] = description
+    if chance(0.1) and "runbook_url" not in ann:
+        ann["runbook_url"] = f"https://runbooks.example.internal/{alertname.lower()}"
+    sig = {"source": source, "service": service, "resource": resource, "labels": lab, "annotations": ann}
+    if expr and not chance(0.12):
+        sig["generatorURL"] = gurl(expr)
+    if metrics:
+        sig["metrics"] = metrics
+    if source == "prometheus" and chance(0.5):
+        sig["title"] = alertname
+    return clean(sig)
+
+
+def k8s_event(reason, message, kind, namespace, name, container=None, host_=None, service=None):
+    res = clean({"kind": kind, "namespace": namespace, "name": name, "container": container, "host": host_})
+    sig = {"source": "kubernetes", "title": reason, "text": message, "resource": res, "service": service}
+    if chance(0.3):
+        sig["labels"] = clean({"reason": reason, "namespace": namespace, "involved_kind": kind})
+    return clean(sig)
+
+
+def log(text, service=None, host_=None, path=None, container=None, namespace=None):
+    sig = {"source": "log", "text": text, "service": service}
+    if host_ or path or container:
+        if chance(0.6):
+            sig["resource"] = clean({"host": host_, "path": path, "container": container, "namespace": namespace})
+    return clean(sig)
+
+
+def probe(title, text, metrics, service=None, resource=None):
+    return clean({"source": "probe", "title": title, "text": text, "metrics": metrics, "service": service,
+                  "resource": resource})
+
+
+def api(title, text, service=None, labels=None, resource=None):
+    return clean({"source": "api", "title": title, "text": text, "service": service, "labels": labels or {},
+                  "resource": resource})
+
+
+def ptr(prefix=""):
+    return f"{prefix}{C(['/', ''])}".strip()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# oom
+# ---------------------------------------------------------------------------------------------------------------------
+
+def oom_k8s_event():
+    s, n = svc(), ns()
+    p, c, lim = pod(s), C([s, "app", "server", "worker", s.split("-")[0]]), mi()
+    msg = C([
+        f"Container {c} in pod {p} was OOMKilled (memory limit {fmt_mem(lim)}); restarting",
+        f"container \"{c}\" terminated with reason OOMKilled, exit code 137, restart count {ri(1, 40)}",
+        f"Last state: Terminated, Reason: OOMKilled, Exit Code: 137, limits.memory={fmt_mem(lim)}",
+        f"Pod {n}/{p}: container {c} was killed: OOMKilled (exceeded memory limit of {fmt_mem(lim)})",
+    ])
+    return k8s_event(C(["OOMKilled", "OOMKilled", "ContainerOOMKilled", "BackOff"]) if "OOMKilled" in msg else "OOMKilled",
+                     msg, "Pod", n, p, c, host(), service=s if chance(0.5) else None)
+
+
+def oom_alert_events():
+    s, n = svc(), ns()
+    p = pod(s)
+    c = C([s, "app", "main"])
+    name = C(["KubernetesContainerOomKiller", "ContainerOOMKilled", "PodOOMKilled", "KubePodOOMKilled", "OOMKillDetected"])
+    expr = C([
+        f'increase(container_oom_events_total{{namespace="{n}",container="{c}"}}[{dur()}]) > 0',
+        f'(kube_pod_container_status_restarts_total - kube_pod_container_status_restarts_total offset 10m >= 1) and ignoring (reason) min_over_time(kube_pod_container_status_last_terminated_reason{{reason="OOMKilled"}}[10m]) == 1',
+        f'kube_pod_container_status_last_terminated_reason{{reason="OOMKilled",namespace="{n}"}} == 1',
+    ])
+    return alert(name, {"namespace": n, "pod": p, "container": c},
+                 summary=C([f"Container {c} in {n}/{p} has been OOMKilled",
+                            f"{p} killed by the OOM killer",
+                            f"OOM kill in {n}"]),
+                 description=C([f"Container {c} of pod {p} was OOMKilled {ri(1, 9)} times in the last {dur()}.",
+                                f"{p}/{c} hit its memory limit and was killed by the kernel OOM killer.",
+                                f"The container exceeded its memory limit ({fmt_mem(mi())}) and was terminated with exit code 137."]),
+                 expr=expr, service=s if chance(0.6) else None,
+                 resource=clean({"kind": "Pod", "namespace": n, "name": p, "container": c}) if chance(0.5) else None)
+
+
+def oom_kernel():
+    proc = C(["java", "python3", "node", "postgres", "mysqld", "redis-server", "ruby", "php-fpm", "dotnet", "envoy",
+              "elasticsearch", "gunicorn", "uwsgi", "celery"])
+    pid = ri(1000, 99999)
+    vm, rss = ri(2_000_000, 30_000_000), ri(1_000_000, 16_000_000)
+    h = host()
+    prefix = C([f"{logts()} {h} kernel: ", f"[{ri(1000, 9_999_999)}.{ri(0, 999999):06d}] ", "kernel: ", ""])
+    text = C([
+        f"{prefix}Out of memory: Killed process {pid} ({proc}) total-vm:{vm}kB, anon-rss:{rss}kB, file-rss:{ri(0, 9999)}kB, shmem-rss:{ri(0, 999)}kB, UID:{ri(0, 1500)} pgtables:{ri(1000, 40000)}kB oom_score_adj:{C([0, 0, 900, 1000, -998])}",
+        f"{prefix}{proc} invoked oom-killer: gfp_mask=0x{rid(6, '0123456789abcdef')}(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj={C([0, 1000, 999])}",
+        f"{prefix}Memory cgroup out of memory: Killed process {pid} ({proc}) total-vm:{vm}kB, anon-rss:{rss}kB, file-rss:{ri(0, 9999)}kB",
+        f"{prefix}oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-{rid(12, '0123456789abcdef')}.scope,mems_allowed=0,task={proc},pid={pid},uid={ri(0, 1500)}",
+    ])
+    return log(text, service=C([None, proc, svc()]), host_=h, path="/var/log/kern.log" if chance(0.3) else None)
+
+
+def oom_jvm():
+    s = svc()
+    kind = C(["Java heap space", "GC overhead limit exceeded", "Metaspace", "Direct buffer memory", "Java heap space"])
+    thread = C(["main", "http-nio-8080-exec-12", "kafka-consumer-1", "pool-3-thread-7", "grpc-default-executor-4",
+                "scheduling-1", "elasticsearch[node-1][write][T#3]"])
+    text = C([
+        f"Exception in thread \"{thread}\" java.lang.OutOfMemoryError: {kind}",
+        f"{logts()} ERROR [{thread}] o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet.service() threw exception\njava.lang.OutOfMemoryError: {kind}\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)",
+        f"java.lang.OutOfMemoryError: {kind}\nDumping heap to /tmp/java_pid{ri(1, 99999)}.hprof ...\nHeap dump file created [{ri(100_000_000, 4_000_000_000)} bytes in {rf(1, 30)} secs]",
+        f"Terminating due to java.lang.OutOfMemoryError: {kind}",
+        f"FATAL {s}: uncaught java.lang.OutOfMemoryError ({kind}) in {thread}; -Xmx{C(['512m', '1g', '2g', '4g'])} reached, JVM exiting",
+    ])
+    if chance(0.3):
+        return api(C(["JVM crashed", f"{s} OutOfMemoryError", "Unhandled exception"]), text, service=s)
+    return log(text, service=s, container=s, namespace=ns())
+
+
+def oom_node():
+    s = svc()
+    heap = C([1432, 2048, 4096, 1024, 3800, 8192])
+    text = C([
+        f"<--- Last few GCs --->\n[{ri(1, 99)}:0x{rid(10, '0123456789abcdef')}] {ri(10000, 999999)} ms: Mark-Compact {heap - ri(1, 40)}.{ri(1, 9)} ({heap + ri(1, 40)}.{ri(1, 9)}) -> {heap - ri(1, 30)}.{ri(1, 9)} MB\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+        "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory",
+        f"FATAL ERROR: CALL_AND_RETRY_LAST Allocation failed - JavaScript heap out of memory\n 1: 0xb0{rid(5, '0123456789abcdef')} node::Abort() [node]",
+        f"npm ERR! {s}@{ri(1, 4)}.{ri(0, 20)}.{ri(0, 9)} start: `node --max-old-space-size={heap} dist/server.js`\n<--- JS stacktrace --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+    ])
+    return log(text, service=s, container=C([s, "node", "web"]), namespace=ns())
+
+
+def oom_python():
+    s = svc()
+    text = C([
+        f"Traceback (most recent call last):\n  File \"/app/{C(['worker', 'jobs', 'etl', 'main'])}.py\", line {ri(10, 900)}, in {C(['process_batch', 'load', 'run', 'transform'])}\n    {C(['rows = list(cursor)', 'df = pd.concat(frames)', 'data = resp.json()', 'buf = bytearray(size)'])}\nMemoryError",
+        f"{logts()} ERROR {C(['celery.worker', 'root', 'app.tasks'])}: task {C(['reports.build', 'export.csv', 'ml.score_batch'])}[{rid(8)}] raised unexpected: MemoryError()",
+        f"numpy.core._exceptions._ArrayMemoryError: Unable to allocate {rf(1, 60, 1)} GiB for an array with shape ({ri(10000, 9000000)}, {ri(2, 512)}) and data type float64",
+        f"[{logts()}] [{ri(1, 999)}] [ERROR] Worker (pid:{ri(100, 9999)}) exited with MemoryError while handling request",
+    ])
+    return log(text, service=s, namespace=ns(), container=s)
+
+
+def oom_go():
+    s = svc()
+    text = C([
+        f"fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({{0x{rid(6, '0123456789abcdef')}, 0x16}})\n\t/usr/local/go/src/runtime/panic.go:1047 +0x5d",
+        f"runtime: out of memory: cannot allocate {ri(1, 512) * 1048576}-byte block ({ri(1, 9) * 1073741824} in use)\nfatal error: out of memory",
+        f"{s} exited: fatal error: runtime: out of memory (GOMEMLIMIT={C(['900MiB', '1800MiB', '3GiB'])})",
+    ])
+    return log(text, service=s, container=s, namespace=ns(), host_=host())
+
+
+def oom_misc_runtime():
+    s = svc()
+    text = C([
+        f"PHP Fatal error:  Allowed memory size of {C([134217728, 268435456, 536870912])} bytes exhausted (tried to allocate {ri(4096, 2_000_000)} bytes) in /var/www/html/{C(['vendor/laravel/framework/src/Illuminate/Database/Connection.php', 'app/Export.php', 'index.php'])} on line {ri(10, 900)}",
+        f"terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc\n{C(['Aborted (core dumped)', 'SIGABRT received'])}",
+        f"[FATAL] failed to allocate memory (NoMemoryError) in {C(['Sidekiq::Processor', 'Puma worker 3', 'ActiveJob'])}",
+        f"{logts()} {s}: out of memory: unable to allocate {ri(1, 900)} MB for {C(['request buffer', 'sort area', 'decompression window', 'cache shard'])}",
+    ])
+    return log(text, service=s, host_=host())
+
+
+def oom_eviction_memory():
+    s, n = svc(), ns()
+    p = pod(s)
+    used, req = ri(600, 6000), C([256, 512, 1024])
+    msg = C([
+        f"The node was low on resource: memory. Container {C([s, 'app'])} was using {used}Mi, which exceeds its request of {req}Mi.",
+        f"The node was low on resource: memory. Threshold quantity: 100Mi, available: {ri(10, 99)}Mi. Container {s} was using {used}Mi, which exceeds its request of {req}Mi.",
+        f"Pod {p} evicted: node {host()} under memory pressure (memory.available < {C(['100Mi', '500Mi', '5%'])})",
+    ])
+    return k8s_event("Evicted", msg, "Pod", n, p, service=s if chance(0.3) else None)
+
+
+def oom_node_memory_pressure():
+    h = host()
+    if chance(0.5):
+        return alert(C(["KubeNodeMemoryPressure", "NodeMemoryPressure", "KubernetesMemoryPressure"]),
+                     {"node": h, "condition": "MemoryPressure"},
+                     summary=f"Node {h} has MemoryPressure",
+                     description=C([f"{h} reports MemoryPressure=True; pods are being evicted for memory.",
+                                    f"Kubelet on {h} is under memory pressure and has started evicting pods."]),
+                     expr='kube_node_status_condition{condition="MemoryPressure",status="true"} == 1',
+                     resource={"kind": "Node", "name": h, "host": h})
+    return k8s_event(C(["NodeHasInsufficientMemory", "EvictionThresholdMet"]),
+                     C([f"Node {h} status is now: NodeHasInsufficientMemory",
+                        f"Attempting to reclaim memory; node {h} is under MemoryPressure"]),
+                     "Node", None, h, host_=h)
+
+
+def oom_host_oom_kill_alert():
+    h = host()
+    return alert(C(["HostOomKillDetected", "NodeOOMKill", "KernelOOMKiller"]), {"instance": f"{h}:9100", "job": "node"},
+                 summary=C([f"OOM kill detected on {h}", "Host OOM kill detected", f"Kernel OOM killer fired on {h}"]),
+                 description=C([f"The kernel on {h} killed {ri(1, 6)} process(es) for lack of memory in the last {dur()}.",
+                                "OOM kill detected\n  VALUE = 1\n  LABELS = instance=" + h]),
+                 expr=f"increase(node_vmstat_oom_kill[{C(['1m', '5m', '15m'])}]) > 0",
+                 resource={"host": h} if chance(0.4) else None)
+
+
+def oom_systemd():
+    unit = C(["clickhouse-server", "mongod", "elasticsearch", "kafka", "grafana-server", "app-worker@2", "nginx",
+              "prometheus", "jenkins", "redis"])
+    h = host()
+    text = C([
+        f"{logts()} {h} systemd[1]: {unit}.service: A process of this unit has been killed by the OOM killer.",
+        f"{logts()} {h} systemd[1]: {unit}.service: Failed with result 'oom-kill'.",
+        f"{unit}.service: Main process exited, code=killed, status=9/KILL\n{unit}.service: Failed with result 'oom-kill'.",
+    ])
+    return log(text, service=unit.split("@")[0], host_=h)
+
+
+def oom_probe_exit137():
+    s = svc()
+    lim = mi()
+    return probe(C(["container restart", "task exited", f"{s} restarted"]),
+                 C([f"{s} exited with code 137 after exceeding its memory limit of {fmt_mem(lim)}",
+                    f"exit code 137 (SIGKILL): memory usage reached limit {fmt_mem(lim)}, process killed",
+                    f"worker killed: memory cgroup limit {fmt_mem(lim)} reached, exit code 137"]),
+                 {"exit_code": 137, "memory_limit_bytes": lim * 1048576, "restarts": ri(1, 30)}, service=s)
+
+
+def oom_dotnet_ps():
+    s = svc()
+    return log(C([
+        f"{logts()} fail: {s}[0] Process is terminating due to out of memory: GC heap hard limit ({C(['75%', '512MB', '1.5GB'])}) exceeded",
+        f"Fatal error. Out of memory while allocating the GC heap; container limit {fmt_mem(mi())}",
+    ]), service=s, container=s)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# disk_full
+# ---------------------------------------------------------------------------------------------------------------------
+
+def disk_node_fs_alert():
+    h, m, d = host(), C(MOUNTS), C(DEVICES)
+    left = ri(1, 9)
+    name = C(["NodeFilesystemAlmostOutOfSpace", "HostOutOfDiskSpace", "DiskSpaceLow", "NodeDiskFull", "FilesystemFull",
+              "LowDiskSpace"])
+    expr = C([
+        f'(node_filesystem_avail_bytes{{mountpoint="{m}",fstype!="tmpfs"}} / node_filesystem_size_bytes{{mountpoint="{m}"}}) * 100 < {C([5, 10, 3])}',
+        f'node_filesystem_avail_bytes{{fstype=~"ext4|xfs",mountpoint="{m}"}} / node_filesystem_size_bytes < 0.{C(["05", "1", "03"])} and node_filesystem_readonly == 0',
+        f'100 - (node_filesystem_free_bytes{{mountpoint="{m}"}} * 100 / node_filesystem_size_bytes) > {C([90, 95, 97])}',
+    ])
+    return alert(name, {"instance": f"{h}:9100", "mountpoint": m, "device": d, "fstype": C(FSTYPES)},
+                 summary=C([f"Filesystem {m} on {h} has {left}% space left",
+                            f"Host out of disk space ({h})", f"Disk almost full on {h}:{m}"]),
+                 description=C([f"Filesystem on {d} at {h} has only {left}.{ri(0, 9)}% available space left.",
+                                f"Disk is almost full (< {left + 1}% left)\n  VALUE = {left}.{ri(10, 99)}\n  LABELS = mountpoint={m}",
+                                f"{m} is {100 - left}% full."]),
+                 expr=expr, resource=clean({"host": h, "path": m}) if chance(0.6) else None)
+
+
+def disk_filling_up():
+    h, m = host(), C(MOUNTS)
+    hours = C([4, 12, 24, 6])
+    return alert(C(["NodeFilesystemSpaceFillingUp", "HostDiskWillFillIn24Hours", "FilesystemSpaceFillingUp"]),
+                 {"instance": f"{h}:9100", "mountpoint": m},
+                 summary=C([f"Filesystem {m} is predicted to run out of space within the next {hours} hours",
+                            "Host disk will fill soon"]),
+                 description=f"Filesystem on {h} at {m} has {ri(5, 30)}% available space left and is filling up fast.",
+                 expr=f'predict_linear(node_filesystem_avail_bytes{{mountpoint="{m}"}}[6h], {hours} * 3600) < 0',
+                 resource={"host": h, "path": m})
+
+
+def disk_inodes():
+    h, m = host(), C(MOUNTS)
+    return alert(C(["NodeFilesystemAlmostOutOfFiles", "HostOutOfInodes", "InodesExhausted"]),
+                 {"instance": f"{h}:9100", "mountpoint": m},
+                 summary=C([f"Filesystem {m} on {h} has {ri(1, 4)}% inodes left", "Host out of inodes"]),
+                 description=C([f"{m} on {h} is running out of inodes; new files cannot be created.",
+                                f"Disk is almost running out of available inodes (< {ri(2, 10)}% left)"]),
+                 expr=f'node_filesystem_files_free{{mountpoint="{m}"}} / node_filesystem_files{{mountpoint="{m}"}} * 100 < {ri(3, 10)}',
+                 resource={"host": h, "path": m} if chance(0.5) else None)
+
+
+def disk_enospc_app():
+    s = svc()
+    path = C([f"/var/lib/docker/overlay2/{rid(20, '0123456789abcdef')}/diff/tmp/upload-{ri(1, 99999)}",
+              f"/data/{s}/segments/{ri(1000, 99999)}.seg", f"/var/log/{s}/{s}.log", f"/tmp/{rid(8)}.part",
+              f"/srv/{s}/cache/{rid(6)}"])
+    text = C([
+        f"write {path}: no space left on device",
+        f"{logts()} ERROR failed to persist chunk: open {path}: no space left on device",
+        f"OSError: [Errno 28] No space left on device: '{path}'",
+        f"Error: ENOSPC: no space left on device, write '{path}'",
+        f"java.io.IOException: No space left on device\n\tat java.base/java.io.FileOutputStream.writeBytes(Native Method)",
+        f"{s}: cannot write to {path}: ENOSPC",
+    ])
+    return log(text, service=s, path=path.rsplit("/", 1)[0], host_=host())
+
+
+def disk_postgres():
+    h = host()
+    rel = f"base/{ri(16000, 99999)}/{ri(1000, 99999)}"
+    text = C([
+        f"{logts()} UTC [{ri(100, 99999)}] ERROR:  could not extend file \"{rel}\": No space left on device\n\tHINT:  Check free disk space.",
+        f"{logts()} UTC [{ri(100, 99999)}] PANIC:  could not write to file \"pg_wal/xlogtemp.{ri(100, 99999)}\": No space left on device",
+        f"{logts()} UTC [{ri(100, 99999)}] ERROR:  could not write block {ri(1, 99999)} of temporary file: No space left on device",
+        f"{logts()} UTC [{ri(100, 99999)}] LOG:  could not close temporary statistics file \"pg_stat_tmp/global.tmp\": No space left on device",
+    ])
+    return log(text, service=C(["postgres", "postgresql", "pg-primary", f"{C(DBS)}-db"]), host_=h,
+               path="/var/lib/postgresql/data")
+
+
+def disk_mysql():
+    h = host()
+    text = C([
+        f"{logts()} 0 [ERROR] [MY-000035] [Server] Disk is full writing './binlog.{ri(1, 999999):06d}' (OS errno 28 - No space left on device). Waiting for someone to free space... Retry in 60 secs.",
+        f"{logts()} {ri(1, 999)} [ERROR] InnoDB: Write to file ./ibtmp1 failed at offset {ri(1, 999999999)}, {ri(1, 99) * 16384} bytes should have been written, only 0 were written. Operating system error number 28.",
+        f"[ERROR] mysqld: Error writing file '/tmp/MY{rid(6, string.ascii_uppercase + string.digits)}' (Errcode: 28 - No space left on device)",
+    ])
+    return log(text, service=C(["mysql", "mysqld", "mariadb", "orders-mysql"]), host_=h, path="/var/lib/mysql")
+
+
+def disk_elasticsearch():
+    node = f"{C(['es', 'opensearch', 'search'])}-{C(['data', 'hot', 'warm'])}-{ri(0, 9)}"
+    if chance(0.5):
+        return log(C([
+            f"[{logts()}][WARN ][o.e.c.r.a.DiskThresholdMonitor] [{node}] flood stage disk watermark [95%] exceeded on [{rid(22)}][{node}][/usr/share/elasticsearch/data/nodes/0] free: {rf(0.1, 9, 1)}gb[{rf(0.5, 4.9, 1)}%], all indices on this node will be marked read-only",
+            f"[{logts()}][INFO ][o.e.c.r.a.DiskThresholdMonitor] [{node}] high disk watermark [90%] exceeded on [{rid(22)}][{node}] free: {rf(5, 40, 1)}gb[{rf(5, 9.9, 1)}%], shards will be relocated away from this node",
+        ]), service=C(["elasticsearch", "opensearch", "logging-es"]), host_=node)
+    return alert(C(["ElasticsearchDiskOutOfSpace", "ElasticsearchHighDiskWatermark", "OpenSearchDiskFull"]),
+                 {"node": node, "cluster": C(["logs", "search-prod", "observability"])},
+                 summary=f"Elasticsearch node {node} disk usage above {C([85, 90, 95])}%",
+                 description="Data path is almost full; indices will be blocked from writing at the flood-stage watermark.",
+                 expr=f'elasticsearch_filesystem_data_available_bytes{{name="{node}"}} / elasticsearch_filesystem_data_size_bytes * 100 < {C([5, 10, 15])}')
+
+
+def disk_kafka():
+    b = ri(0, 9)
+    d = C(["/var/lib/kafka/data", "/kafka/data-0", "/data/kafka-logs"])
+    text = C([
+        f"[{logts()}] ERROR Error while appending records to orders-{ri(0, 23)} in dir {d} (kafka.server.LogDirFailureChannel)\njava.io.IOException: No space left on device",
+        f"[{logts()}] ERROR Shutdown broker because all log dirs in {d} have failed; the last error was: No space left on device (kafka.log.LogManager)",
+    ])
+    return log(text, service="kafka", host_=f"kafka-{b}", path=d)
+
+
+def disk_k8s_ephemeral():
+    s, n = svc(), ns()
+    p = pod(s)
+    msg = C([
+        f"The node was low on resource: ephemeral-storage. Container {s} was using {ri(2, 80)}Gi, which exceeds its request of 0.",
+        f"Pod ephemeral local storage usage exceeds the total limit of containers {C(['1Gi', '2Gi', '4Gi', '10Gi'])}.",
+        f"Container {s} exceeded its local ephemeral storage limit \"{C(['500Mi', '1Gi', '5Gi'])}\".",
+        f"The node was low on resource: ephemeral-storage. Threshold quantity: {ri(1, 20)}Gi, available: {ri(100, 999)}Mi.",
+    ])
+    return k8s_event("Evicted", msg, "Pod", n, p, service=s if chance(0.3) else None)
+
+
+def disk_pressure():
+    h = host()
+    if chance(0.5):
+        return k8s_event(C(["NodeHasDiskPressure", "EvictionThresholdMet", "FreeDiskSpaceFailed"]),
+                         C([f"Node {h} status is now: NodeHasDiskPressure",
+                            f"Attempting to reclaim ephemeral-storage on {h}",
+                            f"failed to garbage collect required amount of images. Wanted to free {ri(1, 50) * 1073741824} bytes, but freed 0 bytes"]),
+                         "Node", None, h, host_=h)
+    return alert(C(["KubeNodeDiskPressure", "KubernetesDiskPressure", "NodeDiskPressure"]), {"node": h},
+                 summary=f"{h} has DiskPressure condition",
+                 description=f"Node {h} has been reporting DiskPressure for more than {dur()}; image GC and evictions are running.",
+                 expr='kube_node_status_condition{condition="DiskPressure",status="true"} == 1',
+                 resource={"kind": "Node", "name": h})
+
+
+def disk_docker_containerd():
+    h = host()
+    text = C([
+        f"failed to register layer: Error processing tar file(exit status 1): write /usr/lib/{rid(8)}.so: no space left on device",
+        f"Failed to pull image \"registry.internal/{svc()}:{ri(1, 9)}.{ri(0, 30)}\": rpc error: code = Unknown desc = failed to extract layer sha256:{rid(32, '0123456789abcdef')}: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/{ri(1, 9999)}/fs/app.jar: no space left on device",
+        f"dockerd: Error response from daemon: mkdir /var/lib/docker/overlay2/{rid(24, '0123456789abcdef')}-init: no space left on device",
+    ])
+    if chance(0.5):
+        return k8s_event("Failed", text, "Pod", ns(), pod(svc()), host_=h)
+    return log(text, service=C(["dockerd", "containerd", "kubelet"]), host_=h)
+
+
+def disk_nginx_redis_prom():
+    h = host()
+    c = C(["nginx", "redis", "prometheus", "journald", "clickhouse"])
+    text = {
+        "nginx": f"{logts()} [crit] {ri(1, 99)}#0: *{ri(1, 999999)} pwrite() \"/var/cache/nginx/client_temp/{ri(1, 99999):010d}\" failed (28: No space left on device), client: {ip()}, server: _, request: \"POST /upload HTTP/1.1\"",
+        "redis": f"{ri(1, 99)}:M {logts()} # Write error saving DB on disk: No space left on device",
+        "prometheus": f"ts={ts()} caller=main.go:{ri(100, 999)} level=error err=\"opening storage failed: open /prometheus/wal/{ri(1, 9999):08d}: no space left on device\"",
+        "journald": f"systemd-journald[{ri(100, 999)}]: Failed to write entry ({ri(10, 40)} items, {ri(100, 9999)} bytes), ignoring: No space left on device",
+        "clickhouse": f"<Error> {C(DBS)}.events: Code: 243. DB::Exception: Cannot reserve {rf(1, 9)} GiB, not enough space. (NOT_ENOUGH_SPACE)",
+    }[c]
+    return log(text, service=c, host_=h)
+
+
+def disk_probe():
+    h, m = host(), C(MOUNTS)
+    used = pct()
+    return probe(C(["disk usage", f"disk {m}", "filesystem check"]),
+                 C([f"Disk {m} on {h} is {used}% used ({rf(0.2, 5, 1)}G free)",
+                    f"filesystem {m} nearly full: {used}% used",
+                    f"DISK CRITICAL - free space: {m} {ri(100, 2000)} MB ({100 - used}% inode={ri(20, 99)}%)"]),
+                 {"disk_used_percent": used, "disk_free_bytes": ri(1, 5000) * 1048576},
+                 resource={"host": h, "path": m})
+
+
+def disk_sqlite_quota():
+    s = svc()
+    text = C([
+        f"sqlite3.OperationalError: database or disk is full",
+        f"{logts()} ERROR {s}: SQLITE_FULL: database or disk is full (while committing batch of {ri(10, 5000)} rows)",
+        f"write failed: Disk quota exceeded (EDQUOT) for user {C(USERS)} on /home",
+    ])
+    return log(text, service=s)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# cert_expiry
+# ---------------------------------------------------------------------------------------------------------------------
+
+def domain():
+    return C([f"{svc()}.example.com", f"api.{C(['acme', 'shopco', 'fintrack', 'globex'])}.io",
+              f"{C(['www', 'auth', 'login', 'grafana', 'vault', 'registry'])}.{C(['corp', 'internal', 'example'])}.net",
+              f"{svc()}.{ns()}.svc.cluster.local"])
+
+
+def cert_blackbox_alert():
+    d = domain()
+    days = ri(2, 20)
+    name = C(["SSLCertExpiringSoon", "BlackboxSslCertificateWillExpireSoon", "TLSCertificateExpiry", "SSLCertExpiry",
+              "CertificateExpiresSoon"])
+    return alert(name, {"instance": f"https://{d}", "job": C(["blackbox", "blackbox-https", "probe-ssl"])},
+                 summary=C([f"SSL certificate for {d} expires in {days} days",
+                            f"TLS certificate on {d} is about to expire", "SSL certificate will expire soon"]),
+                 description=C([f"The certificate presented by {d} expires on 2026-{ri(1, 12):02d}-{ri(1, 28):02d} ({days} days).",
+                                f"SSL certificate expires in {days} days\n  VALUE = {days * 86400 + ri(0, 86399)}",
+                                f"Renew the certificate for {d} before it expires."]),
+                 expr=C([f"probe_ssl_earliest_cert_expiry - time() < 86400 * {C([7, 14, 21, 30])}",
+                         f'(probe_ssl_earliest_cert_expiry{{instance="https://{d}"}} - time()) / 86400 < {C([3, 7, 14])}']),
+                 metrics={"days_left": days} if chance(0.3) else None)
+
+
+def cert_expired_blackbox():
+    d = domain()
+    return alert(C(["SSLCertExpired", "BlackboxSslCertificateExpired", "CertificateExpired"]),
+                 {"instance": f"https://{d}:{C([443, 8443, 6443])}"},
+                 summary=C([f"SSL certificate has expired for {d}", "TLS certificate expired"]),
+                 description=f"The certificate for {d} expired {ri(1, 72)} hours ago; clients will refuse to connect.",
+                 expr="round((probe_ssl_earliest_cert_expiry - time()) / 86400, 0.1) < 0")
+
+
+def cert_manager():
+    n = ns()
+    name = f"{C(['wildcard', svc(), 'ingress', 'api', 'grpc'])}-tls"
+    if chance(0.5):
+        return alert(C(["CertManagerCertExpirySoon", "CertManagerCertificateExpiringSoon", "CertificateNotRenewed"]),
+                     {"namespace": n, "name": name, "exported_namespace": n},
+                     summary=f"The cert `{name}` is {ri(2, 20)} days away from expiring.",
+                     description=C([f"Certificate {n}/{name} should have been renewed {ri(5, 40)} days ago but expires soon.",
+                                    "The domain that this cert covers will be unavailable after expiry."]),
+                     expr=f'avg by (exported_namespace, namespace, name) (certmanager_certificate_expiration_timestamp_seconds - time()) < ({C([7, 14, 21])} * 24 * 3600)')
+    return k8s_event(C(["Failed", "ExpiringSoon", "Expired"]),
+                     C([f"Certificate {name} expires in {ri(1, 72)}h and renewal has failed {ri(2, 20)} times: the ACME order is pending",
+                        f"The certificate {name} has expired; renewal failed: issuer letsencrypt-prod not ready",
+                        f"Certificate {name} will expire in {ri(2, 10)} days; renewal is not progressing"]),
+                     "Certificate", n, name, service=None)
+
+
+def cert_go_client():
+    s, d = svc(), domain()
+    text = C([
+        f"{logts()} level=error msg=\"request failed\" err=\"Get \\\"https://{d}/v1/health\\\": x509: certificate has expired or is not yet valid: {after_phrase()}\"",
+        f"tls: failed to verify certificate: x509: certificate has expired or is not yet valid: {after_phrase()}",
+        f"transport: authentication handshake failed: x509: certificate has expired or is not yet valid: {after_phrase()}",
+    ])
+    return log(text, service=s)
+
+
+def cert_java():
+    s, d = svc(), domain()
+    text = C([
+        f"javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed\nCaused by: java.security.cert.CertificateExpiredException: NotAfter: {C(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'])} {C(['Jan', 'Mar', 'Jun', 'Sep'])} {ri(1, 28):02d} {ri(0, 23):02d}:00:00 UTC 2026",
+        f"{logts()} ERROR [{s}] o.a.k.c.n.Selector : SSL handshake failed with {d}: java.security.cert.CertificateExpiredException: NotAfter: {ts()}",
+        f"sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: timestamp check failed (certificate expired)",
+    ])
+    return log(text, service=s)
+
+
+def cert_node_python_curl():
+    s, d = svc(), domain()
+    text = C([
+        f"Error: certificate has expired\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1659:34) {{\n  code: 'CERT_HAS_EXPIRED'\n}}",
+        f"request to https://{d}/token failed, reason: certificate has expired (CERT_HAS_EXPIRED)",
+        f"ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:{C([1006, 1129, 997])})",
+        f"requests.exceptions.SSLError: HTTPSConnectionPool(host='{d}', port=443): Max retries exceeded with url: /api (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired')))",
+        f"curl: (60) SSL certificate problem: certificate has expired",
+    ])
+    return log(text, service=s)
+
+
+def cert_nginx_haproxy():
+    d = domain()
+    text = C([
+        f"{logts()} [error] {ri(1, 99)}#0: *{ri(1, 99999)} upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream, client: {ip()}, upstream: \"https://{ip()}:443/\"",
+        f"{logts()} haproxy[{ri(100, 9999)}]: Server be_{svc().replace('-', '_')}/srv{ri(1, 5)} is DOWN, reason: Layer6 invalid response, info: \"SSL handshake failure (certificate expired)\"",
+        f"{logts()} [warn] the \"ssl_certificate\" /etc/nginx/certs/{d}.crt expired on {ts()}; clients will fail TLS",
+    ])
+    return log(text, service=C(["nginx", "haproxy", "ingress-nginx", "edge-lb"]))
+
+
+def cert_k8s_apiserver():
+    h = host()
+    if chance(0.5):
+        return alert(C(["KubeClientCertificateExpiration", "KubeletClientCertificateExpiration", "KubeletServerCertificateExpiration"]),
+                     {"job": C(["apiserver", "kubelet"]), "node": h},
+                     summary=C(["Client certificate is about to expire.", "Kubelet client certificate is about to expire."]),
+                     description=f"A client certificate used to authenticate to the cluster expires in less than {C(['7.0 days', '24.0 hours', '3.0 days'])}.",
+                     expr=C(['apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on(job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < 604800',
+                             'kubelet_certificate_manager_client_ttl_seconds < 86400']))
+    return log(C([
+        f"E{ri(1000, 1231)} {ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d}.{ri(0, 999999)} {ri(1, 9999)} authentication.go:{ri(50, 99)}] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: {after_phrase()}]\"",
+        f"kubelet: part of the existing bootstrap client certificate in /var/lib/kubelet/pki/kubelet-client-current.pem is expired: {ts()}",
+        f"[check-expiration] CERTIFICATE apiserver EXPIRES {C(['Jan', 'Feb'])} {ri(1, 28):02d}, 2026 {ri(0, 23):02d}:00 UTC RESIDUAL TIME {ri(1, 9)}d",
+    ]), service=C(["kube-apiserver", "kubelet", "kubeadm"]), host_=h)
+
+
+def cert_ssl_exporter():
+    d = domain()
+    secs = ri(2, 20) * 86400
+    return alert(C(["SSLCertificateExpiringSoon", "CertFileExpiring", "X509CertExpiresSoon"]),
+                 {"instance": d, "path": f"/etc/ssl/certs/{d}.pem" if chance(0.5) else None},
+                 summary=f"Certificate {C([d, 'on ' + d])} expires in {secs // 86400} days",
+                 expr=C([f'ssl_cert_not_after{{instance="{d}"}} - time() < 86400 * 14',
+                         f'(ssl_file_cert_not_after - time()) < {C([7, 14, 30])} * 86400']),
+                 metrics={"seconds_until_expiry": secs} if chance(0.5) else None)
+
+
+def cert_probe():
+    d = domain()
+    days = C([-9, -3, -2, 0, 2, 3, 5, 6, 7, 9, 10, 12, 14])
+    if days > 0:
+        txt = f"certificate for {d} expires in {days} days (notAfter={C(['Mar', 'Jun', 'Oct'])} {ri(1, 28)} 12:00:00 2026 GMT)"
+    elif days == 0:
+        txt = f"certificate for {d} expires today ({ri(1, 23)}h left)"
+    else:
+        txt = f"certificate for {d} EXPIRED {-days} days ago"
+    return probe(C(["TLS certificate check", f"cert {d}", "https certificate"]), txt,
+                 {"cert_days_remaining": days, "probe_success": 1 if days > 0 else 0}, resource={"host": d})
+
+
+def cert_envoy_grpc():
+    s = svc()
+    return log(C([
+        f"[{logts()}][{ri(10, 99)}][debug][connection] [source/common/tls/ssl_socket.cc:{ri(200, 300)}] [C{ri(1, 9999)}] remote address:{ip()}:443,TLS error: {ri(100000000, 300000000)}:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED: certificate has expired",
+        f"rpc error: code = Unavailable desc = connection error: desc = \"transport: authentication handshake failed: x509: certificate has expired or is not yet valid\"",
+        f"istio-proxy: workload certificate for spiffe://cluster.local/ns/{ns()}/sa/{s} expired at {ts()}; SDS rotation failed",
+    ]), service=s)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# dependency_timeout
+# ---------------------------------------------------------------------------------------------------------------------
+
+def dep():
+    return C(SERVICES)
+
+
+def port():
+    return C([80, 8080, 8443, 9090, 443, 3000, 5000, 50051])
+
+
+def to_go_http():
+    s, d = svc(), dep()
+    text = C([
+        f"{logts()} level=error msg=\"call failed\" dependency={d} err=\"Get \\\"http://{d}.{ns()}.svc:{port()}/v1/{C(['stock', 'quote', 'users', 'rates'])}\\\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\"",
+        f"error calling {d}: Post \"http://{d}:{port()}/api/charge\": context deadline exceeded",
+        f"{{\"level\":\"error\",\"ts\":{ri(1700000000, 1799999999)}.{ri(0, 999)},\"msg\":\"upstream call failed\",\"upstream\":\"{d}\",\"error\":\"context deadline exceeded\",\"elapsed\":\"{ri(1, 30)}.{ri(0, 999)}s\"}}",
+        f"net/http: request canceled (Client.Timeout exceeded while awaiting headers) calling {d}",
+    ])
+    return log(text, service=s)
+
+
+def to_grpc():
+    s, d = svc(), dep()
+    text = C([
+        f"rpc error: code = DeadlineExceeded desc = context deadline exceeded (calling {d}.{C(['GetQuote', 'Reserve', 'Authorize', 'Lookup'])})",
+        f"io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after {rf(0.5, 30, 2)}s. [closed=[], open=[[remote_addr={d}/{ip()}:50051]]]",
+        f"{logts()} WARN grpc client {d}: DEADLINE_EXCEEDED after {ri(100, 30000)}ms on /{d.replace('-', '.')}.v1.Service/{C(['Get', 'List', 'Create'])}",
+    ])
+    if chance(0.35):
+        return alert(C(["GrpcClientDeadlineExceeded", "GRPCDeadlineExceededHigh", "UpstreamGrpcTimeouts"]),
+                     {"grpc_service": f"{d}.v1.Service", "service": s, "namespace": ns()},
+                     summary=f"{s}: gRPC calls to {d} exceeding deadline",
+                     description=f"{ri(2, 40)}% of calls from {s} to {d} ended DEADLINE_EXCEEDED over the last {dur()}.",
+                     expr=f'sum(rate(grpc_client_handled_total{{grpc_code="DeadlineExceeded",grpc_service=~"{d}.*"}}[5m])) / sum(rate(grpc_client_handled_total{{grpc_service=~"{d}.*"}}[5m])) > 0.0{ri(1, 9)}',
+                     service=s)
+    return log(text, service=s)
+
+
+def to_nginx():
+    d = dep()
+    up = f"{ip()}:{port()}"
+    path_ = C(["/api/v1/orders", "/checkout", "/graphql", "/v2/search", "/login", "/cart/items"])
+    text = C([
+        f"{logts()} [error] {ri(1, 99)}#{ri(0, 9)}: *{ri(1, 9999999)} upstream timed out (110: Connection timed out) while reading response header from upstream, client: {ip()}, server: {d}.example.com, request: \"GET {path_} HTTP/1.1\", upstream: \"http://{up}{path_}\", host: \"{d}.example.com\"",
+        f"{logts()} [error] {ri(1, 99)}#0: *{ri(1, 999999)} upstream timed out (110: Connection timed out) while connecting to upstream, client: {ip()}, upstream: \"http://{up}/\"",
+        f"{ip()} - - [{ri(1, 28)}/Mar/2026:{ri(0, 23):02d}:{ri(0, 59):02d}:{ri(0, 59):02d} +0000] \"POST {path_} HTTP/1.1\" 504 {C([160, 167, 562])} \"-\" \"okhttp/4.12.0\" rt={rf(30, 60, 3)} uct=0.001 urt={rf(30, 60, 3)}",
+    ])
+    return log(text, service=C(["nginx", "ingress-nginx", "edge-proxy", "api-gateway"]))
+
+
+def to_envoy():
+    s, d = svc(), dep()
+    if chance(0.5):
+        return log(C([
+            f"[{ts()}] \"GET /{C(['v1', 'v2'])}/{C(['items', 'profile', 'prices'])} HTTP/1.1\" 504 UT {ri(0, 500)} 24 {ri(15000, 60000)} - \"{ip()}\" \"Go-http-client/1.1\" \"{rid(8)}-{rid(4)}\" \"{d}:{port()}\" \"{ip()}:{port()}\"",
+            f"upstream request timeout (route to cluster outbound|{port()}||{d}.{ns()}.svc.cluster.local)",
+        ]), service=C(["istio-ingressgateway", "envoy", s]))
+    return alert(C(["EnvoyUpstreamRequestTimeouts", "IstioUpstreamTimeoutHigh", "ServiceMeshTimeouts"]),
+                 {"envoy_cluster_name": f"outbound|{port()}||{d}.{ns()}.svc.cluster.local", "source_workload": s},
+                 summary=f"Requests from {s} to {d} are timing out",
+                 description=f"{ri(1, 50)} req/s hitting the route timeout towards {d}.",
+                 expr=f'sum(rate(envoy_cluster_upstream_rq_timeout{{envoy_cluster_name=~".*{d}.*"}}[5m])) > {ri(1, 10)}',
+                 service=s)
+
+
+def to_java():
+    s, d = svc(), dep()
+    text = C([
+        f"{logts()} ERROR [{s},{rid(16, '0123456789abcdef')}] --- [nio-8080-exec-{ri(1, 200)}] c.e.{s.replace('-', '')}.client.{d.title().replace('-', '')}Client : call failed\njava.net.SocketTimeoutException: Read timed out",
+        f"feign.RetryableException: Read timed out executing GET http://{d}/api/{C(['stock', 'price', 'accounts'])}/{ri(1, 99999)}",
+        f"org.springframework.web.client.ResourceAccessException: I/O error on POST request for \"http://{d}:{port()}/charge\": Read timed out",
+        f"java.net.SocketTimeoutException: connect timed out (connecting to {d}/{ip()}:{port()})",
+        f"io.github.resilience4j.timelimiter: TimeLimiter '{d}' recorded a timeout exception: java.util.concurrent.TimeoutException: Did not observe any item or terminal signal within {ri(1, 30) * 1000}ms",
+    ])
+    return log(text, service=s)
+
+
+def to_python():
+    s, d = svc(), dep()
+    text = C([
+        f"requests.exceptions.ReadTimeout: HTTPConnectionPool(host='{d}', port={port()}): Read timed out. (read timeout={C([2, 5, 10, 30])})",
+        f"requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='{d}.{ns()}.svc', port=443): Max retries exceeded with url: /v1 (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f{rid(10, '0123456789abcdef')}>, 'Connection to {d} timed out. (connect timeout=3)'))",
+        f"httpx.ReadTimeout: timed out while waiting for {d}",
+        f"asyncio.exceptions.TimeoutError while awaiting response from {d} (timeout={ri(1, 30)}s)",
+    ])
+    return log(text, service=s)
+
+
+def to_node():
+    s, d = svc(), dep()
+    text = C([
+        f"Error: connect ETIMEDOUT {ip()}:{port()}\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16) {{\n  errno: -110,\n  code: 'ETIMEDOUT',\n  syscall: 'connect'\n}}",
+        f"AxiosError: timeout of {ri(1, 30) * 1000}ms exceeded (calling {d})",
+        f"{{\"level\":50,\"msg\":\"request to {d} failed\",\"err\":{{\"type\":\"AbortError\",\"message\":\"The operation was aborted due to timeout\"}}}}",
+    ])
+    return log(text, service=s)
+
+
+def to_dotnet():
+    s, d = svc(), dep()
+    text = C([
+        f"System.Threading.Tasks.TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of {C([30, 60, 100])} seconds elapsing.\n ---> System.TimeoutException: A task was canceled.",
+        f"{logts()} fail: {s}.Clients.{d.title().replace('-', '')}Client[0] Call to {d} timed out after {ri(1, 100)}s",
+        f"System.Net.Http.HttpRequestException: A connection attempt failed because the connected party did not properly respond after a period of time ({d}:{port()})",
+    ])
+    return log(text, service=s)
+
+
+def to_alert_latency():
+    s, d = svc(), dep()
+    name = C(["DependencyTimeoutsHigh", "UpstreamTimeoutRate", "DownstreamCallTimeouts", "HttpClientTimeouts",
+              "ExternalApiTimeouts"])
+    return alert(name, {"service": s, "dependency": d, "namespace": ns()},
+                 summary=C([f"{s} calls to {d} are timing out", f"Timeouts calling {d}",
+                            f"{d} not answering {s} in time"]),
+                 description=C([f"{ri(2, 60)}% of outbound requests from {s} to {d} hit the client timeout ({ri(1, 30)}s) over {dur()}.",
+                                f"Outbound calls to {d} exceed the {ri(500, 10000)}ms timeout."]),
+                 expr=C([f'sum(rate(http_client_requests_seconds_count{{service="{s}",uri=~".*{d}.*",outcome="TIMEOUT"}}[5m])) > {ri(1, 5)}',
+                         f'sum(rate(outbound_request_timeouts_total{{target="{d}"}}[5m])) / sum(rate(outbound_requests_total{{target="{d}"}}[5m])) > 0.0{ri(1, 9)}']),
+                 service=s)
+
+
+def to_haproxy():
+    be = f"be_{dep().replace('-', '_')}"
+    text = C([
+        f"{logts()} haproxy[{ri(100, 9999)}]: {ip()}:{ri(1024, 65535)} [{ri(1, 28)}/Mar/2026:{ri(0, 23)}:{ri(10, 59)}:{ri(10, 59)}.{ri(100, 999)}] fe_https~ {be}/srv{ri(1, 6)} 0/0/1/-1/{ri(30000, 60000)} 504 194 - - sH-- {ri(1, 500)}/{ri(1, 500)}/{ri(0, 50)}/{ri(0, 20)}/0 0/0 \"GET /api HTTP/1.1\"",
+        f"{logts()} haproxy[{ri(100, 9999)}]: Server {be}/srv{ri(1, 6)} is DOWN, reason: Layer4 timeout, check duration: {ri(2000, 5000)}ms. {ri(0, 3)} active and 0 backup servers left.",
+    ])
+    return log(text, service="haproxy")
+
+
+def to_data_clients():
+    s = svc()
+    text = C([
+        f"io.lettuce.core.RedisCommandTimeoutException: Command timed out after {C(['1 minute(s)', '5 second(s)', '500 millisecond(s)'])}",
+        f"java.net.SocketTimeoutException: {ri(10, 60)},000 milliseconds timeout on connection http-outgoing-{ri(0, 40)} [ACTIVE] (elasticsearch client)",
+        f"org.apache.kafka.common.errors.TimeoutException: Expiration of {ri(1, 500)} record(s) for {C(['orders', 'events', 'payments'])}-{ri(0, 11)}:{ri(120000, 300000)} ms has passed since batch creation",
+        f"psycopg2.OperationalError: connection to server at \"{C(DBS)}-db.{ns()}.svc\" ({ip()}), port 5432 failed: timeout expired",
+        f"redis.exceptions.TimeoutError: Timeout reading from {C(['redis-master', 'cache', 'sessions-redis'])}:6379",
+    ])
+    return log(text, service=s)
+
+
+def to_probe():
+    s, d = svc(), dep()
+    t = ri(5, 30)
+    return probe(C([f"{d} health", f"http check {d}", "upstream probe"]),
+                 C([f"GET https://{d}.internal/healthz: context deadline exceeded after {t}s",
+                    f"probe to {d} timed out after {t}s (no response)",
+                    f"HTTP probe {d}: operation timed out"]),
+                 {"probe_success": 0, "probe_duration_seconds": float(t)}, service=d)
+
+
+def to_api_gateway():
+    d = dep()
+    return api(C(["Gateway Timeout", "504 from upstream", "API Gateway timeout"]),
+               C([f"Upstream {d} did not respond within {ri(5, 60)}s; returned 504 Gateway Timeout to {ri(10, 900)} clients",
+                  f"504 Gateway Time-out from {d} on {C(['POST /payments', 'GET /search', 'PUT /cart'])}",
+                  f"Integration timeout: {d} exceeded {ri(3, 29)} s"]),
+               service=d, labels={"status_code": "504", "upstream": d} if chance(0.5) else None)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# connection_pool_exhausted
+# ---------------------------------------------------------------------------------------------------------------------
+
+def pool_postgres_log():
+    u, db = C(USERS), C(DBS)
+    text = C([
+        f"{logts()} UTC [{ri(100, 99999)}] FATAL:  remaining connection slots are reserved for non-replication superuser connections",
+        f"{logts()} UTC [{ri(100, 99999)}] FATAL:  sorry, too many clients already",
+        f"{logts()} UTC [{ri(100, 99999)}] {u}@{db} FATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute",
+        f"psycopg2.OperationalError: connection to server at \"{db}-db\" ({ip()}), port 5432 failed: FATAL:  sorry, too many clients already",
+        f"org.postgresql.util.PSQLException: FATAL: remaining connection slots are reserved for non-replication superuser connections",
+        f"FATAL: too many connections for role \"{u}\"",
+    ])
+    return log(text, service=C(["postgres", svc(), f"{db}-db"]))
+
+
+def pool_postgres_alert():
+    inst = f"{C(DBS)}-db-{ri(0, 3)}"
+    return alert(C(["PostgresqlTooManyConnections", "PostgresConnectionsNearMax", "PGConnectionSaturation",
+                    "PostgreSQLMaxConnectionsReached"]),
+                 {"instance": f"{inst}:9187", "datname": C(DBS)},
+                 summary=C([f"PostgreSQL {inst} is using {ri(90, 100)}% of max_connections",
+                            "Postgresql too many connections", f"{inst}: connection slots nearly exhausted"]),
+                 description=f"{ri(180, 500)} of {C([200, 300, 500])} connections in use; new clients are being refused.",
+                 expr=C(['sum by (instance) (pg_stat_activity_count) > on (instance) pg_settings_max_connections * 0.9',
+                         'sum(pg_stat_activity_count{datname!~"template.*|postgres"}) by (instance) / on(instance) pg_settings_max_connections > 0.95']))
+
+
+def pool_mysql():
+    if chance(0.5):
+        return log(C([
+            f"ERROR 1040 (08004): Too many connections",
+            f"{logts()} {ri(1, 99999)} [Note] [MY-010914] [Server] Aborted connection {ri(1, 99999)} to db: '{C(DBS)}' user: '{C(USERS)}' host: '{ip()}' (Too many connections)",
+            f"com.mysql.cj.jdbc.exceptions.CommunicationsException: Data source rejected establishment of connection,  message from server: \"Too many connections\"",
+            f"pymysql.err.OperationalError: (1040, 'Too many connections')",
+            f"SQLSTATE[HY000] [1040] Too many connections",
+        ]), service=C(["mysql", svc(), "mariadb"]))
+    inst = f"{C(['mysql', 'mariadb'])}-{C(DBS)}-{ri(0, 3)}"
+    return alert(C(["MysqlTooManyConnections", "MySQLConnectionsExhausted", "MySQLMaxConnections"]),
+                 {"instance": f"{inst}:9104"},
+                 summary=f"MySQL {inst} has too many connections (> {(n := C([80, 90, 95]))}%)",
+                 description=f"More than {n}% of MySQL connections are in use.",
+                 expr=f"max_over_time(mysql_global_status_threads_connected[1m]) / mysql_global_variables_max_connections * 100 > {n}")
+
+
+def pool_hikari():
+    s = svc()
+    pool = C(["HikariPool-1", "HikariPool-2", f"{s}-pool", "primary"])
+    if chance(0.6):
+        return log(C([
+            f"java.sql.SQLTransientConnectionException: {pool} - Connection is not available, request timed out after {C([30000, 30001, 10000, 5000])}ms.",
+            f"{logts()} WARN [{s}] com.zaxxer.hikari.pool.HikariPool : {pool} - Connection is not available, request timed out after 30004ms (total={(n := C([10, 20, 50]))}, active={n}, idle=0, waiting={ri(1, 300)})",
+            f"org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection; nested exception is java.sql.SQLTransientConnectionException: {pool} - Connection is not available, request timed out after 30000ms.",
+        ]), service=s)
+    return alert(C(["HikariPoolPendingConnections", "JdbcPoolExhausted", "HikariCPConnectionsPending"]),
+                 {"application": s, "pool": pool},
+                 summary=f"{s}: JDBC pool {pool} has threads waiting for a connection",
+                 description=f"{ri(5, 200)} threads waiting for a connection; active = max ({C([10, 20, 30])}).",
+                 expr=f'hikaricp_connections_pending{{application="{s}"}} > {ri(0, 10)}', service=s)
+
+
+def pool_sqlalchemy():
+    s = svc()
+    return log(C([
+        f"sqlalchemy.exc.TimeoutError: QueuePool limit of size {C([5, 10, 20])} overflow {C([10, 5, 0])} reached, connection timed out, timeout {C([30.00, 10.00])} (Background on this error at: https://sqlalche.me/e/20/3o7r)",
+        f"{logts()} ERROR {s}: QueuePool limit of size 5 overflow 10 reached; {ri(5, 80)} requests waiting",
+        f"django.db.utils.OperationalError: connection pool exhausted ({ri(10, 100)}/{ri(10, 100)} in use)",
+    ]), service=s)
+
+
+def pool_redis():
+    if chance(0.5):
+        return log(C([
+            "ERR max number of clients reached",
+            f"redis.exceptions.ConnectionError: max number of clients reached",
+            f"{logts()} WARN cache: Redis {C(['sessions-redis', 'redis-cache', 'rate-limit-redis'])}:6379 rejected connection: max number of clients reached ({C([10000, 4064, 20000])})",
+        ]), service=C(["redis", svc()]))
+    return alert(C(["RedisTooManyConnections", "RedisMaxClientsReached", "RedisConnectionsSaturated"]),
+                 {"instance": f"{C(['redis', 'cache', 'sessions'])}-{ri(0, 5)}:9121"},
+                 summary="Redis is running out of client connections",
+                 description=f"Redis has {ri(9000, 10000)} connected clients out of maxclients 10000.",
+                 expr="redis_connected_clients / redis_config_maxclients * 100 > 90")
+
+
+def pool_go_sql():
+    s = svc()
+    if chance(0.5):
+        return alert(C(["GoSqlPoolSaturated", "DBPoolWaits", "DatabaseConnectionPoolExhausted"]),
+                     {"service": s, "db": C(DBS)},
+                     summary=f"{s}: all database connections in use, callers waiting",
+                     description=f"In use {(n := C([25, 50, 100]))}/{n}; wait count rising {ri(10, 900)}/s.",
+                     expr=C([f'rate(go_sql_wait_count_total{{service="{s}"}}[5m]) > 0 and go_sql_in_use_connections == go_sql_max_open_connections',
+                             f'db_pool_in_use{{service="{s}"}} / db_pool_max_open >= 1']),
+                     service=s)
+    return log(C([
+        f"{logts()} level=warn msg=\"db pool exhausted\" open={(n := C([25, 50]))} in_use={n} idle=0 wait_count={ri(100, 99999)} wait_duration={ri(1, 600)}s",
+        f"pgxpool: failed to acquire connection: pool exhausted (max {C([10, 20, 40])}) after {ri(1, 30)}s",
+    ]), service=s)
+
+
+def pool_ruby_node():
+    s = svc()
+    return log(C([
+        f"ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited {rf(5, 6, 3)} seconds); all pooled connections were in use",
+        f"SequelizeConnectionAcquireTimeoutError: Operation timeout (pool max {C([5, 10, 20])} reached)",
+        f"KnexTimeoutError: Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?",
+        f"Error: Cannot acquire connection: connection pool exhausted for {C(DBS)}",
+    ]), service=s)
+
+
+def pool_envoy_overflow():
+    s, d = svc(), dep()
+    return alert(C(["EnvoyCircuitBreakerOpen", "UpstreamConnectionPoolOverflow", "IstioConnectionPoolOverflow"]),
+                 {"envoy_cluster_name": f"outbound|{port()}||{d}.{ns()}.svc.cluster.local", "workload": s},
+                 summary=f"Connection pool to {d} is full (max_connections reached)",
+                 description=f"Envoy in {s} rejects requests to {d}: upstream connection pool overflow, circuit breaker open.",
+                 expr=f'sum(rate(envoy_cluster_upstream_cx_overflow{{envoy_cluster_name=~".*{d}.*"}}[5m])) > 0',
+                 service=s)
+
+
+def pool_probe():
+    db = C(DBS)
+    used, mx = ri(95, 100), 100
+    return probe(C([f"{db} connections", "db connection pool", "connection usage"]),
+                 C([f"connection pool for {db} exhausted: {mx}/{mx} in use, {ri(5, 200)} waiting",
+                    f"{db}: {used}/{mx} connections used (max_connections reached)",
+                    f"pool saturated: active={mx} max={mx} pending={ri(5, 90)}"]),
+                 {"pool_active": mx, "pool_max": mx, "pool_pending": ri(5, 200)}, service=f"{db}-db")
+
+
+def pool_pgbouncer_pgpool():
+    # PgBouncer pool-side waits (the held-out uses PgBouncer's client-limit message instead).
+    return alert(C(["PgPoolAllConnectionsInUse", "PgbouncerPoolSaturation"]),
+                 {"pool": C(DBS), "instance": f"pgbouncer-{ri(0, 3)}"},
+                 summary="All server connections in the pool are in use; clients are queueing",
+                 description=f"{ri(10, 400)} clients waiting for a server connection for over {ri(5, 120)}s.",
+                 expr='pgbouncer_pools_server_active_connections >= pgbouncer_databases_pool_size')
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# unknown (other faults, and near-misses of the five classes)
+# ---------------------------------------------------------------------------------------------------------------------
+
+def u_high_cpu():
+    h = host()
+    v = ri(85, 100)
+    return alert(C(["HostHighCpuLoad", "NodeCPUHigh", "HighCPUUsage", "CPUUsageCritical"]), {"instance": f"{h}:9100"},
+                 summary=C([f"CPU usage on {h} above {v - 5}%", "Host high CPU load"]),
+                 description=f"CPU load is {v}% for {dur()}.",
+                 expr='100 - (avg by(instance) (rate(node_cpu_seconds_total{mode="idle"}[2m])) * 100) > 85',
+                 resource={"host": h})
+
+
+def u_cpu_throttle():
+    s, n = svc(), ns()
+    return alert(C(["CPUThrottlingHigh", "ContainerCpuThrottled"]), {"namespace": n, "container": s, "pod": pod(s)},
+                 summary=f"{ri(25, 90)}% throttling of CPU in namespace {n} for container {s}",
+                 expr='sum(increase(container_cpu_cfs_throttled_periods_total[5m])) by (container, pod, namespace) / sum(increase(container_cpu_cfs_periods_total[5m])) by (container, pod, namespace) > 0.25')
+
+
+def u_replication_lag():
+    if chance(0.5):
+        inst = f"{C(DBS)}-replica-{ri(0, 4)}"
+        return alert(C(["PostgresqlReplicationLag", "PGReplicaLagging"]), {"instance": inst},
+                     summary=f"Replica {inst} is {ri(30, 3600)}s behind primary",
+                     expr="pg_replication_lag_seconds > 30")
+    return alert(C(["MysqlSlaveReplicationLag", "MySQLReplicaBehind"]), {"instance": f"mysql-{ri(1, 5)}:9104"},
+                 summary="MySQL replica lag is high",
+                 description=f"Seconds_Behind_Master = {ri(60, 9000)}",
+                 expr="mysql_slave_status_seconds_behind_master - mysql_slave_status_sql_delay > 30")
+
+
+def u_crashloop():
+    s, n = svc(), ns()
+    p = pod(s)
+    if chance(0.5):
+        return k8s_event("BackOff", f"Back-off restarting failed container {s} in pod {p}_{n}({rid(8)}-{rid(4)})",
+                         "Pod", n, p, s)
+    return alert(C(["KubePodCrashLooping", "PodCrashLoopBackOff"]), {"namespace": n, "pod": p, "container": s},
+                 summary="Pod is crash looping.",
+                 description=f"Pod {n}/{p} ({s}) is in waiting state (reason: \"CrashLoopBackOff\").",
+                 expr='max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1')
+
+
+def u_dns():
+    s, d = svc(), dep()
+    text = C([
+        f"dial tcp: lookup {d}.{ns()}.svc.cluster.local on 10.96.0.10:53: no such host",
+        f"Error: getaddrinfo ENOTFOUND {d}.internal",
+        f"java.net.UnknownHostException: {d}: Name or service not known",
+        f"{logts()} coredns: [ERROR] plugin/errors: 2 {d}.{C(['corp', 'internal'])}. A: NXDOMAIN",
+        f"psycopg2.OperationalError: could not translate host name \"{C(DBS)}-db\" to address: Name or service not known",
+    ])
+    return log(text, service=s)
+
+
+def u_auth():
+    s = svc()
+    text = C([
+        f"{logts()} UTC [{ri(100, 99999)}] FATAL:  password authentication failed for user \"{C(USERS)}\"",
+        f"Access denied for user '{C(USERS)}'@'{ip()}' (using password: YES)",
+        f"HTTP 401 Unauthorized from {dep()}: invalid bearer token",
+        f"403 Forbidden: principal {s}@{ns()} lacks permission storage.objects.get on bucket {rid(8)}",
+        f"User \"system:serviceaccount:{ns()}:{s}\" cannot list resource \"secrets\" in API group \"\" in the namespace \"{ns()}\"",
+        f"An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+        f"redis.exceptions.AuthenticationError: invalid username-password pair or user is disabled.",
+    ])
+    if chance(0.25):
+        return alert(C(["HighAuthFailures", "Http401Spike", "LoginFailuresHigh"]), {"service": s},
+                     summary=f"Spike in 401/403 responses on {s}",
+                     expr=f'sum(rate(http_requests_total{{service="{s}",code=~"401|403"}}[5m])) > 20', service=s)
+    return log(text, service=s)
+
+
+def u_node_not_ready():
+    h = host()
+    if chance(0.5):
+        return k8s_event("NodeNotReady", f"Node {h} status is now: NodeNotReady", "Node", None, h, host_=h)
+    return alert(C(["KubeNodeNotReady", "KubernetesNodeNotReady"]), {"node": h},
+                 summary="Node is not ready.", description=f"{h} has been unready for more than 15 minutes.",
+                 expr='kube_node_status_condition{job="kube-state-metrics",condition="Ready",status="true"} == 0')
+
+
+def u_image_pull():
+    s, n = svc(), ns()
+    img = f"registry.internal/{n}/{s}:{ri(1, 9)}.{ri(0, 40)}.{ri(0, 9)}"
+    return k8s_event(C(["Failed", "ErrImagePull", "ImagePullBackOff"]),
+                     C([f"Failed to pull image \"{img}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{img}\": not found",
+                        f"Back-off pulling image \"{img}\"",
+                        f"Failed to pull image \"{img}\": pull access denied, repository does not exist or may require authorization",
+                        f"Error: ErrImagePull: manifest unknown: manifest tagged by \"{img.rsplit(':', 1)[1]}\" is not found"]),
+                     "Pod", n, pod(s), s)
+
+
+def u_5xx():
+    s = svc()
+    return alert(C(["HighErrorRate", "Http5xxRateHigh", "ServiceErrorRatioHigh", "IngressHigh5xx"]), {"service": s, "namespace": ns()},
+                 summary=f"{s} 5xx ratio is {rf(2, 40, 1)}%",
+                 description=f"More than {C([1, 2, 5])}% of requests to {s} failing with 5xx for {dur()}.",
+                 expr=f'sum(rate(http_requests_total{{service="{s}",code=~"5.."}}[5m])) / sum(rate(http_requests_total{{service="{s}"}}[5m])) > 0.05',
+                 service=s)
+
+
+def u_replicas_mismatch():
+    s, n = svc(), ns()
+    return alert(C(["KubeDeploymentReplicasMismatch", "KubeStatefulSetReplicasMismatch", "DeploymentUnavailable"]),
+                 {"namespace": n, "deployment": s},
+                 summary="Deployment has not matched the expected number of replicas.",
+                 description=f"Deployment {n}/{s} has not matched the expected number of replicas for longer than 15 minutes.",
+                 expr='kube_deployment_spec_replicas != kube_deployment_status_replicas_available')
+
+
+def u_queue_lag():
+    grp = f"{svc()}-consumer"
+    if chance(0.5):
+        return alert(C(["KafkaConsumerLagHigh", "KafkaConsumersGroupLag"]), {"consumergroup": grp, "topic": C(["orders", "events", "clicks"])},
+                     summary=f"Consumer group {grp} lag is {ri(10000, 9000000)}",
+                     expr=f'sum(kafka_consumergroup_lag{{consumergroup="{grp}"}}) by (consumergroup, topic) > 50000')
+    return alert(C(["RabbitmqQueueBacklog", "RabbitMQTooManyMessagesInQueue", "SQSQueueBacklog"]),
+                 {"queue": C(["emails", "jobs.default", "webhooks.retry"])},
+                 summary=f"Queue is filling up (> {ri(1000, 100000)} messages)",
+                 expr="rabbitmq_queue_messages_ready > 10000")
+
+
+def u_tls_unknown_ca():
+    s, d = svc(), domain()
+    text = C([
+        f"Get \"https://{d}/\": x509: certificate signed by unknown authority",
+        f"tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate \"{C(['internal-ca', 'corp-root'])}\")",
+        f"Error: self signed certificate in certificate chain\n  code: 'SELF_SIGNED_CERT_IN_CHAIN'",
+        f"javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+        f"x509: certificate is valid for {C(['*.example.com', 'localhost', 'ingress.local'])}, not {d}",
+        f"ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)",
+        f"curl: (60) SSL certificate problem: self-signed certificate",
+        f"Hostname/IP does not match certificate's altnames: Host: {d}. is not in the cert's altnames: DNS:{C(['*.old-domain.com', 'default.svc'])}",
+    ])
+    return log(text, service=s)
+
+
+def u_conn_refused():
+    s, d = svc(), dep()
+    text = C([
+        f"dial tcp {ip()}:{port()}: connect: connection refused",
+        f"Error: connect ECONNREFUSED {ip()}:{C([5432, 6379, 3306, 8080])}",
+        f"java.net.ConnectException: Connection refused (calling {d}:{port()})",
+        f"{logts()} [error] {ri(1, 99)}#0: *{ri(1, 99999)} connect() failed (111: Connection refused) while connecting to upstream, client: {ip()}, upstream: \"http://{ip()}:{port()}/\"",
+        f"psycopg2.OperationalError: connection to server at \"{C(DBS)}-db\" ({ip()}), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+        (lambda a, b: f"Readiness probe failed: Get \"http://{a}:{b}/ready\": dial tcp {a}:{b}: connect: connection refused")(ip(), port()),
+        f"read tcp {ip()}:{ri(30000, 60000)}->{ip()}:{port()}: read: connection reset by peer",
+    ])
+    if "Readiness" in text:
+        return k8s_event("Unhealthy", text, "Pod", ns(), pod(s), s)
+    return log(text, service=s)
+
+
+def u_disk_io():
+    h, d = host(), C(["sda", "sdb", "nvme0n1", "xvdf", "vdb"])
+    text = C([
+        f"blk_update_request: I/O error, dev {d}, sector {ri(100000, 999999999)} op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0",
+        f"EXT4-fs error (device {d}1): ext4_find_entry:{ri(1000, 1700)}: inode #{ri(2, 9999999)}: comm {C(['java', 'postgres', 'nginx'])}: reading directory lblock 0\nEXT4-fs (device {d}1): Remounting filesystem read-only",
+        f"OSError: [Errno 30] Read-only file system: '/data/{rid(6)}'",
+        f"mkdir /var/lib/{C(['app', 'docker', 'kubelet'])}/{rid(6)}: read-only file system",
+        f"smartd[{ri(100, 999)}]: Device: /dev/{d} [SAT], {ri(1, 80)} Currently unreadable (pending) sectors",
+        f"{logts()} ERROR: could not read block {ri(1, 99999)} in file \"base/{ri(16000, 99999)}/{ri(1000, 99999)}\": Input/output error",
+    ])
+    if chance(0.25):
+        return alert(C(["NodeDiskIOSaturation", "HostDiskReadLatencyHigh", "HostUnusualDiskWriteRate"]), {"instance": f"{h}:9100", "device": d},
+                     summary=f"Disk {d} on {h} is saturated", description="Disk latency is growing (read operations > 100ms).",
+                     expr='rate(node_disk_io_time_weighted_seconds_total[5m]) > 10', resource={"host": h})
+    return log(text, service=C([None, svc()]), host_=h)
+
+
+def u_memory_reported():
+    s, n = svc(), ns()
+    lim = mi()
+    used = int(lim * rf(0.2, 0.7))
+    text = C([
+        f"memory working set {used}Mi of {fmt_mem(lim)} limit ({used * 100 // lim}%)",
+        f"heap used {used}MB / max {lim}MB after full GC, no action needed",
+        f"RSS {used}Mi, within limit {fmt_mem(lim)}; cache {ri(10, 300)}Mi",
+    ])
+    if chance(0.4):
+        return probe(C(["memory usage", f"{s} memory", "container memory"]), text,
+                     {"memory_working_set_bytes": used * 1048576, "memory_limit_bytes": lim * 1048576}, service=s)
+    if chance(0.5):
+        return alert(C(["ContainerMemoryUsageReport", "MemoryUsageInfo", "WeeklyMemoryReport"]),
+                     {"namespace": n, "container": s}, severity="info",
+                     summary=f"{s} memory usage {used * 100 // lim}% of limit",
+                     description="Informational: memory usage is within the configured limit.",
+                     expr=f'container_memory_working_set_bytes{{container="{s}"}} / container_spec_memory_limit_bytes > 0.2')
+    return log(f"{logts()} INFO {s} stats: " + text, service=s)
+
+
+def u_slo_burn():
+    s = svc()
+    return alert(C(["ErrorBudgetBurn", "SLOBurnRateHigh", "AvailabilitySLOBurn"]), {"slo": f"{s}-availability", "service": s, "long": "1h", "short": "5m"},
+                 summary=f"{s} is burning its error budget {ri(6, 30)}x too fast",
+                 expr=f'(slo:sli_error:ratio_rate1h{{slo="{s}-availability"}} > (14.4 * 0.001)) and (slo:sli_error:ratio_rate5m{{slo="{s}-availability"}} > (14.4 * 0.001))',
+                 service=s)
+
+
+def u_backup_failed():
+    s = C(DBS)
+    text = C([
+        f"Backup {s}-nightly-{ri(100, 999)} failed: snapshot creation returned InvalidSnapshot.InProgress",
+        f"velero: backup {ns()}/daily-{rid(5)} completed with status PartiallyFailed ({ri(1, 20)} errors)",
+        f"pgbackrest: [ERROR] archive-push command failed: unable to find primary cluster",
+        f"wal-g: backup-push failed: exit status 1",
+    ])
+    if chance(0.3):
+        return alert(C(["BackupFailed", "VeleroBackupFailure", "DatabaseBackupMissing"]), {"job": f"{s}-backup"},
+                     summary=f"Last successful backup of {s} is {ri(26, 90)}h old",
+                     expr="time() - backup_last_success_timestamp_seconds > 26 * 3600")
+    return api("Backup failed", text, service=f"{s}-backup")
+
+
+def u_cron_failed():
+    n = ns()
+    j = C(["nightly-report", "cleanup", "sync-catalog", "invoice-run", "reindex"])
+    if chance(0.5):
+        return k8s_event("BackoffLimitExceeded", "Job has reached the specified backoff limit", "Job", n, f"{j}-{ri(28000000, 29999999)}")
+    return alert(C(["KubeJobFailed", "CronJobFailed"]), {"namespace": n, "job_name": f"{j}-{ri(28000000, 29999999)}"},
+                 summary="Job failed to complete.", description=f"Job {n}/{j} failed to complete. Removing failed job after investigation should clear this alert.",
+                 expr='kube_job_failed{job="kube-state-metrics"} > 0')
+
+
+def u_config_reload():
+    c = C(["prometheus", "alertmanager", "nginx", "haproxy", "envoy"])
+    if c in ("prometheus", "alertmanager"):
+        return alert(C(["PrometheusConfigReloadFailure", "AlertmanagerConfigInconsistent", "ConfigReloadFailed"]),
+                     {"job": c}, summary=f"Failed {c} configuration reload",
+                     expr=f"max_over_time({c}_config_last_reload_successful[5m]) == 0")
+    return log({
+        "nginx": f"nginx: [emerg] unknown directive \"{rid(6)}\" in /etc/nginx/conf.d/{svc()}.conf:{ri(1, 80)}\nnginx: configuration file /etc/nginx/nginx.conf test failed",
+        "haproxy": f"haproxy: [ALERT] config : parsing [/etc/haproxy/haproxy.cfg:{ri(10, 300)}] : unknown keyword '{rid(5)}' in 'backend' section; reload aborted",
+        "envoy": f"envoy: rejecting LDS update: Error adding/updating listener(s) 0.0.0.0_{port()}: duplicate listener",
+    }[c], service=c)
+
+
+def u_lock_statement_timeout():
+    s = svc()
+    text = C([
+        f"ERROR 1205 (HY000): Lock wait timeout exceeded; try restarting transaction",
+        f"{logts()} UTC [{ri(100, 99999)}] ERROR:  canceling statement due to statement timeout",
+        f"{logts()} UTC [{ri(100, 99999)}] ERROR:  canceling statement due to lock timeout",
+        f"org.postgresql.util.PSQLException: ERROR: canceling statement due to statement timeout",
+        f"{logts()} UTC [{ri(100, 99999)}] FATAL:  terminating connection due to idle-in-transaction timeout",
+        f"com.mysql.cj.jdbc.exceptions.MySQLTransactionRollbackException: Lock wait timeout exceeded; try restarting transaction",
+    ])
+    return log(text, service=C([s, "postgres", "mysql"]))
+
+
+def u_deadlock():
+    return log(C([
+        f"{logts()} UTC [{ri(100, 99999)}] ERROR:  deadlock detected\n\tDETAIL:  Process {ri(100, 99999)} waits for ShareLock on transaction {ri(100000, 9999999)}; blocked by process {ri(100, 99999)}.",
+        "ERROR 1213 (40001): Deadlock found when trying to get lock; try restarting transaction",
+    ]), service=C([svc(), "postgres", "mysql"]))
+
+
+def u_cert_renewed():
+    d = domain()
+    return C([
+        lambda: k8s_event("Issuing", f"The certificate has been successfully issued; next renewal at {ts()}", "Certificate", ns(), f"{svc()}-tls"),
+        lambda: log(f"certbot: Congratulations, all renewals succeeded: /etc/letsencrypt/live/{d}/fullchain.pem (success)", service="certbot"),
+        lambda: api("Certificate rotated", f"New certificate for {d} installed; valid until 2027-{ri(1, 12):02d}-{ri(1, 28):02d}", service="pki"),
+    ])()
+
+
+def u_license_token_expiry():
+    s = svc()
+    return C([
+        lambda: api("License expiring", f"{C(['Elastic Platinum', 'Confluent Enterprise', 'Grafana Enterprise', 'GitLab Premium'])} license expires in {ri(3, 30)} days; contact sales", service=s),
+        lambda: log(f"HTTP 401: {{\"error\":\"invalid_token\",\"error_description\":\"The access token expired\"}} from {dep()}", service=s),
+        lambda: log(f"jwt.exceptions.ExpiredSignatureError: Signature has expired", service=s),
+        lambda: api("Password expiry", f"Service account {s} password expires in {ri(2, 14)} days per directory policy", service=s),
+        lambda: api("Domain renewal", f"Domain {C(['acme.io', 'shopco.com', 'globex.net'])} registration expires in {ri(5, 40)} days; auto-renew is off"),
+    ])()
+
+
+def u_insufficient_sched():
+    s, n = svc(), ns()
+    tot = ri(3, 40)
+    return k8s_event("FailedScheduling",
+                     C([f"0/{tot} nodes are available: {tot - 1} Insufficient memory, 1 node(s) had untolerated taint {{node-role.kubernetes.io/control-plane: }}. preemption: 0/{tot} nodes are available: {tot} No preemption victims found for incoming pod.",
+                        f"0/{tot} nodes are available: {tot} Insufficient cpu.",
+                        f"0/{tot} nodes are available: {tot} node(s) didn't match Pod's node affinity/selector."]),
+                     "Pod", n, pod(s), service=s if chance(0.3) else None)
+
+
+def u_exit_nonmem():
+    s, n = svc(), ns()
+    p = pod(s)
+    return k8s_event(C(["Killing", "Unhealthy", "Error"]),
+                     C([f"Container {s} failed liveness probe, will be restarted",
+                        f"Liveness probe failed: HTTP probe failed with statuscode: 500",
+                        f"Container {s} terminated: reason Error, exit code 1",
+                        f"Stopping container {s}; terminated with exit code 143 (SIGTERM) during rollout"]),
+                     "Pod", n, p, s)
+
+
+def u_rollout_stuck():
+    s, n = svc(), ns()
+    return k8s_event(C(["ProgressDeadlineExceeded", "DeploymentRolloutStuck"]),
+                     C([f"ReplicaSet \"{s}-{rid(10)}\" has timed out progressing.",
+                        f"Deployment {n}/{s} exceeded its progress deadline"]),
+                     "Deployment", n, s)
+
+
+def u_too_many_open_files():
+    s = svc()
+    return log(C([
+        f"accept tcp [::]:{port()}: accept4: too many open files; retrying in 1s",
+        f"java.io.IOException: Too many open files",
+        f"Error: EMFILE: too many open files, open '/app/{rid(6)}.json'",
+    ]), service=s)
+
+
+def u_thread_pool_rejected():
+    return log(C([
+        f"EsRejectedExecutionException[rejected execution of coordinating operation [shard_detail=[{C(['logs', 'metrics'])}-{ri(1, 30)}][0][P]] on EsThreadPoolExecutor[name = es-{ri(0, 9)}/write, queue capacity = {C([200, 1000, 10000])}]]",
+        f"java.util.concurrent.RejectedExecutionException: Task rejected from ThreadPoolExecutor[Running, pool size = {C([8, 16, 200])}, active threads = {C([8, 16, 200])}, queued tasks = {ri(100, 10000)}]",
+    ]), service=C(["elasticsearch", svc()]))
+
+
+def u_rate_limited():
+    s = svc()
+    return log(C([
+        f"HTTP 429 Too Many Requests from {C(['api.stripe.com', 'api.github.com', 'sendgrid'])}: rate limit exceeded, retry after {ri(1, 60)}s",
+        f"ThrottlingException: Rate exceeded (Service: DynamoDb, Status Code: 400)",
+        f"{s}: rejected {ri(10, 999)} requests: per-tenant rate limit exceeded",
+    ]), service=s)
+
+
+def u_pool_info():
+    s = svc()
+    a, m = ri(1, 8), C([20, 50, 100])
+    return log(C([
+        f"{logts()} DEBUG com.zaxxer.hikari.pool.HikariPool : HikariPool-1 - Pool stats (total={m}, active={a}, idle={m - a}, waiting=0)",
+        f"{logts()} INFO {s} db pool: open={a + 3} in_use={a} idle=3 max_open={m} wait_count=0",
+        f"{logts()} INFO {s}: connection pool resized from {m // 2} to {m}",
+    ]), service=s)
+
+
+def u_kafka_isr():
+    return alert(C(["KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaIsrShrinks"]),
+                 {"instance": f"kafka-{ri(0, 5)}:9308", "topic": C(["orders", "events", "audit"])},
+                 summary=f"Kafka has {ri(1, 200)} under-replicated partitions",
+                 expr="sum(kafka_server_replicamanager_underreplicatedpartitions) > 0")
+
+
+def u_es_health():
+    return alert(C(["ElasticsearchClusterRed", "ElasticsearchClusterYellow", "ElasticsearchUnassignedShards"]),
+                 {"cluster": C(["logs", "search-prod"])},
+                 summary=f"Elasticsearch cluster health is {C(['RED', 'YELLOW'])}",
+                 description=f"{ri(1, 80)} shards unassigned after node {C(['es-data-3', 'es-hot-1'])} left the cluster.",
+                 expr='elasticsearch_cluster_health_status{color="red"} == 1')
+
+
+def u_target_down():
+    j = C(["node-exporter", "kube-state-metrics", svc(), "blackbox"])
+    return alert(C(["TargetDown", "PrometheusTargetMissing", "InstanceDown"]), {"job": j, "instance": f"{ip()}:{port()}"},
+                 summary=f"{ri(10, 100)}% of the {j} targets are down.",
+                 expr=f'100 * (count(up{{job="{j}"}} == 0) / count(up{{job="{j}"}})) > 10')
+
+
+def u_misc_infra():
+    h = host()
+    return C([
+        lambda: alert("NodeClockSkewDetected", {"instance": f"{h}:9100"}, summary="Clock skew detected.",
+                      description=f"Clock on {h} is out of sync by more than 0.05s.", expr="node_timex_offset_seconds > 0.05"),
+        lambda: alert("EtcdNoLeader", {"instance": f"etcd-{ri(0, 2)}"}, summary="etcd cluster has no leader",
+                      expr="etcd_server_has_leader == 0"),
+        lambda: alert("HostNetworkReceiveErrors", {"instance": f"{h}:9100", "device": C(["eth0", "ens5", "bond0"])},
+                      summary="Host network receive errors", expr="rate(node_network_receive_errs_total[2m]) / rate(node_network_receive_packets_total[2m]) > 0.01"),
+        lambda: alert("KubeHpaMaxedOut", {"namespace": ns(), "horizontalpodautoscaler": svc()},
+                      summary="HPA is running at max replicas", expr="kube_horizontalpodautoscaler_status_current_replicas == kube_horizontalpodautoscaler_spec_max_replicas"),
+        lambda: alert("Watchdog", {}, severity="none", summary="An alert that should always be firing to certify that Alertmanager is working properly.", expr="vector(1)"),
+        lambda: log(f"{logts()} {h} kernel: NETDEV WATCHDOG: eth0 (ena): transmit queue {ri(0, 7)} timed out", service=None, host_=h),
+        lambda: alert("PrometheusRuleFailures", {"job": "prometheus"}, summary="Prometheus is failing rule evaluations.",
+                      expr="increase(prometheus_rule_evaluation_failures_total[5m]) > 0"),
+        lambda: (lambda a: k8s_event("FailedMount", f"MountVolume.SetUp failed for volume \"{a}-config\" : configmap \"{a}-config\" not found", "Pod", ns(), pod(a)))(svc()),
+        lambda: api("Load balancer unhealthy hosts", f"Target group {svc()}-tg has {ri(1, 6)} unhealthy targets (health checks returning 502)", service=svc()),
+        lambda: log(f"{logts()} bgpd[{ri(100, 999)}]: %BGP-5-ADJCHANGE: neighbor {ip()} Down Peer closed the session", host_=h),
+        lambda: alert("RedisDown", {"instance": f"redis-{ri(0, 3)}:9121"}, summary="Redis down", expr="redis_up == 0"),
+        lambda: alert("JvmGcPauseLong", {"application": svc()}, summary="Long GC pauses", description=f"Max GC pause {ri(1, 9)}.{ri(0, 9)}s (G1 Young Generation)",
+                      expr="jvm_gc_pause_seconds_max > 1"),
+        lambda: alert("HostSwapHigh", {"instance": f"{h}:9100"}, summary="Swap usage on host is elevated",
+                      description=f"Swap used: {ri(30, 80)}% on {h}; no processes killed.", expr="(1 - node_memory_SwapFree_bytes / node_memory_SwapTotal_bytes) * 100 > 30"),
+        lambda: alert("CacheHitRatioLow", {"service": svc()}, summary=f"Cache hit ratio dropped to {ri(20, 60)}%",
+                      expr="rate(cache_hits_total[5m]) / rate(cache_requests_total[5m]) < 0.6"),
+        lambda: api("Deploy failed", f"Pipeline {svc()}#{ri(100, 9999)} failed at stage 'integration-tests' ({ri(1, 40)} tests failed)", service="ci"),
+        lambda: log(f"{logts()} panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x{rid(6, '0123456789abcdef')}]", service=svc()),
+        lambda: log(f"{logts()} ERROR unhandled exception: KeyError: '{C(['user_id', 'sku', 'tenant'])}'", service=svc()),
+        lambda: alert("KubePersistentVolumeErrors", {"persistentvolume": f"pvc-{rid(8)}-{rid(4)}"}, summary="PersistentVolume is having issues with provisioning.",
+                      expr='kube_persistentvolume_status_phase{phase=~"Failed|Pending"} > 0'),
+    ])()
+
+
+# Each entry: (function, weight, is_near_miss). Near-misses carry vocabulary of a class but are not that class.
+UNKNOWN_TEMPLATES = [
+    (u_high_cpu, 3, False), (u_cpu_throttle, 2, False), (u_replication_lag, 3, False), (u_crashloop, 4, False),
+    (u_dns, 4, True), (u_auth, 5, True), (u_node_not_ready, 3, False), (u_image_pull, 3, False), (u_5xx, 4, False),
+    (u_replicas_mismatch, 3, False), (u_queue_lag, 3, False), (u_tls_unknown_ca, 6, True), (u_conn_refused, 6, True),
+    (u_disk_io, 5, True), (u_memory_reported, 4, True), (u_slo_burn, 2, False), (u_backup_failed, 2, False),
+    (u_cron_failed, 2, False), (u_config_reload, 2, False), (u_lock_statement_timeout, 5, True), (u_deadlock, 2, True),
+    (u_cert_renewed, 2, True), (u_license_token_expiry, 3, True), (u_insufficient_sched, 3, True),
+    (u_exit_nonmem, 3, True), (u_rollout_stuck, 2, True), (u_too_many_open_files, 2, True),
+    (u_thread_pool_rejected, 2, True), (u_rate_limited, 2, True), (u_pool_info, 2, True), (u_kafka_isr, 2, False),
+    (u_es_health, 2, False), (u_target_down, 2, False), (u_misc_infra, 8, False),
+]
+
+CLASS_TEMPLATES = {
+    "oom": [oom_k8s_event, oom_alert_events, oom_kernel, oom_jvm, oom_node, oom_python, oom_go, oom_misc_runtime,
+            oom_eviction_memory, oom_node_memory_pressure, oom_host_oom_kill_alert, oom_systemd, oom_probe_exit137,
+            oom_dotnet_ps],
+    "disk_full": [disk_node_fs_alert, disk_filling_up, disk_inodes, disk_enospc_app, disk_postgres, disk_mysql,
+                  disk_elasticsearch, disk_kafka, disk_k8s_ephemeral, disk_pressure, disk_docker_containerd,
+                  disk_nginx_redis_prom, disk_probe, disk_sqlite_quota],
+    "cert_expiry": [cert_blackbox_alert, cert_expired_blackbox, cert_manager, cert_go_client, cert_java,
+                    cert_node_python_curl, cert_nginx_haproxy, cert_k8s_apiserver, cert_ssl_exporter, cert_probe,
+                    cert_envoy_grpc],
+    "dependency_timeout": [to_go_http, to_grpc, to_nginx, to_envoy, to_java, to_python, to_node, to_dotnet,
+                           to_alert_latency, to_haproxy, to_data_clients, to_probe, to_api_gateway],
+    "connection_pool_exhausted": [pool_postgres_log, pool_postgres_alert, pool_mysql, pool_hikari, pool_sqlalchemy,
+                                  pool_redis, pool_go_sql, pool_ruby_node, pool_envoy_overflow, pool_probe,
+                                  pool_pgbouncer_pgpool],
+}
+
+
+def finish(sig):
+    """Small variations every source sees: casing of free text, resolved status, a service when missing."""
+    if "text" in sig and chance(0.05):
+        sig["text"] = sig["text"].lower()
+    if chance(0.04):
+        sig["status"] = "resolved"
+    elif chance(0.5):
+        sig["status"] = "firing"
+    return sig
+
+
+def content_key(sig):
+    return json.dumps({k: v for k, v in sig.items() if k != "id"}, sort_keys=True)
+
+
+def generate():
+    seen = set()
+    rows = []
+
+    def emit(label, fn):
+        for _ in range(50):
+            sig = finish(fn())
+            key = content_key(sig)
+            if key not in seen:
+                seen.add(key)
+                sig["label"] = label
+                rows.append(sig)
+                return
+        raise RuntimeError(f"could not make a distinct example from {fn.__name__}")
+
+    for label, templates in CLASS_TEMPLATES.items():
+        for i in range(PER_CLASS):
+            emit(label, templates[i % len(templates)])
+
+    weighted = [fn for fn, w, _ in UNKNOWN_TEMPLATES for _ in range(w)]
+    near = {fn.__name__ for fn, _, nm in UNKNOWN_TEMPLATES if nm}
+    near_count = 0
+    for i in range(UNKNOWN):
+        fn = weighted[i % len(weighted)]
+        near_count += fn.__name__ in near
+        emit("unknown", fn)
+
+    r.shuffle(rows)
+    out = []
+    for i, row in enumerate(rows, 1):
+        ordered = {"id": f"tr-{i:05d}"}
+        ordered.update(row)
+        out.append(ordered)
+    return out, near_count
+
+
+def main():
+    rows, near = generate()
+    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    counts = {}
+    for row in rows:
+        counts[row["label"]] = counts.get(row["label"], 0) + 1
+    print(f"wrote {len(rows)} examples to {OUT}", file=sys.stderr)
+    for k in sorted(counts):
+        print(f"  {k}: {counts[k]}", file=sys.stderr)
+    print(f"  (unknown near-misses: {near})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
