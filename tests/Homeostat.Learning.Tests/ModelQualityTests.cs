@@ -38,7 +38,7 @@ public sealed class ModelQualityTests
     [Fact]
     public void ShippedModel_WasTrainedOnTheCommittedCorpus()
     {
-        var corpus = Corpus("train.jsonl");
+        var corpus = TrainingCorpus();
 
         Shipped.Value.Artifact.Metadata.TrainingDataHash.ShouldBe(ModelTrainer.HashOf(corpus), "data/classifier/train.jsonl changed: retrain with scripts/train-model.sh");
         Shipped.Value.Artifact.Metadata.Examples.ShouldBe(corpus.Count);
@@ -64,6 +64,11 @@ public sealed class ModelQualityTests
 
         return ClassifierEvaluation.Evaluate(results, classes.Classes, SeedCatalog());
     }
+
+    /// <summary>Every data/classifier/train*.jsonl file in name order, as scripts/train-model.sh trains on them.</summary>
+    internal static IReadOnlyList<LabelledSignal> TrainingCorpus() =>
+        Directory.GetFiles(RepositoryPaths.File("data", "classifier"), "train*.jsonl").Order(StringComparer.Ordinal)
+            .SelectMany(f => Corpus(Path.GetFileName(f))).ToList();
 
     internal static IReadOnlyList<LabelledSignal> Corpus(string name)
     {

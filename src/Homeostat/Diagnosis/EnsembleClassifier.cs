@@ -12,7 +12,7 @@ public sealed class EnsembleOptions
     public double ModelWeight { get; set; } = 1.0;
 
     /// <summary>Weight of a rule match (multiplied by the rule's confidence).</summary>
-    public double RuleWeight { get; set; } = 1.0;
+    public double RuleWeight { get; set; } = 2.0;
 
     /// <summary>How much the rules' silence counts for <c>unknown</c>: rules are precise but do not know everything.</summary>
     public double RuleSilenceWeight { get; set; } = 0.25;
