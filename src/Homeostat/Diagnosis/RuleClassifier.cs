@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 using Homeostat.Signals;
 
@@ -6,32 +7,277 @@ namespace Homeostat.Diagnosis;
 /// <summary>
 /// Deterministic, high-precision rules for the seed's classes. A rule names a class, the evidence it needs, and
 /// the near-misses that must not match (connection refused is not a timeout; an unknown CA is not expiry).
-/// Evidence in the alert's name or expression counts more than evidence only in free text.
+/// Evidence in the alert's name or expression counts more than evidence only in free text; a match that is negated
+/// ("no OOM kills"), hedged ("may be OOM killed") or a configuration value ("read timeout: 30s") is not evidence.
 /// </summary>
+/// <remarks>
+/// Confidence by where the evidence is: the alert name or title 0.95, the alert expression 0.93, labels and
+/// annotations 0.9, a verbatim runtime or system message in free text 0.9, looser wording in free text 0.88.
+/// Two different classes matched about equally strongly give <c>unknown</c>.
+/// </remarks>
 public sealed class RuleClassifier : IClassifierMember
 {
     // Non-backtracking matching runs in time linear in the input, so hostile text cannot stall classification and no
-    // timeout (which would make results depend on machine load) is needed.
+    // timeout (which would make results depend on machine load) is needed. Every pattern is compiled once, here.
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
-    private static readonly IReadOnlyList<Rule> Rules =
+    private const double HeadingConfidence = 0.95;
+    private const double ExpressionConfidence = 0.93;
+    private const double StructuredConfidence = 0.9;
+    private const double VerbatimTextConfidence = 0.9;
+    private const double TextConfidence = 0.88;
+
+    /// <summary>Matches this close to the strongest, for a different class, make the signal ambiguous.</summary>
+    private const double RivalMargin = 0.03;
+
+    /// <summary>How far before and after a match negations, hedges and configuration values are looked for.</summary>
+    private const int Window = 48;
+
+    // A negation or hedge only reaches a match within its clause.
+    private static readonly SearchValues<char> ClauseBreaks = SearchValues.Create(".;:,!?()[]{}|\n\r\"");
+
+    /// <summary>Within four words before a match: "no OOM kills", "has not expired", "without OOM", "didn't time out".</summary>
+    private static readonly HashSet<string> Negations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "no", "not", "never", "without", "zero", "none", "nor", "neither", "cannot",
+    };
+
+    /// <summary>Within five words before a match: "may be OOM killed", "to avoid OOM kills", "if the certificate expires".</summary>
+    private static readonly HashSet<string> Hedges = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "may", "might", "could", "would", "can", "if", "unless", "whether", "avoid", "avoids", "avoiding", "prevent", "prevents",
+        "preventing", "risk", "risks", "chance", "possible", "possibly", "potential", "potentially", "likelihood",
+    };
+
+    /// <summary>Within three words before a match: "almost out of memory", "close to OOM" (memory running high is not an OOM).</summary>
+    private static readonly HashSet<string> Nearness = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "almost", "nearly", "approaching", "running", "near", "close", "closer", "verge", "danger",
+    };
+
+    /// <summary>"MemoryPressure False", "condition=MemoryPressure status=false", "OOM kills: 0", "timeout was not hit".</summary>
+    private static readonly Regex NegatedAfter = Pattern(
+        @"^\w{0,3}(\s+\w+)?\s*[:=]\s*['""]?(0|false|none|no)(['""]?(\s|$|[,;)\]}]))|^\w{0,3}\s+(false|none)\b|^\w{0,3}\s+0[ \t]*(\r?\n|$)"
+        + @"|^\W{0,4}status\W{1,4}false\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
+
+    /// <summary>"timeout=30s", "read timeout: 5s", "request timeout 30s", "upstream timeout set to 10s".</summary>
+    private static readonly Regex ConfigValueAfter = Pattern(
+        @"^\w{0,3}\s*(=|:=|:|is set to|set to|of|is)?\s*['""]?\d+(\.\d+)?\s*(ms|s|sec|secs|seconds|m|min|minutes|h)?(['"",;)\]}]|\s|$)");
+
+    private static readonly Rule[] Rules =
     [
         // Connection pools first: pool waits often also say "timed out", and they are not a slow dependency.
-        new(FailureClasses.ConnectionPoolExhausted, "connection pool exhausted",
-            Pattern(@"too many (client )?connections|remaining connection slots are reserved|too many clients already|max(imum)? number of clients reached|connection pool (is )?(exhausted|full)|pool exhausted|connection is not available, request timed out|obtaining a connection from the pool|QueuePool limit|max_connections|pg_stat_activity_count|mysql_global_status_threads_connected|ConnectionPool(Exhausted|Saturat)|pool_(active|pending)_connections|could not obtain connection|cannot acquire connection|hikaricp_connections_pending|too many open connections"),
-            Exclude: null),
-        new(FailureClasses.Oom, "out of memory kill",
-            Pattern(@"OOM ?Kill|oom[_-]kill|out of memory|OutOfMemory|heap out of memory|MemoryError\b|memory cgroup out of memory|killed process \d+.*(anon-rss|total-vm)|exit code:? 137.*memory|memory.*exit code:? 137|container_oom_events_total|cannot allocate memory|std::bad_alloc|evicted.*memory|memory.*evict|MemoryPressure|kube_pod_container_status_last_terminated_reason.*OOMKilled"),
-            Exclude: Pattern(@"\bno (oom|out of memory)|oom_score_adj only")),
-        new(FailureClasses.DiskFull, "disk or filesystem full",
-            Pattern(@"no space left on device|ENOSPC|disk (is |almost |nearly )?full|filesystem (is |almost |nearly )?full|DiskPressure|node_filesystem_(avail|free)_bytes|node_filesystem_files_free|FilesystemSpaceFillingUp|FilesystemAlmostOutOfSpace|FilesystemAlmostOutOfFiles|PersistentVolume(Filling|Usage|AlmostFull)|kubelet_volume_stats_available_bytes|ephemeral[- ]storage|could not extend file|database or disk is full|disk usage (is )?(above|over|at|high)|DiskUsage(High|Critical)|DirectoryUsageHigh|DiskSpace(Low|Critical)|out of disk|low disk|flood[- ]stage disk watermark|disk quota exceeded|EDQUOT|no free inodes|inodes? (exhausted|usage)"),
-            Exclude: Pattern(@"I/O error|input/output error|read-only file system|bad sector|smart (error|failure)")),
-        new(FailureClasses.CertExpiry, "certificate expiry",
-            Pattern(@"certificate (has |is )?expired|cert(ificate)? (will )?expir(e|es|ing|y)|x509: certificate has expired|probe_ssl_earliest_cert_expiry|certmanager_certificate_expiration_timestamp|ssl_cert_not_after|x509_cert_not_after|Cert(ificate)?Expir|SSLCert|TLSCert.*Expir|certificate_expiry|CERT_HAS_EXPIRED|notAfter|days until (certificate )?expir|expir(es|ing) in \d+ ?(d|days|h|hours)"),
-            Exclude: Pattern(@"unknown authority|self[- ]signed|unable to get local issuer|hostname mismatch|doesn't match|does not match|not valid for name")),
-        new(FailureClasses.DependencyTimeout, "a dependency timing out",
-            Pattern(@"context deadline exceeded|DEADLINE_EXCEEDED|timed? ?out (while|when|waiting|after|connecting|calling|talking)|(read|connect|request|upstream|gateway|socket|call) ?time-?d? ?out|upstream request timeout|504 Gateway Time-?out|Gateway ?Timeout|SocketTimeoutException|ReadTimeout|ConnectTimeout|ETIMEDOUT|HttpClient\.Timeout|TimeoutException|operation timed out|dependency (is )?(slow|timing out)|probe_duration_seconds|DependencyTimeout|UpstreamTimeout|request_duration_seconds_bucket|latency (is )?(above|over|high)"),
-            Exclude: Pattern(@"connection refused|ECONNREFUSED|no such host|NXDOMAIN|name resolution|could not resolve|connection reset|ECONNRESET|401|403|unauthori[sz]ed|forbidden|lock wait timeout|statement timeout")),
+        new Rule(FailureClasses.ConnectionPoolExhausted, "connection pool or connection limit exhausted")
+        {
+            Names = Any(
+                @"TooMany\w{0,12}(Connections?|Clients?)",
+                @"Max(Client|Db|User)?(Connections?|Clients?)(Reached|Exceeded|Exhausted|Limit|High|Used)",
+                @"(Connection|Conn|Db|Jdbc|Hikari|Sql|Client)Pool\w*(Exhausted|Saturat\w*|Full|Timeouts?|Pending|Waiting|Limit)",
+                @"PoolExhausted|ConnectionsExhausted|ConnectionLimit(Reached|Exceeded)|RedisRejectedConnections",
+                @"Pgbouncer\w*(Waiting|MaxClient)",
+                @"(Envoy|Istio|Upstream)\w*(Overflow|CircuitBreaker\w*Open)"),
+            Metrics = Any(
+                @"pg_settings_max_connections|pg_stat_activity_count|pg_stat_database_numbackends",
+                @"mysql_global_status_threads_connected|mysql_global_variables_max_connections|mysql_global_status_max_used_connections|mysql_global_status_connection_errors_total\{[^}]*max_connections",
+                @"redis_config_maxclients|redis_rejected_connections_total",
+                @"hikaricp_connections_(pending|timeout_total|timeout|max)|jdbc_connections_max|hikaricp_pending_threads",
+                @"pgbouncer_pools_(client_waiting_connections|client_maxwait_seconds|cl_waiting|maxwait)",
+                @"envoy_cluster_upstream_(rq_pending_overflow|cx_overflow|cx_pool_overflow)|envoy_cluster_circuit_breakers_\w+_(cx|rq|rq_pending|cx_pool)_open",
+                @"go_sql_(stats_)?(connections_)?(wait_count|waited_for|blocked_seconds|wait_duration)\w*",
+                @"db_client_connections?_(pending_requests|timeouts|max|usage)\w*",
+                @"response_flags\W{1,4}(\w+,)*UO\b"),
+            Verbatim = Any(
+                // PostgreSQL, PgBouncer
+                @"too many clients already|remaining connection slots are reserved|too many connections for (role|database)",
+                @"connection limit exceeded for non-superusers|no more connections allowed|query_wait_timeout|too_many_connections",
+                // MySQL
+                @"\bToo many connections\b|ER_CON_COUNT_ERROR|Error( Code)?:? ?1040\b|ERROR 1040\b|exceeded the 'max_user_connections' resource",
+                // Redis
+                @"max(imum)? number of clients reached|redis: connection pool timeout",
+                // HikariCP, DBCP, Tomcat JDBC, c3p0, Jedis, Apache HttpClient
+                @"Connection is not available, request timed out|Timeout waiting for idle object|Could not get a resource from the pool",
+                @"PoolExhaustedException|Pool empty\. Unable to fetch a connection|checkout a Connection has timed out|ConnectionPoolTimeoutException|Timeout waiting for connection from pool",
+                // .NET SqlClient, Npgsql
+                @"obtaining a connection from the pool|max pool size was reached|The connection pool has been exhausted",
+                // SQLAlchemy, Knex, generic-pool, Sequelize, Prisma, MongoDB drivers
+                @"QueuePool limit of size \d+ overflow \d+ reached|QueuePool limit",
+                @"Timeout acquiring a connection\. The pool is probably full|The pool is probably full|ResourceRequest timed out|ConnectionAcquireTimeoutError",
+                @"Timed out fetching a new connection from the connection pool|checking out a connection from (the )?connection pool|MongoWaitQueueFull\w*|WaitQueueTimeoutError",
+                // Envoy / Istio circuit breaking, nginx worker connections
+                @"reset reason: overflow|upstream_reset_before_response_started\{overflow\}|(?-i:"" \d{3} (\w+,)*UO(,\w+)* )",
+                @"worker_connections are not enough",
+                // Any stack
+                @"connection pool (has been |is )?(exhausted|full|saturated)|\bpool (is )?exhausted|ConnectionPool(Exhausted|Saturat\w*)",
+                @"(could not|cannot|can't|unable to|failed to) (obtain|acquire|get|checkout|check out) (a )?(free |pooled |database |db )?connection from (the )?pool"),
+            Loose = Any(
+                @"all pooled connections were in use",
+                @"no (available|free|idle) connections? (left )?in (the )?pool",
+                @"connection pool \S* ?(is )?(at capacity|at its limit|maxed out)",
+                @"waiting for (a )?(free|available|idle) connection"),
+            Keywords =
+            [
+                "pool", "too many", "toomany", "too_many", "maxconn", "maxclient", "maxdbconn", "maxuserconn", "max_conn", "max_used_conn",
+                "max_user_conn", "connectionsexhausted", "connectionlimit", "connection limit", "rejectedconn", "rejected_conn",
+                "threads_connected", "hikari", "jdbc_conn", "pgbouncer", "overflow", "circuitbreaker", "circuit_breakers", "go_sql",
+                "db_client_conn", "response_flags", "connection slots", "more connections", "query_wait", "er_con_count", "1040",
+                "number of clients", "connection is not available", "idle object", "resource", "checkout a conn", "acquiretimeout",
+                "waitqueue", " uo ", ",uo", "worker_conn", "waiting for", "pg_stat_activity", "numbackends",
+            ],
+            Veto = Any(
+                @"connection refused|ECONNREFUSED|Connection to \S+ refused|password authentication failed|no pg_hba\.conf entry|Access denied for user",
+                @"too many open files|EMFILE"),
+            Dominates = [FailureClasses.DependencyTimeout],
+            Hedged = true,
+            ConfigValues = true,
+        }.Build(),
+        new Rule(FailureClasses.Oom, "an out-of-memory kill or allocation failure")
+        {
+            Names = Any(
+                @"(?-i:(\b|[a-z_])OOM(\b|[A-Z_]))|(?-i:Oom)(Kill|Event|Detected|ed)|oom[-_ ]?kill\w*",
+                @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded"),
+            Metrics = Any(
+                @"container_oom_events_total|node_vmstat_oom_kill|kube_pod_container_status_(last_)?terminated_reason\{[^}]*OOMKilled",
+                @"kube_node_status_condition\{[^}]*MemoryPressure",
+                @"node_memory_MemAvailable_bytes|node_memory_MemFree_bytes|windows_os_physical_memory_free_bytes"),
+            Verbatim = Any(
+                // Kubernetes and the Linux kernel
+                @"OOM ?Killed|oom[-_ ]kill(ed|er|ing|s)?\b|invoked oom-killer|Out of memory: Kill(ed)? process|Memory cgroup out of memory",
+                @"Killed process \d+ \([^)\n]+\)[^\n]*(total-vm|anon-rss)",
+                @"low on resource: memory|Attempting to reclaim memory|NodeHasInsufficientMemory|MemoryPressure|System OOM encountered",
+                @"exceed(ed|s|ing)? (its |the |container |pod )?memory limit",
+                // JVM, Node.js, Go, Python, .NET, C++
+                @"java\.lang\.OutOfMemoryError|OutOfMemoryError: (Java heap space|GC overhead limit exceeded|Metaspace|Direct buffer memory|Compressed class space)",
+                @"JavaScript heap out of memory|Allocation failed - (JavaScript )?heap out of memory|Reached heap limit",
+                @"fatal error: runtime: out of memory|runtime: out of memory|fatal error: out of memory",
+                @"(?-i:\bMemoryError\b)|System\.OutOfMemoryException|OutOfMemoryException|std::bad_alloc",
+                // PostgreSQL, MySQL, Elasticsearch and generic
+                @"insufficient memory for the Java Runtime Environment|ERROR: +out of memory|Out of memory \(Needed \d+ bytes\)|\bout of memory\b|Cannot allocate memory|\bENOMEM\b"),
+            Loose = Any(
+                @"exit(ed)?( with)? code:? ?137\b[^\n]*(memory (limit|exhaust)|out of memory|OOM)",
+                @"(memory limit|out of memory|OOM)[^\n]*exit(ed)?( with)? code:? ?137\b",
+                @"memory (is |was )?exhausted"),
+            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process"],
+            Veto = Any(
+                // A thread or process limit, a GPU, a data store's own memory cap, OOM settings, or a scheduling shortfall.
+                @"unable to create (a )?(new )?native thread|CUDA out of memory|\bCUDA\b|\bGPU\b|OOM command not allowed|maxmemory",
+                @"(set|sets|setting|write|writing|wrote|adjust|adjusting|adjusted)\W{1,3}(\w+\W{1,3}){0,3}oom_score(_adj)?\b|oom_score(_adj)? to\b|oom_kill_disable|panic_on_oom|--oom-",
+                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling"),
+            Hedged = true,
+            Near = true,
+        }.Build(),
+        new Rule(FailureClasses.DiskFull, "a full disk, filesystem or volume")
+        {
+            Names = Any(
+                @"(Disk|Filesystem|FileSystem|Volume|Pvc|Storage|Directory|Partition|Inodes?)s?(Space|Usage|Files|Inodes)?(Is)?(Almost|Nearly|Running|Will)?(Full|FillingUp|FillUp|Fill\w{0,12}|OutOf(Space|Files|Inodes)|SpaceLow|LowSpace|SpaceCritical|Low|Critical|High|Exhausted)",
+                @"OutOf(Disk|Space|Inodes|Storage)|Low(Disk|Storage)(Space)?|DiskPressure|FreeDiskSpaceFailed|EphemeralStorage\w*(Exceeded|Full|Limit|Pressure)"),
+            Metrics = Any(
+                @"node_filesystem_(avail|free)_bytes|node_filesystem_files_free|kubelet_volume_stats_(available_bytes|inodes_free|used_bytes|inodes_used)",
+                @"windows_logical_disk_free_bytes|container_fs_usage_bytes|elasticsearch_filesystem_data_(available|free)_bytes|disk_used_percent|disk_free\b|system\.disk\.in_use",
+                @"kube_node_status_condition\{[^}]*DiskPressure"),
+            Verbatim = Any(
+                // Linux, every runtime
+                @"no space left on device|\bENOSPC\b|\[Errno 28\]|\bOS errno 28\b|error number 28\b|errno:? ?28\b|\(28: No space|not enough space on the disk|ERROR_DISK_FULL",
+                // Kubernetes
+                @"low on resource: (ephemeral-storage|nodefs|imagefs)|Attempting to reclaim (ephemeral-storage|nodefs|imagefs)|DiskPressure",
+                @"ephemeral local storage usage exceeds|exceeded its local ephemeral storage limit|Usage of EmptyDir volume [^\n]+ exceeds the limit",
+                @"failed to garbage collect required amount of images|FreeDiskSpaceFailed",
+                // PostgreSQL, MySQL, SQLite, Elasticsearch / OpenSearch
+                @"could not extend file|Check free disk space|Disk is full writing|Waiting for someone to free (some )?space|database or disk is full",
+                @"flood[- ]stage (disk )?watermark|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
+                // Quotas and inodes
+                @"disk quota exceeded|\bEDQUOT\b|out of inodes|no free inodes"),
+            Loose = Any(
+                @"(disk|filesystem|file system|volume|partition|drive|pvc|persistent volume)s? (is |are )?(almost |nearly |completely |now )?full\b",
+                @"(disk|filesystem|file system|volume|partition)( space)?( usage)? (is |of [^\n]+ is )?(at |above |over )?(9\d|100)(\.\d+)?\s?%",
+                @"\b\d(\.\d+)?\s?% (of )?(free |disk |available )?space (left|remaining|available|free)",
+                @"only \d+(\.\d+)? ?([KMGT]i?B|bytes) (of )?(free |disk )?space (left|remaining)",
+                @"out of (disk )?space|(ran|run|running|runs) out of (disk )?space|predicted to run out of space",
+                @"low (on )?disk space|disk space (is )?(low|critical|exhausted)|free disk space (is )?(below|under|low)",
+                @"inodes? (are |is )?(exhausted|used up|almost full|nearly full)|inode usage (is )?(at|above|over)",
+                @"disk usage (of [^\n]+ )?(is )?(above|over|high|critical)|disk usage of directory [^\n]+over its",
+                @"\b(9\d|100)(\.\d+)?\s?% full\b",
+                @"node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/disk-pressure"),
+            Keywords =
+            [
+                "disk", "filesystem", "file system", "nodefs", "imagefs", "container_fs", "volume", "pvc", "storage", "director", "partition",
+                "inode", "space left", "space remaining", "space available", "space free", "enough space", "ofspace", "of space", "spacelow",
+                "lowspace", "spacecritical", "space low", "free space", "free some space", "outof", "enospc", "errno", "error number", "(28:",
+                "drive", "% full", "%full", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
+            ],
+            Veto = Any(
+                // Hardware and filesystem faults are not a full disk; nor are kernel limits that reuse ENOSPC.
+                @"I/O error|input/output error|\bEIO\b|read-only file system|\bEROFS\b|remount(ing|ed)?( filesystem)? read-only|filesystem_readonly|device_error",
+                @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|corruption",
+                @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue",
+                @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage"),
+        }.Build(),
+        new Rule(FailureClasses.CertExpiry, "a certificate expiring or expired")
+        {
+            Names = Any(
+                @"(Cert|Certificate|Certs|SSL|TLS|X509|Https)\w*(Expir|NotAfter|Validity)",
+                @"Expir\w*(Cert|SSL|TLS|X509)"),
+            Metrics = Any(
+                @"probe_ssl_earliest_cert_expiry|probe_ssl_last_chain_expiry_timestamp_seconds|certmanager_certificate_expiration_timestamp_seconds",
+                @"ssl_cert_not_after|x509_cert_not_after|x509_cert_expired|ssl_verified_cert_not_after|tls_cert_not_after",
+                @"apiserver_client_certificate_expiration_seconds|kubelet_certificate_manager_(client|server)_ttl_seconds",
+                @"cert(ificate)?_(expiry|expiration|expires|not_after)\w*"),
+            Verbatim = Any(
+                @"certificate has expired|certificate (is )?expired|expired certificate|cert(ificate)? expired on",
+                @"CERT_HAS_EXPIRED|X509_V_ERR_CERT_HAS_EXPIRED|CertificateExpiredException|\bNotTimeValid\b|ERR_CERT_DATE_INVALID|SEC_ERROR_EXPIRED_CERTIFICATE",
+                @"alert certificate expired|ALERT_CERTIFICATE_EXPIRED|certificate will expire (in|on|within|at|soon)|certificate (is )?(about|going|due|set) to expire",
+                @"cert(ificate)? expir(es|ing) (in|on|within|soon|at)\b"),
+            Loose = Any(
+                @"\bcert(ificate)?s?\b[^\n;]*\b(expir(es|ing) (in|within|on|soon|today|tomorrow|at)|expired|will expire|is about to expire)\b",
+                @"\b(expir(es|ing) (in|within|soon)|expired)\b[^\n;]*\bcert(ificate)?s?\b",
+                @"days (until|till|to|before|left before) (the )?(cert(ificate)? )?expir",
+                @"validity check failed"),
+            Keywords = ["cert", "expir", "ssl", "tls", "x509", "timevalid", "validity"],
+            Veto = Any(
+                @"unknown authority|self[- ]signed|unable to get local issuer|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                @"hostname mismatch|doesn't match|does not match|not valid for (name|any names)|certificate is valid for|ERR_TLS_CERT_ALTNAME_INVALID",
+                @"current time \S+ is before|certificate is not yet valid|CERT_NOT_YET_VALID|NotYetValid|revoked",
+                @"has not expired|not expired|not expiring|won't expire|will not expire"),
+            Hedged = true,
+        }.Build(),
+        new Rule(FailureClasses.DependencyTimeout, "a dependency timing out")
+        {
+            Names = Any(
+                @"(Upstream|Dependency|Downstream|Backend|Gateway|Grpc|Http|Api|Rpc|Connect|Connection|Socket|Call|Service|Probe|Kafka|Redis|Database|Db|Postgres|Mysql|Elasticsearch|External|Remote)\w*(Timeouts?|TimedOut|Deadlines?Exceeded)",
+                @"DeadlineExceeded|GatewayTimeout|Http504|\b504s?\b"),
+            Metrics = Any(
+                @"envoy_cluster_upstream_rq_timeout|envoy_cluster_upstream_cx_connect_timeout|envoy_cluster_upstream_rq_per_try_timeout",
+                @"grpc_code=~?""[^""]*DeadlineExceeded|response_flags\W{1,4}(\w+,)*UT\b|(status|code|response_code|status_code)=~?""504""",
+                @"probe_duration_seconds"),
+            Verbatim = Any(
+                // Go, gRPC
+                @"context deadline exceeded|DEADLINE_EXCEEDED|DeadlineExceeded|Deadline Exceeded|\bi/o timeout|Client\.Timeout exceeded|timeout awaiting response headers|TLS handshake timeout",
+                // nginx, Envoy / Istio, HAProxy
+                @"upstream timed out|upstream request timeout|upstream_response_timeout|upstream_per_try_timeout|reset reason: connection timeout|delayed connect error: 110",
+                @"504 Gateway Time-?out|Gateway Time-?out|GatewayTimeout|(?-i:"" \d{3} (\w+,)*UT(,\w+)* )|response_flags\W{1,4}(\w+,)*UT\b|(?-i: s[HCD]-- )|Layer[47] timeout",
+                // JVM, .NET, Node.js, Python, Redis and Kafka clients
+                @"SocketTimeoutException|ConnectTimeoutException|ReadTimeoutException|HttpTimeoutException|RedisCommandTimeoutException|RedisTimeoutException|Timeout performing \w+",
+                @"TimeoutException\b|TimeoutRejectedException|HttpClient\.Timeout of \d+ seconds elapsing|Execution Timeout Expired|operation has timed out",
+                @"\bETIMEDOUT\b|\bESOCKETTIMEDOUT\b|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT|timeout of \d+ ?ms exceeded",
+                @"\bReadTimeout(Error)?\b|\bConnectTimeout(Error)?\b|\bsocket\.timeout\b|Timeout (reading from|connecting to) (socket|server)",
+                @"(read|connect|connection|operation|request|call|rpc|query) timed out|timed out (while|waiting for|connecting|calling|talking|reading|writing|contacting|reaching)",
+                @"(read|connect|connection|request|upstream|gateway|socket|call) ?timeout\b|timeout expired|curl: \(28\)"),
+            Loose = Any(
+                @"\btimeout (error|exceeded|occurred|while|after|calling|waiting|talking|reaching|contacting)\b",
+                @"\btimed out after\b",
+                @"(dependency|upstream|backend|downstream) (service )?\S* ?(is )?(timing out|timed out|not responding in time)"),
+            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time"],
+            Veto = Any(
+                // Refused, reset, DNS and auth failures are not slow dependencies; nor are a database's own lock or statement limits.
+                @"connection refused|ECONNREFUSED|Connection to \S+ refused|connection reset|ECONNRESET|reset by peer",
+                @"no such host|NXDOMAIN|SERVFAIL|name resolution|could not resolve|getaddrinfo|EAI_AGAIN|lookup \S+ on \S+:53",
+                @"\b401\b|\b403\b|unauthori[sz]ed|forbidden",
+                @"lock[_ ]?wait[_ ]?timeout|lock[_ ]?timeout|deadlock|statement[_ ]?timeout|canceling statement due to|idle[-_ ]?in[-_ ]?transaction|maximum statement execution time|max_execution_time",
+                // The client or the service itself being slow, and Kafka consumers overrunning their poll interval.
+                @"\b408\b|client timed out|while reading client request|client_(body|header)_timeout|(?-i: cD-- )|(Liveness|Readiness|Startup) ?probe",
+                @"max\.poll\.interval|not present in metadata"),
+            Hedged = true,
+            ConfigValues = true,
+        }.Build(),
     ];
 
     public string Name => ClassifierNames.Rules;
@@ -42,35 +288,59 @@ public sealed class RuleClassifier : IClassifierMember
     public Classification Classify(Signal signal, ClassSet classes)
     {
         var text = SignalText.From(signal);
-        var matches = new List<(Rule Rule, double Confidence, string Evidence)>();
-        foreach (var rule in Rules)
+
+        // Every part at once, for the quick "could this rule match at all" check and the near-miss scan.
+        var all = string.Join('\n', text.Heading, text.Labels, text.Annotations, text.Expression, text.Body);
+        var matches = new (Rule Rule, double Confidence, string Evidence)?[Rules.Length];
+        var any = false;
+        for (var i = 0; i < Rules.Length; i++)
         {
-            var match = rule.Match(text);
+            var match = Rules[i].Match(text, all);
             if (match is not null)
             {
-                matches.Add((rule, match.Value.Confidence, match.Value.Evidence));
+                matches[i] = (Rules[i], match.Value.Confidence, match.Value.Evidence);
+                any = true;
             }
         }
 
-        if (matches.Count == 0)
+        if (!any)
         {
             return Classification.UnknownFrom(Name, "no rule matched the signal's name, labels, annotations, expression or text");
         }
 
-        var best = matches.OrderByDescending(m => m.Confidence).First();
-        var rivals = matches.Where(m => m.Rule.Class != best.Rule.Class && m.Confidence >= best.Confidence - 0.05).ToList();
-        var evidence = matches.Select(m => $"{m.Rule.Class}: {m.Evidence}").ToList();
-        if (rivals.Count > 0 && best.Rule != Rules[0])
+        var evidence = matches.Where(m => m is not null).Select(m => $"{m!.Value.Rule.Class}: {m.Value.Evidence}").ToList();
+
+        // A class that explains another's evidence wins over it (a pool wait that says "timed out" is the pool).
+        for (var i = 0; i < matches.Length; i++)
+        {
+            if (matches[i] is not { } dominant)
+            {
+                continue;
+            }
+
+            for (var j = 0; j < matches.Length; j++)
+            {
+                if (matches[j] is { } other && dominant.Rule.Dominates.Contains(other.Rule.Class))
+                {
+                    matches[j] = null;
+                }
+            }
+        }
+
+        var best = matches.Where(m => m is not null).Select(m => m!.Value).OrderByDescending(m => m.Confidence).First();
+        var rival = matches.Where(m => m is not null).Select(m => m!.Value)
+            .FirstOrDefault(m => m.Rule != best.Rule && m.Confidence >= best.Confidence - RivalMargin);
+        if (rival.Rule is not null)
         {
             // Two strong, different explanations: say so rather than pick one.
-            return Classification.UnknownFrom(Name, $"rules for {best.Rule.Class} and {rivals[0].Rule.Class} both matched equally strongly") with { Evidence = evidence };
+            return Classification.UnknownFrom(Name, $"rules for {best.Rule.Class} and {rival.Rule.Class} both matched equally strongly") with { Evidence = evidence };
         }
 
         var classification = new Classification
         {
             Id = signal.Id,
             Class = best.Rule.Class,
-            Confidence = best.Confidence,
+            Confidence = Math.Min(best.Confidence, 0.97),
             Classifier = Name,
             Reasoning = $"the signal shows {best.Rule.Description}: \"{Shorten(best.Evidence)}\"",
             Evidence = evidence,
@@ -78,30 +348,240 @@ public sealed class RuleClassifier : IClassifierMember
         return classes.Constrain(classification) with { Id = signal.Id };
     }
 
+    /// <summary>
+    /// Whether one of <paramref name="cues"/> is among the last <paramref name="words"/> words of the clause before a
+    /// match. A match that starts inside a word is preceded only by "…HasNo" (NodeHasNoDiskPressure); "0 " right
+    /// before a match and contractions ending in n't count as negations.
+    /// </summary>
+    private static bool Preceded(ReadOnlySpan<char> before, HashSet<string> cues, int words)
+    {
+        if (before.Length == 0)
+        {
+            return false;
+        }
+
+        if (IsWordChar(before[^1]))
+        {
+            return cues == Negations && before.EndsWith("hasno", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var lookup = cues.GetAlternateLookup<ReadOnlySpan<char>>();
+        var end = before.Length;
+        for (var seen = 0; seen < words; seen++)
+        {
+            while (end > 0 && !IsWordChar(before[end - 1]))
+            {
+                end--;
+            }
+
+            var start = end;
+            while (start > 0 && IsWordChar(before[start - 1]))
+            {
+                start--;
+            }
+
+            if (start == end)
+            {
+                return false;
+            }
+
+            var word = before[start..end];
+            if (lookup.Contains(word))
+            {
+                return true;
+            }
+
+            if (cues == Negations && (word.EndsWith("n't", StringComparison.OrdinalIgnoreCase) || (seen == 0 && word is "0")))
+            {
+                return true;
+            }
+
+            end = start;
+        }
+
+        return false;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'';
+
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
     private static Regex Pattern(string pattern) => new(pattern, Options);
 
-    private sealed record Rule(string Class, string Description, Regex Evidence, Regex? Exclude)
+    private static string[] Any(params string[] alternatives) => alternatives;
+
+    /// <summary>
+    /// Alternatives joined into as few patterns as the non-backtracking engine accepts: it refuses automata over
+    /// 10,000 nodes, so large alternations are split into several patterns, each scanned in linear time.
+    /// </summary>
+    private static Regex[] Compile(params string[][] tiers)
     {
-        public (double Confidence, string Evidence)? Match(SignalText text)
+        const int MaxPatternLength = 2400;
+        var patterns = new List<Regex>();
+        var current = new System.Text.StringBuilder();
+        foreach (var alternative in tiers.SelectMany(t => t))
         {
-            if (Exclude is not null && (Exclude.IsMatch(text.Heading) || Exclude.IsMatch(text.Body) || Exclude.IsMatch(text.Annotations)))
+            if (current.Length > 0 && current.Length + alternative.Length > MaxPatternLength)
+            {
+                patterns.Add(Pattern(current.ToString()));
+                current.Clear();
+            }
+
+            current.Append(current.Length > 0 ? "|" : string.Empty).Append("(?:").Append(alternative).Append(')');
+        }
+
+        if (current.Length > 0)
+        {
+            patterns.Add(Pattern(current.ToString()));
+        }
+
+        return [.. patterns];
+    }
+
+    private sealed class Rule(string failureClass, string description)
+    {
+        private Regex[] _structured = [];
+        private Regex[] _expression = [];
+        private Regex[] _verbatim = [];
+        private Regex[] _textual = [];
+        private Regex[] _loose = [];
+        private Regex[] _veto = [];
+        private Regex[] _any = [];
+        private SearchValues<string> _keywords = SearchValues.Create([], StringComparison.OrdinalIgnoreCase);
+
+        public string Class { get; } = failureClass;
+
+        public string Description { get; } = description;
+
+        /// <summary>Alert names, reasons and conditions, usually CamelCase: trusted in the heading, labels and annotations.</summary>
+        public required string[] Names { get; init; }
+
+        /// <summary>Metric names: trusted in the alert expression only (a metric merely quoted in text is a reading, not an alert).</summary>
+        public required string[] Metrics { get; init; }
+
+        /// <summary>Verbatim messages of real systems: trusted anywhere.</summary>
+        public required string[] Verbatim { get; init; }
+
+        /// <summary>Looser wording: free text and annotations only, at the lowest confidence.</summary>
+        public required string[] Loose { get; init; }
+
+        /// <summary>
+        /// Case-insensitive fragments at least one of which every evidence pattern contains literally: a part with none
+        /// of them cannot match, so its scans are skipped. Keep them in step with the patterns.
+        /// </summary>
+        public required string[] Keywords { get; init; }
+
+        /// <summary>Near-misses: any of these in the heading, annotations or text means the rule does not apply.</summary>
+        public required string[] Veto { get; init; }
+
+        public IReadOnlyList<string> Dominates { get; init; } = [];
+
+        /// <summary>Whether "may", "if", "to avoid" before a match make it hypothetical.</summary>
+        public bool Hedged { get; init; }
+
+        /// <summary>Whether "almost", "close to" before a match make it a warning rather than the event.</summary>
+        public bool Near { get; init; }
+
+        /// <summary>Whether a match ending in "timeout" and followed by a value ("timeout=30s") is configuration rather than an event.</summary>
+        public bool ConfigValues { get; init; }
+
+        /// <summary>Compiles the rule's patterns once, so classifying allocates no regex.</summary>
+        public Rule Build()
+        {
+            _structured = Compile(Names, Verbatim);
+            _expression = Compile(Metrics, Names, Verbatim);
+            _verbatim = Compile(Verbatim);
+            _textual = Compile(Names, Loose);
+            _loose = Compile(Loose);
+            _veto = Compile(Veto);
+            _any = Compile(Names, Metrics, Verbatim, Loose);
+            _keywords = SearchValues.Create(Keywords, StringComparison.OrdinalIgnoreCase);
+            return this;
+        }
+
+        public (double Confidence, string Evidence)? Match(SignalText text, string all)
+        {
+            // Most signals match few rules: one scan of everything rules a rule out before the part-by-part search.
+            if (!all.AsSpan().ContainsAny(_keywords) || !AnyMatch(_any, all))
             {
                 return null;
             }
 
-            // Structured evidence (the alert name, its expression, its labels) is what the alert was written to detect.
-            foreach (var (part, confidence) in new[] { (text.Heading, 0.95), (text.Expression, 0.93), (text.Labels, 0.9), (text.Annotations, 0.9), (text.Body, 0.88) })
+            var heading = Relevant(text.Heading);
+            var annotations = Relevant(text.Annotations);
+            var body = Relevant(text.Body);
+            var match = Find(_structured, heading, HeadingConfidence)
+                ?? Find(_expression, Relevant(text.Expression), ExpressionConfidence)
+                ?? Find(_structured, Relevant(text.Labels), StructuredConfidence)
+                ?? Find(_structured, annotations, StructuredConfidence)
+                ?? Find(_verbatim, body, VerbatimTextConfidence)
+                ?? Find(_loose, heading, StructuredConfidence)
+                ?? Find(_loose, annotations, TextConfidence)
+                ?? Find(_textual, body, TextConfidence);
+            if (match is null)
             {
-                var match = Evidence.Match(part);
-                if (match.Success)
+                return null;
+            }
+
+            // Checked only once something matched: most signals match no rule, and the veto is the costlier scan.
+            return AnyMatch(_veto, all) ? null : match;
+        }
+
+        private static bool AnyMatch(Regex[] patterns, string text)
+        {
+            foreach (var pattern in patterns)
+            {
+                if (pattern.IsMatch(text))
                 {
-                    return (confidence, match.Value);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The part, or empty when it holds none of the rule's keywords and so cannot match.</summary>
+        private string Relevant(string part) => part.AsSpan().ContainsAny(_keywords) ? part : string.Empty;
+
+        private (double Confidence, string Evidence)? Find(Regex[] patterns, string part, double confidence)
+        {
+            if (part.Length == 0)
+            {
+                return null;
+            }
+
+            foreach (var pattern in patterns)
+            {
+                foreach (var match in pattern.EnumerateMatches(part))
+                {
+                    if (!Discounted(part, match.Index, match.Length))
+                    {
+                        return (confidence, part.Substring(match.Index, match.Length).Trim());
+                    }
                 }
             }
 
             return null;
+        }
+
+        /// <summary>Whether a match is negated, hypothetical, a near-miss warning or a configuration value.</summary>
+        private bool Discounted(string part, int index, int length)
+        {
+            var start = Math.Max(0, index - Window);
+            var before = part.AsSpan(start, index - start);
+            var cut = before.LastIndexOfAny(ClauseBreaks);
+            if (cut >= 0)
+            {
+                before = before[(cut + 1)..];
+            }
+
+            var end = index + length;
+            var after = part.AsSpan(end, Math.Min(Window, part.Length - end));
+            return Preceded(before, Negations, 4)
+                || (Hedged && Preceded(before, Hedges, 5))
+                || (Near && Preceded(before, Nearness, 3))
+                || NegatedAfter.IsMatch(after)
+                || (ConfigValues && part.AsSpan(index, length).TrimEnd().EndsWith("timeout", StringComparison.OrdinalIgnoreCase) && ConfigValueAfter.IsMatch(after));
         }
     }
 }
