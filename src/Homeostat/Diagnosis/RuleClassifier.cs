@@ -137,8 +137,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded"),
             Metrics = Any(
                 @"container_oom_events_total|node_vmstat_oom_kill|kube_pod_container_status_(last_)?terminated_reason\{[^}]*OOMKilled",
-                @"kube_node_status_condition\{[^}]*MemoryPressure",
-                @"node_memory_MemAvailable_bytes|node_memory_MemFree_bytes|windows_os_physical_memory_free_bytes"),
+                // Free-memory gauges alone are reported memory, not an OOM: a low-memory alert must say so in its name.
+                @"kube_node_status_condition\{[^}]*MemoryPressure"),
             Verbatim = Any(
                 // Kubernetes and the Linux kernel
                 @"OOM ?Killed|oom[-_ ]kill(ed|er|ing|s)?\b|invoked oom-killer|Out of memory: Kill(ed)? process|Memory cgroup out of memory",
