@@ -33,7 +33,10 @@ public static class FeatureText
         }
 
         AppendWords(head, text.Expression, MaxHeadLength);
+        // The alert name leads the body too: a signal with labels only would otherwise have an empty body, which the
+        // model would learn to read as "nothing known".
         var body = new StringBuilder("text");
+        AppendWords(body, text.Heading, MaxBodyLength);
         AppendWords(body, text.Annotations, MaxBodyLength);
         AppendWords(body, text.Body, MaxBodyLength);
         return (head.ToString(), body.ToString());
