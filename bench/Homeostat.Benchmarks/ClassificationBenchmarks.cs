@@ -8,6 +8,7 @@ namespace Homeostat.Benchmarks;
 
 /// <summary>Latency of one classification per classifier, over a rotating set of realistic signals.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ClassificationBenchmarks
 {
     private readonly ClassSet _classes = new(FailureClasses.Seed);
@@ -40,6 +41,7 @@ public class ClassificationBenchmarks
 
 /// <summary>Loading the shipped model, as run and classify do at start-up.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ModelLoadBenchmarks
 {
     [Benchmark]
