@@ -55,14 +55,19 @@ public sealed class RuleClassifier : IClassifierMember
         "almost", "nearly", "approaching", "running", "near", "close", "closer", "verge", "danger",
     };
 
-    /// <summary>"MemoryPressure False", "condition=MemoryPressure status=false", "OOM kills: 0", "timeout was not hit".</summary>
+    /// <summary>"MemoryPressure False", "condition=MemoryPressure status=false", "OOM kills: 0", "OOMKilled": false, "timeout was not hit".</summary>
     private static readonly Regex NegatedAfter = Pattern(
-        @"^\w{0,3}(\s+\w+)?\s*[:=]\s*['""]?(0|false|none|no)(['""]?(\s|$|[,;)\]}]))|^\w{0,3}\s+(false|none)\b|^\w{0,3}\s+0[ \t]*(\r?\n|$)"
+        @"^\w{0,6}(\s+\w+)?['""]?\s*[:=]\s*['""]?(0|false|none|no)(['""]?(\s|$|[,;)\]}]))|^\w{0,3}\s+(false|none)\b|^\w{0,3}\s+0[ \t]*(\r?\n|$)"
         + @"|^\W{0,4}status\W{1,4}false\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
 
     /// <summary>"timeout=30s", "read timeout: 5s", "request timeout 30s", "upstream timeout set to 10s".</summary>
     private static readonly Regex ConfigValueAfter = Pattern(
         @"^\w{0,3}\s*(=|:=|:|is set to|set to|of|is)?\s*['""]?\d+(\.\d+)?\s*(ms|s|sec|secs|seconds|m|min|minutes|h)?(['"",;)\]}]|\s|$)");
+
+    /// <summary>An AWS Lambda runtime killed by a signal, and the invocation's report line.</summary>
+    private static readonly Regex LambdaKilled = Pattern(@"Runtime exited with error: signal: killed");
+
+    private static readonly Regex LambdaReport = Pattern(@"Memory Size: (\d{1,6}) MB\s+Max Memory Used: (\d{1,6}) MB");
 
     private static readonly Rule[] Rules =
     [
@@ -85,7 +90,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"envoy_cluster_upstream_(rq_pending_overflow|cx_overflow|cx_pool_overflow)|envoy_cluster_circuit_breakers_\w+_(cx|rq|rq_pending|cx_pool)_open",
                 @"go_sql_(stats_)?(connections_)?(wait_count|waited_for|blocked_seconds|wait_duration)\w*",
                 @"db_client_connections?_(pending_requests|timeouts|max|usage)\w*",
-                @"response_flags\W{1,4}(\w+,)*UO\b"),
+                @"response_flags\W{1,4}(\w+,)*UO\b",
+                @"oracledb_resource_current_utilization\{[^}]*(sessions|processes)|mongodb_(ss_)?connections\{[^}]*(available|current)"),
             Verbatim = Any(
                 // PostgreSQL, PgBouncer
                 @"too many clients already|remaining connection slots are reserved|too many connections for (role|database)",
@@ -106,6 +112,17 @@ public sealed class RuleClassifier : IClassifierMember
                 // Envoy / Istio circuit breaking, nginx worker connections
                 @"reset reason: overflow|upstream_reset_before_response_started\{overflow\}|(?-i:"" \d{3} (\w+,)*UO(,\w+)* )",
                 @"worker_connections are not enough",
+                // Oracle sessions, processes and listener handlers
+                @"maximum number of (sessions|processes)( \(\d+\))? exceeded|\bORA-0*(18|20|12516|12519|12520)\b|listener could not find available handler|no appropriate service handler found",
+                // MongoDB drivers (Java, C#, Python)
+                @"Timeout waiting for a pooled item|waiting for socket from pool|wait queue for acquiring a connection|Timed out waiting for a connection after \d+ ?ms|while waiting for a connection to server",
+                @"(exceeded|elapsed|expired|after) (the )?waitQueueTimeoutMS|waitQueueTimeoutMS (exceeded|elapsed|expired)",
+                // Apache HttpClient 5, Reactor Netty, node-postgres (pg-pool), Spring / Hibernate, Prisma
+                @"ConnectionRequestTimeoutException|PoolAcquireTimeoutException|PoolAcquirePendingLimitException|Pending acquire queue has reached its maximum size",
+                @"timeout exceeded when trying to connect|Unable to acquire JDBC Connection|(code|error|prisma)\W{0,12}P2024\b",
+                // ActiveRecord, Sequel, pgxpool and other Go pools
+                @"ActiveRecord::(Exclusive)?ConnectionTimeoutError|could not obtain a (database )?connection within|Sequel::PoolTimeout",
+                @"(failed to|unable to|cannot|could not|can't) acquire (a )?(db |database |pooled |pgx |sql )?conn(ection)?\b|pgxpool\W[^\n]*\bacquire",
                 // Any stack
                 @"connection pool (has been |is )?(exhausted|full|saturated)|\bpool (is )?exhausted|ConnectionPool(Exhausted|Saturat\w*)",
                 @"(could not|cannot|can't|unable to|failed to) (obtain|acquire|get|checkout|check out) (a )?(free |pooled |database |db )?connection from (the )?pool"),
@@ -122,10 +139,15 @@ public sealed class RuleClassifier : IClassifierMember
                 "db_client_conn", "response_flags", "connection slots", "more connections", "query_wait", "er_con_count", "1040",
                 "number of clients", "connection is not available", "idle object", "resource", "checkout a conn", "acquiretimeout",
                 "waitqueue", " uo ", ",uo", "worker_conn", "waiting for", "pg_stat_activity", "numbackends",
+                "oracledb_resource", "mongodb_", "maximum number of", "ora-", "available handler", "service handler", "wait queue",
+                "connectionrequesttimeout", "acquire queue", "when trying to connect", "acquire", "activerecord::", "obtain a", "p2024",
             ],
             Veto = Any(
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|password authentication failed|no pg_hba\.conf entry|Access denied for user",
-                @"too many open files|EMFILE"),
+                @"too many open files|EMFILE",
+                // A pool cleared after a network error, or a database that cannot be reached at all, is not a full pool.
+                @"MongoPoolClearedError|PoolClearedError|PoolClearedOnNetworkError|pool for \S+ was cleared",
+                @"Communications link failure|The connection attempt failed|UnknownHostException|No route to host|Network is unreachable"),
             Dominates = [FailureClasses.DependencyTimeout],
             Hedged = true,
             ConfigValues = true,
@@ -151,17 +173,28 @@ public sealed class RuleClassifier : IClassifierMember
                 @"fatal error: runtime: out of memory|runtime: out of memory|fatal error: out of memory",
                 @"(?-i:\bMemoryError\b)|System\.OutOfMemoryException|OutOfMemoryException|std::bad_alloc",
                 // PostgreSQL, MySQL, Elasticsearch and generic
-                @"insufficient memory for the Java Runtime Environment|ERROR: +out of memory|Out of memory \(Needed \d+ bytes\)|\bout of memory\b|Cannot allocate memory|\bENOMEM\b"),
+                @"insufficient memory for the Java Runtime Environment|ERROR: +out of memory|Out of memory \(Needed \d+ bytes\)|\bout of memory\b|Cannot allocate memory|\bENOMEM\b",
+                // .NET, Rust, Erlang / Elixir, PHP, Ruby
+                @"Insufficient memory to continue the execution of the program|memory allocation of \d+ bytes failed",
+                @"\b\w{1,12}_alloc: Cannot allocate \d+ bytes|Cannot allocate \d+ bytes of memory",
+                @"Allowed memory size of \d+ bytes exhausted|failed to allocate memory|\bNoMemoryError\b",
+                // ECS, Lambda, Cloud Run, App Engine, Heroku R15 (R14, a quota warning, is not an OOM)
+                @"Container killed due to memory usage|Runtime\.OutOfMemory\b",
+                @"Memory limit of \d+(\.\d+)? ?[KMGT]i?B exceeded with \d+(\.\d+)? ?[KMGT]i?B used|Exceeded (soft|hard) (private )?memory limit of \d+",
+                @"R15 \(Memory quota vastly exceeded\)|Memory quota vastly exceeded"),
             Loose = Any(
                 @"exit(ed)?( with)? code:? ?137\b[^\n]*(memory (limit|exhaust)|out of memory|OOM)",
                 @"(memory limit|out of memory|OOM)[^\n]*exit(ed)?( with)? code:? ?137\b",
                 @"memory (is |was )?exhausted"),
-            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process"],
+            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process", "_alloc:"],
             Veto = Any(
                 // A thread or process limit, a GPU, a data store's own memory cap, OOM settings, or a scheduling shortfall.
                 @"unable to create (a )?(new )?native thread|CUDA out of memory|\bCUDA\b|\bGPU\b|OOM command not allowed|maxmemory",
                 @"(set|sets|setting|write|writing|wrote|adjust|adjusting|adjusted)\W{1,3}(\w+\W{1,3}){0,3}oom_score(_adj)?\b|oom_score(_adj)? to\b|oom_kill_disable|panic_on_oom|--oom-",
-                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling"),
+                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling|NotTriggerScaleUp|didn't trigger scale-up",
+                // Windows' low-virtual-memory diagnosis is a host condition, not a kill.
+                @"low virtual memory condition|Resource-Exhaustion-Detector"),
+            Check = LambdaOutOfMemory,
             Hedged = true,
             Near = true,
         }.Build(),
@@ -169,11 +202,19 @@ public sealed class RuleClassifier : IClassifierMember
         {
             Names = Any(
                 @"(Disk|Filesystem|FileSystem|Volume|Pvc|Storage|Directory|Partition|Inodes?)s?(Space|Usage|Files|Inodes)?(Is)?(Almost|Nearly|Running|Will)?(Full|FillingUp|FillUp|Fill\w{0,12}|OutOf(Space|Files|Inodes)|SpaceLow|LowSpace|SpaceCritical|Low|Critical|High|Exhausted)",
-                @"OutOf(Disk|Space|Inodes|Storage)|Low(Disk|Storage)(Space)?|DiskPressure|FreeDiskSpaceFailed|EphemeralStorage\w*(Exceeded|Full|Limit|Pressure)"),
+                @"OutOf(Disk|Space|Inodes|Storage)|Low(Disk|Storage)(Space)?|DiskPressure|FreeDiskSpaceFailed|EphemeralStorage\w*(Exceeded|Full|Limit|Pressure)",
+                @"Ceph\w{0,24}(Full|FillingUp)(\b|_)|(Disk|Drive|Volume)\w{0,6}Free\w{0,6}Space\w{0,6}(Low|Critical)",
+                @"(Free|Available)[-_ ]?Storage[-_ ]?(Space)?[-_ ]?(Is[-_ ]?)?(Low|Critical|Alarm)|Low[-_ ]?Free[-_ ]?Storage",
+                @"Cloud SQL Database - Disk utili[sz]ation|CloudSql\w*Disk\w*(Utili[sz]ation|Usage|Full)"),
             Metrics = Any(
                 @"node_filesystem_(avail|free)_bytes|node_filesystem_files_free|kubelet_volume_stats_(available_bytes|inodes_free|used_bytes|inodes_used)",
                 @"windows_logical_disk_free_bytes|container_fs_usage_bytes|elasticsearch_filesystem_data_(available|free)_bytes|disk_used_percent|disk_free\b|system\.disk\.in_use",
-                @"kube_node_status_condition\{[^}]*DiskPressure"),
+                @"kube_node_status_condition\{[^}]*DiskPressure",
+                // Windows, Ceph, MinIO, RDS, Cloud SQL, Azure SQL
+                @"windows_logical_disk_(free|avail)\w*|wmi_logical_disk_free_bytes|LogicalDisk\W{1,6}(\w+:?\W{1,3})?(% ?Free Space|Free Megabytes)",
+                @"ceph_osd_stat_bytes_used|ceph_cluster_total_used(_raw)?_bytes|ceph_pool_percent_used|ceph_pool_max_avail|ceph_pool_(bytes_used|stored)",
+                @"minio_\w*free\w*|aws_rds_free_(storage_space|local_storage)\w*|\bFreeStorageSpace\b|\bFreeLocalStorage\b",
+                @"database/disk/(utilization|bytes_used)|cloudsql_googleapis_com_database_disk_(utilization|bytes_used)|storage_percent"),
             Verbatim = Any(
                 // Linux, every runtime
                 @"no space left on device|\bENOSPC\b|\[Errno 28\]|\bOS errno 28\b|error number 28\b|errno:? ?28\b|\(28: No space|not enough space on the disk|ERROR_DISK_FULL",
@@ -185,7 +226,26 @@ public sealed class RuleClassifier : IClassifierMember
                 @"could not extend file|Check free disk space|Disk is full writing|Waiting for someone to free (some )?space|database or disk is full",
                 @"flood[- ]stage (disk )?watermark|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
                 // Quotas and inodes
-                @"disk quota exceeded|\bEDQUOT\b|out of inodes|no free inodes"),
+                @"disk quota exceeded|\bEDQUOT\b|out of inodes|no free inodes",
+                @"no (free )?inodes (left|available|remaining)|IUse%\W{0,3}100(\.0+)?%|\binodes? (usage )?(is |at )?100(\.0+)?\s?%",
+                // Windows (event 2013 and Win32 errors)
+                @"The disk is full\b|disk is at or near capacity|ERROR_HANDLE_DISK_FULL|0x80070070|0x80070027",
+                // Ceph health checks
+                @"\b(OSD|POOL)_(NEAR_?|BACKFILL_?)?FULL\b|\b\d+ (near|backfill)?full osds?\b|\bnearfull osd|\bpool\(s\) (near|backfill)?full\b",
+                @"\bosd\.\d+ is (near |backfill ?)?full\b|\bpool '[^'\n]+' is full \((no space|reached quota)|\bMON_DISK_(LOW|CRIT)\b|is (very )?low on available space",
+                // MinIO ("Storage resources are insufficient" is a lost write quorum, not a full drive)
+                @"XMinioStorageFull|minimum free (drive|disk) threshold|\b(drive|disk) path full\b",
+                // Amazon RDS / Aurora events and CloudWatch alarms
+                @"\bstorage-full\b|\bRDS-EVENT-0007\b|Allocated storage has been exhausted|Free storage capacity for DB instance \S+ is low|storage is dangerously low",
+                @"FreeStorageSpace\W[^\n]*(LessThan|less than the threshold)|(LessThan\w*|less than the threshold)[^\n]*FreeStorageSpace",
+                @"storage_percent\W[^\n]*GreaterThan|GreaterThan[^\n]*storage_percent",
+                // SQL Server 1101 / 1105 / 9002
+                @"Could not allocate space for object|filegroup is full|insufficient disk space in filegroup|Could not allocate a new page for database|(Msg|Error:) 110[15], (Level|Severity)",
+                @"The transaction log for database '[^'\n]+' is full|(Msg|Error:) 9002, (Level|Severity)",
+                // Oracle tablespaces and recovery area
+                @"\bORA-0*16(5[0-5]|8[38]|91)\b|unable to extend [^\n]*\bin tablespace|space quota exceeded for tablespace|\bORA-0*1536\b|\bORA-0*19809\b|limit exceeded for recovery files",
+                // LVM thin pools and Docker's devicemapper
+                @"thin pool \S+ (data |metadata )?is (now )?(9\d(\.\d+)?% |100(\.0+)?% )?full|Thin Pool has \d+ free data blocks|free space in thin pool|out-of-data-space"),
             Loose = Any(
                 @"(disk|filesystem|file system|volume|partition|drive|pvc|persistent volume)s? (is |are )?(almost |nearly |completely |now )?full\b",
                 @"(disk|filesystem|file system|volume|partition)( space)?( usage)? (is |of [^\n]+ is )?(at |above |over )?(9\d|100)(\.\d+)?\s?%",
@@ -196,36 +256,53 @@ public sealed class RuleClassifier : IClassifierMember
                 @"inodes? (are |is )?(exhausted|used up|almost full|nearly full)|inode usage (is )?(at|above|over)",
                 @"disk usage (of [^\n]+ )?(is )?(above|over|high|critical)|disk usage of directory [^\n]+over its",
                 @"\b(9\d|100)(\.\d+)?\s?% full\b",
-                @"node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/disk-pressure"),
+                @"node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/disk-pressure",
+                @"disk utili[sz]ation\b[^\n]*\b(above|over|exceeds?|exceeded|reached) (the )?(threshold|(9\d|100)(\.\d+)?\s?%)|disk utili[sz]ation (is )?(at )?(9\d|100)(\.\d+)?\s?%",
+                @"(logical )?disk free space (is )?(low|critical|below)"),
             Keywords =
             [
                 "disk", "filesystem", "file system", "nodefs", "imagefs", "container_fs", "volume", "pvc", "storage", "director", "partition",
                 "inode", "space left", "space remaining", "space available", "space free", "enough space", "ofspace", "of space", "spacelow",
                 "lowspace", "spacecritical", "space low", "free space", "free some space", "outof", "enospc", "errno", "error number", "(28:",
                 "drive", "% full", "%full", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
+                "ceph", "osd", "pool", "minio", "iuse", "0x80070070", "0x80070027", "available space", "rds-event-0007", "allocate space",
+                "filegroup", "allocate a new page", "msg 110", "error: 110", "transaction log", "msg 9002", "error: 9002", "ora-",
+                "tablespace", "recovery files", "thin pool", "out-of-data-space",
             ],
             Veto = Any(
                 // Hardware and filesystem faults are not a full disk; nor are kernel limits that reuse ENOSPC.
                 @"I/O error|input/output error|\bEIO\b|read-only file system|\bEROFS\b|remount(ing|ed)?( filesystem)? read-only|filesystem_readonly|device_error",
                 @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|corruption",
                 @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue",
-                @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage"),
+                @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage",
+                // A cloud alarm returning to OK or resolved.
+                @"NewStateValue\W{1,4}OK\b|was not (less|greater) than the threshold|monitorCondition\W{1,4}Resolved"),
         }.Build(),
         new Rule(FailureClasses.CertExpiry, "a certificate expiring or expired")
         {
             Names = Any(
                 @"(Cert|Certificate|Certs|SSL|TLS|X509|Https)\w*(Expir|NotAfter|Validity)",
-                @"Expir\w*(Cert|SSL|TLS|X509)"),
+                @"Expir\w*(Cert|SSL|TLS|X509)",
+                @"DaysToExpiry|acm-certificate-expiration-check"),
             Metrics = Any(
                 @"probe_ssl_earliest_cert_expiry|probe_ssl_last_chain_expiry_timestamp_seconds|certmanager_certificate_expiration_timestamp_seconds",
                 @"ssl_cert_not_after|x509_cert_not_after|x509_cert_expired|ssl_verified_cert_not_after|tls_cert_not_after",
                 @"apiserver_client_certificate_expiration_seconds|kubelet_certificate_manager_(client|server)_ttl_seconds",
-                @"cert(ificate)?_(expiry|expiration|expires|not_after)\w*"),
+                @"cert(ificate)?_(expiry|expiration|expires|not_after)\w*",
+                // AWS Certificate Manager, Google Cloud uptime checks
+                @"aws_certificatemanager_days_to_expiry\w*|time_until_ssl_cert_expires"),
             Verbatim = Any(
                 @"certificate has expired|certificate (is )?expired|expired certificate|cert(ificate)? expired on",
                 @"CERT_HAS_EXPIRED|X509_V_ERR_CERT_HAS_EXPIRED|CertificateExpiredException|\bNotTimeValid\b|ERR_CERT_DATE_INVALID|SEC_ERROR_EXPIRED_CERTIFICATE",
                 @"alert certificate expired|ALERT_CERTIFICATE_EXPIRED|certificate will expire (in|on|within|at|soon)|certificate (is )?(about|going|due|set) to expire",
-                @"cert(ificate)? expir(es|ing) (in|on|within|soon|at)\b"),
+                @"cert(ificate)? expir(es|ing) (in|on|within|soon|at)\b",
+                // AWS Certificate Manager, Azure Key Vault, Windows certificate autoenrollment (events 64 and 65)
+                @"ACM Certificate (Approaching Expiration|Expired)|Microsoft\.KeyVault\.Certificate(NearExpiry|Expired)|\bCertificateNearExpiry\b|\bCertificateExpired\b",
+                @"Thumbprint [0-9a-f ]+ (is about to expire|has expired)",
+                // rustls / webpki
+                @"invalid peer certificate: (Expired|CertExpired)\b|InvalidCertificate\(Expired|\bCertExpired\b",
+                // kubeadm and tools naming the certificate file
+                @"\bcert(ificate)? ['""]?[\w./-]+\.(crt|pem|cer|conf)['""]? (will expire|expires|has expired|expired)\b|kubeadm[^\n]*\bcert(ificate)?s?\b[^\n]*(will expire|expires) (in|on|within)\b"),
             Loose = Any(
                 @"\bcert(ificate)?s?\b[^\n;]*\b(expir(es|ing) (in|within|on|soon|today|tomorrow|at)|expired|will expire|is about to expire)\b",
                 @"\b(expir(es|ing) (in|within|soon)|expired)\b[^\n;]*\bcert(ificate)?s?\b",
@@ -236,14 +313,21 @@ public sealed class RuleClassifier : IClassifierMember
                 @"unknown authority|self[- ]signed|unable to get local issuer|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE",
                 @"hostname mismatch|doesn't match|does not match|not valid for (name|any names)|certificate is valid for|ERR_TLS_CERT_ALTNAME_INVALID",
                 @"current time \S+ is before|certificate is not yet valid|CERT_NOT_YET_VALID|NotYetValid|revoked",
-                @"has not expired|not expired|not expiring|won't expire|will not expire"),
+                @"has not expired|not expired|not expiring|won't expire|will not expire",
+                // Other things that expire: passwords, licences, domains, keys, tokens, sessions, accounts, secrets.
+                @"\b(password|passwd|licen[cs]e|domain|api[-_ ]?key|access[-_ ]?key|token|jwt|session|account|subscription|trial|lease|credentials?|secret)s? (has |have |is |was |will |already |has already )?(expired|expires|expiring|expire)\b",
+                @"TokenExpired|ExpiredToken|ExpiredSignature|SessionExpired|PasswordExpired|Licen[cs]eExpired|(Secret|Key)(NearExpiry|Expired)|client secret",
+                @"\b(password|licen[cs]e|domain|token|session|subscription|account) expir(y|ation)\b",
+                // Routine kubelet rotation logs.
+                @"rotation deadline is|for next certificate rotation"),
             Hedged = true,
         }.Build(),
         new Rule(FailureClasses.DependencyTimeout, "a dependency timing out")
         {
             Names = Any(
                 @"(Upstream|Dependency|Downstream|Backend|Gateway|Grpc|Http|Api|Rpc|Connect|Connection|Socket|Call|Service|Probe|Kafka|Redis|Database|Db|Postgres|Mysql|Elasticsearch|External|Remote)\w*(Timeouts?|TimedOut|Deadlines?Exceeded)",
-                @"DeadlineExceeded|GatewayTimeout|Http504|\b504s?\b"),
+                @"DeadlineExceeded|GatewayTimeout|Http504|\b504s?\b",
+                @"Cassandra\w*(Timeouts?|TimedOut)"),
             Metrics = Any(
                 @"envoy_cluster_upstream_rq_timeout|envoy_cluster_upstream_cx_connect_timeout|envoy_cluster_upstream_rq_per_try_timeout",
                 @"grpc_code=~?""[^""]*DeadlineExceeded|response_flags\W{1,4}(\w+,)*UT\b|(status|code|response_code|status_code)=~?""504""",
@@ -260,12 +344,18 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\bETIMEDOUT\b|\bESOCKETTIMEDOUT\b|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT|timeout of \d+ ?ms exceeded",
                 @"\bReadTimeout(Error)?\b|\bConnectTimeout(Error)?\b|\bsocket\.timeout\b|Timeout (reading from|connecting to) (socket|server)",
                 @"(read|connect|connection|operation|request|call|rpc|query) timed out|timed out (while|waiting for|connecting|calling|talking|reading|writing|contacting|reaching)",
-                @"(read|connect|connection|request|upstream|gateway|socket|call) ?timeout\b|timeout expired|curl: \(28\)"),
+                @"(read|connect|connection|request|upstream|gateway|socket|call) ?timeout\b|timeout expired|curl: \(28\)",
+                // botocore, PHP cURL / Guzzle, Kong, Cassandra drivers, AWS SDK v3 and other JS clients
+                @"(Connect|Read) timeout on endpoint URL|cURL error 28\b|The upstream server is timing out|Cassandra timeout during \w+( \w+)? query",
+                @"(?-i:\bTimeoutError\b)|socket timed out",
+                // Ruby, Elixir
+                @"Net::(Open|Read|Write)Timeout\b|Faraday::TimeoutError|Excon::Error::Timeout|RestClient::(Exceptions::)?(Open|Read)Timeout|HTTP::TimeoutError",
+                @"Mint\.TransportError\)? timeout\b|TransportError\{reason: :timeout\}|HTTPoison\.Error\{[^}]*reason: :(connect_|recv_)?timeout"),
             Loose = Any(
                 @"\btimeout (error|exceeded|occurred|while|after|calling|waiting|talking|reaching|contacting)\b",
                 @"\btimed out after\b",
                 @"(dependency|upstream|backend|downstream) (service )?\S* ?(is )?(timing out|timed out|not responding in time)"),
-            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time"],
+            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28"],
             Veto = Any(
                 // Refused, reset, DNS and auth failures are not slow dependencies; nor are a database's own lock or statement limits.
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|connection reset|ECONNRESET|reset by peer",
@@ -274,7 +364,13 @@ public sealed class RuleClassifier : IClassifierMember
                 @"lock[_ ]?wait[_ ]?timeout|lock[_ ]?timeout|deadlock|statement[_ ]?timeout|canceling statement due to|idle[-_ ]?in[-_ ]?transaction|maximum statement execution time|max_execution_time",
                 // The client or the service itself being slow, and Kafka consumers overrunning their poll interval.
                 @"\b408\b|client timed out|while reading client request|client_(body|header)_timeout|(?-i: cD-- )|(Liveness|Readiness|Startup) ?probe",
-                @"max\.poll\.interval|not present in metadata"),
+                @"max\.poll\.interval|not present in metadata",
+                // A Job or pod past its own deadline, a refused curl, SQL Server's lock wait, idle keep-alive closes,
+                // no healthy upstream, a Kafka consumer group rebalancing, and DNS resolution timing out.
+                @"active (on the node )?longer than (the )?specified deadline|activeDeadlineSeconds|Couldn't connect to server|Lock request time ?out period exceeded",
+                @"\bidle[-_ ]?timeout|keep-?alive[-_ ]?timeout|no healthy upstream",
+                @"\brebalanc(e|es|ing|ed)\b|RebalanceInProgress|consumer poll timeout|LeaveGroup|Resolving timed out",
+                @"MongoPoolClearedError|PoolClearedError|pool for \S+ was cleared"),
             Hedged = true,
             ConfigValues = true,
         }.Build(),
@@ -402,6 +498,36 @@ public sealed class RuleClassifier : IClassifierMember
         return false;
     }
 
+    /// <summary>
+    /// A Lambda runtime killed by a signal while its report shows all of the function's memory used: an OOM kill. Equal
+    /// numbers are beyond a regular expression, so this is checked here; a kill with memory to spare is not evidence.
+    /// </summary>
+    private static string? LambdaOutOfMemory(string text)
+    {
+        if (!text.Contains("Max Memory Used", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var killed = LambdaKilled.Match(text);
+        if (!killed.Success)
+        {
+            return null;
+        }
+
+        foreach (Match report in LambdaReport.Matches(text))
+        {
+            if (int.TryParse(report.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture, out var size)
+                && int.TryParse(report.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture, out var used)
+                && used >= size)
+            {
+                return $"{killed.Value}; {report.Value}";
+            }
+        }
+
+        return null;
+    }
+
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'';
 
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
@@ -412,30 +538,48 @@ public sealed class RuleClassifier : IClassifierMember
 
     /// <summary>
     /// Alternatives joined into as few patterns as the non-backtracking engine accepts: it refuses automata over
-    /// 10,000 nodes, so large alternations are split into several patterns, each scanned in linear time.
+    /// 10,000 nodes, so large alternations are split into several patterns, each scanned in linear time. A group that
+    /// is short enough but still too large an automaton (counted repetitions weigh more than their length) is halved.
     /// </summary>
     private static Regex[] Compile(params string[][] tiers)
     {
         const int MaxPatternLength = 2400;
         var patterns = new List<Regex>();
-        var current = new System.Text.StringBuilder();
+        var group = new List<string>();
+        var length = 0;
         foreach (var alternative in tiers.SelectMany(t => t))
         {
-            if (current.Length > 0 && current.Length + alternative.Length > MaxPatternLength)
+            if (group.Count > 0 && length + alternative.Length > MaxPatternLength)
             {
-                patterns.Add(Pattern(current.ToString()));
-                current.Clear();
+                AddPatterns(patterns, group);
+                group = [];
+                length = 0;
             }
 
-            current.Append(current.Length > 0 ? "|" : string.Empty).Append("(?:").Append(alternative).Append(')');
+            group.Add(alternative);
+            length += alternative.Length + 5;
         }
 
-        if (current.Length > 0)
+        if (group.Count > 0)
         {
-            patterns.Add(Pattern(current.ToString()));
+            AddPatterns(patterns, group);
         }
 
         return [.. patterns];
+    }
+
+    private static void AddPatterns(List<Regex> patterns, List<string> alternatives)
+    {
+        try
+        {
+            patterns.Add(Pattern(string.Join('|', alternatives.Select(a => $"(?:{a})"))));
+        }
+        catch (NotSupportedException) when (alternatives.Count > 1)
+        {
+            var half = alternatives.Count / 2;
+            AddPatterns(patterns, alternatives[..half]);
+            AddPatterns(patterns, alternatives[half..]);
+        }
     }
 
     private sealed class Rule(string failureClass, string description)
@@ -476,6 +620,9 @@ public sealed class RuleClassifier : IClassifierMember
 
         public IReadOnlyList<string> Dominates { get; init; } = [];
 
+        /// <summary>Evidence no pattern can state, looked for in free text and trusted as a verbatim message.</summary>
+        public Func<string, string?>? Check { get; init; }
+
         /// <summary>Whether "may", "if", "to avoid" before a match make it hypothetical.</summary>
         public bool Hedged { get; init; }
 
@@ -502,7 +649,7 @@ public sealed class RuleClassifier : IClassifierMember
         public (double Confidence, string Evidence)? Match(SignalText text, string all)
         {
             // Most signals match few rules: one scan of everything rules a rule out before the part-by-part search.
-            if (!all.AsSpan().ContainsAny(_keywords) || !AnyMatch(_any, all))
+            if (!all.AsSpan().ContainsAny(_keywords) || (!AnyMatch(_any, all) && Check?.Invoke(all) is null))
             {
                 return null;
             }
@@ -515,6 +662,7 @@ public sealed class RuleClassifier : IClassifierMember
                 ?? Find(_structured, Relevant(text.Labels), StructuredConfidence)
                 ?? Find(_structured, annotations, StructuredConfidence)
                 ?? Find(_verbatim, body, VerbatimTextConfidence)
+                ?? Checked(body)
                 ?? Find(_loose, heading, StructuredConfidence)
                 ?? Find(_loose, annotations, TextConfidence)
                 ?? Find(_textual, body, TextConfidence);
@@ -526,6 +674,9 @@ public sealed class RuleClassifier : IClassifierMember
             // Checked only once something matched: most signals match no rule, and the veto is the costlier scan.
             return AnyMatch(_veto, all) ? null : match;
         }
+
+        private (double Confidence, string Evidence)? Checked(string body) =>
+            body.Length > 0 && Check?.Invoke(body) is { } evidence ? (VerbatimTextConfidence, evidence) : null;
 
         private static bool AnyMatch(Regex[] patterns, string text)
         {

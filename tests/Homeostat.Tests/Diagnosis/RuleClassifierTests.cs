@@ -388,6 +388,245 @@ public sealed class RuleClassifierTests
         result.Class.ShouldBe(Classification.Unknown, result.Reasoning);
     }
 
+    // ---- More stacks: Windows, Ceph, MinIO, cloud databases, SQL Server, Oracle, serverless, Ruby, PHP, Rust, Erlang. ----
+    [Theory]
+    // Disk: Windows
+    [InlineData("disk_full", "", "System.IO.IOException: There is not enough space on the disk. : 'E:\\sql\\backup\\shop.bak'")]
+    [InlineData("disk_full", "Srv 2013", "The C: disk is at or near capacity. You may need to delete some files.")]
+    [InlineData("disk_full", "", "Robocopy failed copying D:\\exports\\orders.csv: ERROR 112 (0x80070070) There is not enough space on the disk.")]
+    [InlineData("disk_full", "", "Backup job nightly-sql failed: The disk is full.")]
+    // Disk: Ceph
+    [InlineData("disk_full", "", "HEALTH_WARN 1 nearfull osd(s); 2 pool(s) nearfull")]
+    [InlineData("disk_full", "", "HEALTH_ERR 1 full osd(s); 1 pool(s) full")]
+    [InlineData("disk_full", "", "[ERR] OSD_FULL: 1 full osd(s)\n    osd.4 is full")]
+    [InlineData("disk_full", "", "[WRN] OSD_NEARFULL: 2 nearfull osd(s)\n    osd.1 is near full\n    osd.7 is near full")]
+    [InlineData("disk_full", "", "[WRN] POOL_FULL: 1 pool(s) full\n    pool 'rbd' is full (reached quota's max_bytes: 100 GiB)")]
+    [InlineData("disk_full", "", "[WRN] MON_DISK_LOW: mon a is low on available space")]
+    // Disk: MinIO
+    [InlineData("disk_full", "", "<Error><Code>XMinioStorageFull</Code><Message>Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.</Message></Error>")]
+    [InlineData("disk_full", "", "API: PutObject(bucket=logs, object=2024/05/01/app.log.gz)\nError: drive path full (*errors.errorString)")]
+    // Disk: cloud databases
+    [InlineData("disk_full", "", "RDS-EVENT-0007: Allocated storage has been exhausted. Allocate additional storage to resolve the issue.")]
+    [InlineData("disk_full", "", "The DB instance has reached the storage-full threshold, and the database has been shut down. You can increase the allocated storage to address this scenario.")]
+    [InlineData("disk_full", "", "{\"AlarmName\":\"prod-db-storage\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"Threshold Crossed: 1 out of the last 1 datapoints [1.9E9 (01/05/24 10:00:00)] was less than the threshold (2.0E9).\",\"Trigger\":{\"MetricName\":\"FreeStorageSpace\",\"Namespace\":\"AWS/RDS\",\"ComparisonOperator\":\"LessThanThreshold\",\"Threshold\":2.0E9}}")]
+    [InlineData("disk_full", "", "Cloud SQL Database - Disk utilization for prod-db:orders with metric labels {database_id=prod-db:orders} is above the threshold of 0.900 with a value of 0.953.")]
+    [InlineData("disk_full", "", "{\"data\":{\"essentials\":{\"alertRule\":\"sql-storage\",\"monitorCondition\":\"Fired\"},\"alertContext\":{\"condition\":{\"allOf\":[{\"metricName\":\"storage_percent\",\"operator\":\"GreaterThan\",\"threshold\":\"90\",\"metricValue\":96.4}]}}}}")]
+    // Disk: SQL Server and Oracle
+    [InlineData("disk_full", "", "Msg 1105, Level 17, State 2, Line 1\nCould not allocate space for object 'dbo.Orders'.'PK_Orders' in database 'Shop' because the 'PRIMARY' filegroup is full. Create disk space by deleting unneeded files, dropping objects in the filegroup, adding additional files to the filegroup, or setting autogrowth on for existing files in the filegroup.")]
+    [InlineData("disk_full", "", "Error: 9002, Severity: 17, State: 2.\nThe transaction log for database 'Shop' is full due to 'LOG_BACKUP'.")]
+    [InlineData("disk_full", "", "Could not allocate a new page for database 'tempdb' because of insufficient disk space in filegroup 'DEFAULT'.")]
+    [InlineData("disk_full", "", "ORA-01653: unable to extend table APP.ORDERS by 8192 in tablespace USERS")]
+    [InlineData("disk_full", "", "ORA-01654: unable to extend index APP.ORDERS_PK by 128 in tablespace INDX")]
+    [InlineData("disk_full", "", "ORA-1652: unable to extend temp segment by 128 in tablespace TEMP")]
+    // Disk: inodes, Kafka, ZooKeeper, Docker, thin pools, quotas
+    [InlineData("disk_full", "", "/var/spool/postfix: no inodes left")]
+    [InlineData("disk_full", "", "IUse% 100% on /var/lib/docker")]
+    [InlineData("disk_full", "", "inode usage is 100% on / (host build-7)")]
+    [InlineData("disk_full", "", "[2024-05-01 10:00:00,000] ERROR Error while appending records to orders-3 in dir /var/lib/kafka/data (kafka.server.LogDirFailureChannel)\njava.io.IOException: No space left on device")]
+    [InlineData("disk_full", "", "ERROR [SyncThread:0:ZooKeeperServer] - Severe unrecoverable error, exiting\njava.io.IOException: No space left on device\n\tat org.apache.zookeeper.server.persistence.FileTxnLog.commit(FileTxnLog.java:380)")]
+    [InlineData("disk_full", "", "docker: write /var/lib/docker/tmp/GetImageBlob123456: no space left on device.")]
+    [InlineData("disk_full", "", "WARNING: Thin pool vg0/pool0 data is now 100.00% full.")]
+    [InlineData("disk_full", "", "devmapper: Thin Pool has 152 free data blocks which is less than minimum required 163840 free data blocks. Create more free space in thin pool or use dm.min_free_space option to change behavior")]
+    [InlineData("disk_full", "", "device-mapper: thin: 253:4: switching pool to out-of-data-space (queue IO) mode")]
+    [InlineData("disk_full", "", "rsync: write failed on \"/home/ci/cache.tar\": Disk quota exceeded (122)")]
+    // OOM: runtimes
+    [InlineData("oom", "", "Unhandled exception. System.OutOfMemoryException: Insufficient memory to continue the execution of the program.")]
+    [InlineData("oom", "", "memory allocation of 8589934592 bytes failed\nAborted (core dumped)")]
+    [InlineData("oom", "", "eheap_alloc: Cannot allocate 1573120 bytes of memory (of type \"heap\").\n\nCrash dump is being written to: erl_crash.dump...done")]
+    [InlineData("oom", "", "binary_alloc: Cannot allocate 268435456 bytes of memory (of type \"binary\").")]
+    [InlineData("oom", "", "fatal error: runtime: cannot allocate memory\n\ngoroutine 1 [running]:")]
+    [InlineData("oom", "", "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/html/vendor/laravel/framework/src/Illuminate/Support/Collection.php on line 1520")]
+    [InlineData("oom", "", "/usr/local/bundle/gems/nokogiri-1.16.0/lib/nokogiri/xml/document.rb:62: failed to allocate memory (NoMemoryError)")]
+    // OOM: platforms
+    [InlineData("oom", "", "Stopped reason: OutOfMemoryError: Container killed due to memory usage")]
+    [InlineData("oom", "", "{\"lastStatus\":\"STOPPED\",\"stoppedReason\":\"Essential container in task exited\",\"containers\":[{\"name\":\"api\",\"exitCode\":137,\"reason\":\"OutOfMemoryError: Container killed due to memory usage\"}]}")]
+    [InlineData("oom", "", "Error: Runtime exited with error: signal: killed\nRuntime.ExitError\nEND RequestId: 6f1e2a\nREPORT RequestId: 6f1e2a Duration: 2873.20 ms Billed Duration: 2874 ms Memory Size: 512 MB Max Memory Used: 512 MB")]
+    [InlineData("oom", "", "{\"errorType\":\"Runtime.OutOfMemory\",\"errorMessage\":\"RequestId: 1a2b Error: Runtime exited with error: signal: killed\"}")]
+    [InlineData("oom", "", "Memory limit of 512 MiB exceeded with 530 MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits")]
+    [InlineData("oom", "", "Exceeded soft memory limit of 256 MB with 290 MB after servicing 12 requests total. Consider setting a larger instance class in app.yaml.")]
+    [InlineData("oom", "", "2024-05-01T10:00:00+00:00 heroku[worker.1]: Process running mem=2048M(400.0%)\n2024-05-01T10:00:00+00:00 heroku[worker.1]: Error R15 (Memory quota vastly exceeded)\n2024-05-01T10:00:00+00:00 heroku[worker.1]: Stopping process with SIGKILL")]
+    [InlineData("oom", "", "Task \"api\" is \"dead\"\nRecent Events:\nTime                  Type        Description\n2024-05-01T10:00:00Z  Terminated  Exit Code: 137, Exit Message: \"OOM Killed\"")]
+    [InlineData("oom", "", "{\"containerStatuses\":[{\"name\":\"api\",\"lastState\":{\"terminated\":{\"exitCode\":137,\"reason\":\"OOMKilled\"}}}]}")]
+    [InlineData("oom", "", "\"State\": {\"Status\": \"exited\", \"OOMKilled\": true, \"ExitCode\": 137}")]
+    [InlineData("oom", "", "kernel: Memory cgroup out of memory: Killed process 881 (dotnet) total-vm:3520000kB, anon-rss:1020000kB, file-rss:0kB")]
+    // Pools: PgBouncer, MongoDB, Oracle
+    [InlineData("connection_pool_exhausted", "", "psql: error: connection to server at \"pgbouncer\" (10.0.0.9), port 6432 failed: FATAL:  no more connections allowed (max_client_conn)")]
+    [InlineData("connection_pool_exhausted", "", "C-0x55d0: shop/app@10.0.1.4:51234 closing because: no more connections allowed (max_client_conn) (age=0s)")]
+    [InlineData("connection_pool_exhausted", "", "ERROR: pooler error: no more connections allowed")]
+    [InlineData("connection_pool_exhausted", "", "MongoWaitQueueFullError: Too many operations are already waiting for a connection. Max number of operations (waitQueueSize) of 500 has been exceeded.")]
+    [InlineData("connection_pool_exhausted", "", "pymongo.errors.WaitQueueTimeoutError: Timed out while checking out a connection from connection pool. maxPoolSize: 100, timeout: 10.0")]
+    [InlineData("connection_pool_exhausted", "", "com.mongodb.MongoTimeoutException: Timed out after 120000 ms while waiting for a connection to server mongo-0.mongo:27017.")]
+    [InlineData("connection_pool_exhausted", "", "MongoDB.Driver.MongoWaitQueueFullException: The wait queue for acquiring a connection to server mongo-0:27017 is full.")]
+    [InlineData("connection_pool_exhausted", "", "System.TimeoutException: Timed out waiting for a connection after 120000ms.")]
+    [InlineData("connection_pool_exhausted", "", "ORA-00018: maximum number of sessions exceeded")]
+    [InlineData("connection_pool_exhausted", "", "java.sql.SQLException: ORA-00020: maximum number of processes (300) exceeded")]
+    [InlineData("connection_pool_exhausted", "", "ORA-12516: TNS:listener could not find available handler with matching protocol stack")]
+    [InlineData("connection_pool_exhausted", "", "ORA-12520: TNS:listener could not find available handler for requested type of server")]
+    // Pools: client libraries
+    [InlineData("connection_pool_exhausted", "", "System.InvalidOperationException: Timeout expired.  The timeout period elapsed prior to obtaining a connection from the pool.  This may have occurred because all pooled connections were in use and max pool size was reached.")]
+    [InlineData("connection_pool_exhausted", "", "PrismaClientKnownRequestError: Timed out fetching a new connection from the connection pool. (Current connection pool timeout: 10, connection limit: 9) code: 'P2024'")]
+    [InlineData("connection_pool_exhausted", "", "orders: failed to acquire connection: context deadline exceeded")]
+    [InlineData("connection_pool_exhausted", "", "inventory: pgxpool.Acquire: context deadline exceeded")]
+    [InlineData("connection_pool_exhausted", "", "org.apache.hc.core5.http.ConnectionRequestTimeoutException: Timeout deadline: 3000 MILLISECONDS, actual: 3012 MILLISECONDS")]
+    [InlineData("connection_pool_exhausted", "", "reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException: Pool#acquire(Duration) has been pending for more than the configured timeout of 45000ms")]
+    [InlineData("connection_pool_exhausted", "", "reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException: Pending acquire queue has reached its maximum size of 1000")]
+    [InlineData("connection_pool_exhausted", "", "Error: timeout exceeded when trying to connect\n    at Timeout._onTimeout (/app/node_modules/pg-pool/index.js:205:27)")]
+    [InlineData("connection_pool_exhausted", "", "org.springframework.transaction.CannotCreateTransactionException: Could not open JPA EntityManager for transaction; nested exception is org.hibernate.exception.JDBCConnectionException: Unable to acquire JDBC Connection")]
+    [InlineData("connection_pool_exhausted", "", "django.db.utils.OperationalError: (1040, 'Too many connections')")]
+    [InlineData("connection_pool_exhausted", "", "ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited 5.002 seconds); all pooled connections were in use")]
+    [InlineData("connection_pool_exhausted", "", "Sequel::PoolTimeout: timeout: 5.0, elapsed: 5.001")]
+    // Timeouts: AWS, .NET, PHP, Kong, Traefik, Cassandra
+    [InlineData("dependency_timeout", "", "botocore.exceptions.ReadTimeoutError: Read timeout on endpoint URL: \"https://sqs.eu-west-1.amazonaws.com/\"")]
+    [InlineData("dependency_timeout", "", "botocore.exceptions.ConnectTimeoutError: Connect timeout on endpoint URL: \"https://dynamodb.us-east-1.amazonaws.com/\"")]
+    [InlineData("dependency_timeout", "", "Polly.Timeout.TimeoutRejectedException: The operation didn't complete within the allowed timeout of '00:00:10'.")]
+    [InlineData("dependency_timeout", "", "GuzzleHttp\\Exception\\ConnectException: cURL error 28: Operation timed out after 5001 milliseconds with 0 bytes received (see https://curl.haxx.se/libcurl/c/libcurl-errors.html) for https://api.partner.com/v2/quotes")]
+    [InlineData("dependency_timeout", "", "cURL error 28: Connection timed out after 10001 milliseconds")]
+    [InlineData("dependency_timeout", "", "2024/05/01 10:00:00 [error] 1234#0: *5678 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: kong, request: \"GET /orders HTTP/1.1\", upstream: \"http://10.0.2.3:8000/orders\"")]
+    [InlineData("dependency_timeout", "", "{\"message\":\"The upstream server is timing out\"}")]
+    [InlineData("dependency_timeout", "", "Traefik returned 504 Gateway Timeout from service orders@kubernetescrd")]
+    [InlineData("dependency_timeout", "", "com.datastax.driver.core.exceptions.ReadTimeoutException: Cassandra timeout during read query at consistency LOCAL_QUORUM (2 responses were required but only 1 replica responded)")]
+    [InlineData("dependency_timeout", "", "com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException: Cassandra timeout during SIMPLE write query at consistency QUORUM (2 replica were required but only 1 acknowledged the write)")]
+    // Timeouts: JS, JVM, Ruby, Elixir clients
+    [InlineData("dependency_timeout", "", "TimeoutError: Connection timed out after 1000 ms\n    at ClientRequest.<anonymous> (/app/node_modules/@smithy/node-http-handler/dist-cjs/index.js:101:19)")]
+    [InlineData("dependency_timeout", "", "TimeoutError: Socket timed out without establishing a connection within 1000 ms")]
+    [InlineData("dependency_timeout", "", "Caused by: io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after 2.999712500s. [closed=[], open=[[remote_addr=inventory/10.0.3.2:9090]]]")]
+    [InlineData("dependency_timeout", "", "java.net.http.HttpTimeoutException: request timed out")]
+    [InlineData("dependency_timeout", "", "java.net.http.HttpConnectTimeoutException: HTTP connect timed out")]
+    [InlineData("dependency_timeout", "", "java.net.SocketTimeoutException: timeout\n\tat okhttp3.internal.http2.Http2Stream$StreamTimeout.newTimeoutException(Http2Stream.kt:675)")]
+    [InlineData("dependency_timeout", "", "Net::ReadTimeout with #<TCPSocket:(closed)>")]
+    [InlineData("dependency_timeout", "", "Net::OpenTimeout: execution expired")]
+    [InlineData("dependency_timeout", "", "Faraday::TimeoutError: Net::ReadTimeout with #<TCPSocket:(closed)>")]
+    [InlineData("dependency_timeout", "", "AxiosError: timeout of 5000ms exceeded\n    at RedirectableRequest.handleRequestTimeout (/app/node_modules/axios/lib/adapters/http.js:630:16) { code: 'ECONNABORTED' }")]
+    [InlineData("dependency_timeout", "", "** (Mint.TransportError) timeout\n    (finch 0.18.0) lib/finch.ex:472: Finch.request!/3")]
+    [InlineData("dependency_timeout", "", "{:error, %Mint.TransportError{reason: :timeout}}")]
+    [InlineData("dependency_timeout", "", "%HTTPoison.Error{id: nil, reason: :recv_timeout}")]
+    // Certificates: cloud managers, Windows, rustls, Java, Kubernetes, kubeadm
+    [InlineData("cert_expiry", "", "{\"detail-type\":\"ACM Certificate Approaching Expiration\",\"source\":\"aws.acm\",\"detail\":{\"DaysToExpiry\":31,\"CommonName\":\"shop.example.com\"}}")]
+    [InlineData("cert_expiry", "", "{\"eventType\":\"Microsoft.KeyVault.CertificateNearExpiry\",\"subject\":\"shop-tls\",\"data\":{\"VaultName\":\"kv-prod\",\"ObjectType\":\"Certificate\",\"ObjectName\":\"shop-tls\"}}")]
+    [InlineData("cert_expiry", "", "{\"eventType\":\"Microsoft.KeyVault.CertificateExpired\",\"subject\":\"api-tls\"}")]
+    [InlineData("cert_expiry", "", "Certificate for local system with Thumbprint 8a 2b 5c 91 0e 44 17 6d aa 03 b9 2c 6f 71 e8 55 90 0d 3a 12 is about to expire or already expired.")]
+    [InlineData("cert_expiry", "", "Certificate for local system with Thumbprint 1f 9a 33 c0 de 12 77 45 ab 90 0c 11 5e 6a 2b 81 44 9f 03 ee has expired.")]
+    [InlineData("cert_expiry", "", "reqwest::Error { kind: Request, source: hyper::Error(Connect, Custom { kind: InvalidData, error: InvalidCertificate(Expired) }) }")]
+    [InlineData("cert_expiry", "", "TLS handshake failed: invalid peer certificate: Expired")]
+    [InlineData("cert_expiry", "", "rustls: received fatal alert: CertificateExpired")]
+    [InlineData("cert_expiry", "", "javax.net.ssl.SSLHandshakeException: PKIX path validation failed\nCaused by: java.security.cert.CertificateExpiredException: NotAfter: Tue Apr 30 23:59:59 UTC 2024")]
+    [InlineData("cert_expiry", "", "E0501 10:00:00.000000 1 authentication.go:73] \"Unable to authenticate the request\" err=\"x509: certificate has expired or is not yet valid: current time 2024-05-01T10:00:00Z is after 2024-04-30T23:59:59Z\"")]
+    [InlineData("cert_expiry", "", "[WARNING] kubeadm: certificate apiserver.crt will expire in 5 days")]
+    [InlineData("cert_expiry", "", "certificate /etc/kubernetes/pki/apiserver-kubelet-client.crt has expired")]
+    public void Classify_MoreStacksFreeText_GivesItsClassAtOrAboveTheFloor(string expected, string title, string text)
+    {
+        var result = new RuleClassifier().Classify(Signal(title, text), Classes);
+
+        result.Class.ShouldBe(expected, result.Reasoning + " / " + string.Join(" / ", result.Evidence));
+        result.Confidence.ShouldBeGreaterThanOrEqualTo(Floors[expected]);
+        result.Confidence.ShouldBeLessThanOrEqualTo(0.95);
+    }
+
+    [Theory]
+    [InlineData("disk_full", "CephOSDNearFull", "", "")]
+    [InlineData("disk_full", "CephPoolFull", "", "")]
+    [InlineData("disk_full", "RdsFreeStorageSpaceLow", "", "")]
+    [InlineData("disk_full", "WindowsDiskFreeSpaceLow", "", "")]
+    [InlineData("disk_full", "XMinioStorageFull", "", "")]
+    [InlineData("disk_full", "", "windows_logical_disk_free_bytes{volume=\"C:\"} / windows_logical_disk_size_bytes{volume=\"C:\"} < 0.1", "")]
+    [InlineData("disk_full", "", "ceph_osd_stat_bytes_used / ceph_osd_stat_bytes > 0.85", "")]
+    [InlineData("disk_full", "", "ceph_health_detail{name=\"OSD_NEARFULL\"} == 1", "")]
+    [InlineData("disk_full", "", "minio_cluster_capacity_usable_free_bytes / minio_cluster_capacity_usable_total_bytes < 0.1", "")]
+    [InlineData("disk_full", "", "aws_rds_free_storage_space_average{dbinstance_identifier=\"prod-db\"} < 2e9", "")]
+    [InlineData("disk_full", "", "stackdriver_cloudsql_database_cloudsql_googleapis_com_database_disk_utilization > 0.9", "")]
+    [InlineData("disk_full", "", "azure_microsoft_sql_servers_databases_storage_percent_average > 90", "")]
+    [InlineData("disk_full", "", "100 - \\LogicalDisk(C:)\\% Free Space > 90", "")]
+    [InlineData("cert_expiry", "", "aws_certificatemanager_days_to_expiry_minimum < 30", "")]
+    [InlineData("cert_expiry", "", "monitoring.googleapis.com/uptime_check/time_until_ssl_cert_expires < 14", "")]
+    [InlineData("cert_expiry", "acm-DaysToExpiry-below-30", "", "")]
+    [InlineData("cert_expiry", "Microsoft.KeyVault.CertificateNearExpiry", "", "")]
+    [InlineData("dependency_timeout", "CassandraReadTimeouts", "", "")]
+    [InlineData("connection_pool_exhausted", "", "oracledb_resource_current_utilization{resource_name=\"processes\"} / oracledb_resource_limit_value{resource_name=\"processes\"} > 0.9", "")]
+    [InlineData("connection_pool_exhausted", "", "mongodb_ss_connections{conn_type=\"current\"} / (mongodb_ss_connections{conn_type=\"current\"} + mongodb_ss_connections{conn_type=\"available\"}) > 0.9", "")]
+    [InlineData("disk_full", "", "", "summary=Cloud SQL Database - Disk utilization above the threshold of 0.9 on prod-db")]
+    public void Classify_MoreStacksStructuredEvidence_GivesItsClassAtOrAboveTheFloor(string expected, string alertName, string expression, string annotations)
+    {
+        var signal = Signal(alertName, string.Empty) with
+        {
+            Source = SignalSources.Alertmanager,
+            Labels = Pairs(string.Empty, string.IsNullOrEmpty(alertName) ? null : alertName),
+            Annotations = Pairs(annotations, null),
+            GeneratorUrl = string.IsNullOrEmpty(expression) ? null : "http://prometheus:9090/graph?g0.expr=" + Uri.EscapeDataString(expression) + "&g0.tab=1",
+        };
+
+        var result = new RuleClassifier().Classify(signal, Classes);
+
+        result.Class.ShouldBe(expected, result.Reasoning + " / " + string.Join(" / ", result.Evidence));
+        result.Confidence.ShouldBeGreaterThanOrEqualTo(Floors[expected]);
+        result.Confidence.ShouldBeLessThanOrEqualTo(0.95);
+    }
+
+    [Theory]
+    // Host-wide memory conditions and warnings below an OOM: Heroku R14, Windows low virtual memory
+    [InlineData("", "heroku[web.1]: Process running mem=612M(119.6%)\nheroku[web.1]: Error R14 (Memory quota exceeded)")]
+    [InlineData("", "Error R14 (Memory quota exceeded)")]
+    [InlineData("Resource-Exhaustion-Detector 2004", "Windows successfully diagnosed a low virtual memory condition. The following programs consumed the most virtual memory: sqlservr.exe (2212) consumed 31234420736 bytes, MsMpEng.exe (3120) consumed 270073856 bytes.")]
+    [InlineData("", "Windows successfully diagnosed a low virtual memory condition; java.exe was running out of memory headroom")]
+    // Scheduling shortfalls, reported memory, and kills with memory to spare
+    [InlineData("", "pod didn't trigger scale-up: 2 Insufficient memory, 1 max node group size reached")]
+    [InlineData("", "Normal  NotTriggerScaleUp  pod/api-7d9f  pod didn't trigger scale-up (it wouldn't fit if a new node is added): 3 Insufficient memory")]
+    [InlineData("", "# Memory\nused_memory:1073741824\nused_memory_human:1.00G\nmaxmemory:2147483648\nmaxmemory_human:2.00G\nmaxmemory_policy:allkeys-lru")]
+    [InlineData("", "used_memory_human:812.55M")]
+    [InlineData("", "Error: Runtime exited with error: signal: killed\nREPORT RequestId: 1 Duration: 900000.00 ms Billed Duration: 900000 ms Memory Size: 1024 MB Max Memory Used: 311 MB")]
+    [InlineData("", "REPORT RequestId: 2 Duration: 12.00 ms Billed Duration: 13 ms Memory Size: 128 MB Max Memory Used: 128 MB")]
+    [InlineData("", "\"State\": {\"Status\": \"exited\", \"OOMKilled\": false, \"ExitCode\": 1}")]
+    // Storage that is not full: a lost MinIO quorum, alarms back to OK, ratios being set, snaps at 100%, warnings below 90%
+    [InlineData("", "Error: Storage resources are insufficient for the write operation .minio.sys/buckets/.usage-cache.bin (cmd.InsufficientWriteQuorum)")]
+    [InlineData("", "Error: Write quorum could not be established on pool: 0, set: 0, expected write quorum: 3, drives-online: 2")]
+    [InlineData("", "{\"AlarmName\":\"prod-db-storage\",\"NewStateValue\":\"OK\",\"NewStateReason\":\"Threshold Crossed: 1 out of the last 1 datapoints [5.1E10 (01/05/24 10:05:00)] was not less than the threshold (2.0E9).\",\"Trigger\":{\"MetricName\":\"FreeStorageSpace\",\"ComparisonOperator\":\"LessThanThreshold\"}}")]
+    [InlineData("", "{\"data\":{\"essentials\":{\"alertRule\":\"sql-storage\",\"monitorCondition\":\"Resolved\"},\"alertContext\":{\"condition\":{\"allOf\":[{\"metricName\":\"storage_percent\",\"operator\":\"GreaterThan\",\"threshold\":\"90\",\"metricValue\":41.0}]}}}}")]
+    [InlineData("", "ceph osd set-nearfull-ratio 0.88")]
+    [InlineData("", "mon_osd_full_ratio = 0.95")]
+    [InlineData("", "/dev/loop3        56M   56M     0 100% /snap/core18/2128")]
+    [InlineData("", "WARNING: Thin pool vg0/pool0 data is now 80.12% full.")]
+    [InlineData("", "\\LogicalDisk(C:)\\% Free Space = 63.2")]
+    [InlineData("", "Disk utilization for prod-db is 42%")]
+    [InlineData("", "Tablespace USERS is 42% used")]
+    // Pool look-alikes: a cleared pool, settings, unreachable databases, application ORA- errors
+    [InlineData("", "MongoPoolClearedError: Connection pool for mongo-0:27017 was cleared because another operation failed with: \"connection 12 to 10.0.0.5:27017 closed\"")]
+    [InlineData("", "MongoPoolClearedError: Connection pool for mongo-0:27017 was cleared; Timed out while checking out a connection from connection pool")]
+    [InlineData("", "mongodb://mongo-0:27017/?maxPoolSize=100&waitQueueTimeoutMS=5000")]
+    [InlineData("", "ORA-20001: maximum order quantity exceeded")]
+    [InlineData("", "ORA-01017: invalid username/password; logon denied")]
+    [InlineData("", "org.hibernate.exception.JDBCConnectionException: Unable to acquire JDBC Connection\nCaused by: com.mysql.cj.jdbc.exceptions.CommunicationsException: Communications link failure")]
+    [InlineData("", "failed to acquire connection: dial tcp 10.0.0.5:5432: connect: connection refused")]
+    [InlineData("", "Connection pool initialized: max pool size 100, min idle 10")]
+    // Timeout look-alikes: Job deadlines, refused curls, SQL Server lock waits, idle closes, no healthy upstream, rebalances, DNS
+    [InlineData("DeadlineExceeded", "Warning  DeadlineExceeded  job/nightly-backup  Job was active longer than specified deadline")]
+    [InlineData("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")]
+    [InlineData("", "curl: (7) Failed to connect to api.internal port 443 after 3012 ms: Couldn't connect to server")]
+    [InlineData("", "Msg 1222, Level 16, State 56, Line 1\nLock request time out period exceeded.")]
+    [InlineData("", "upstream keepalive connection closed: idle timeout exceeded")]
+    [InlineData("", "Closing idle connection after idle timeout of 60s")]
+    [InlineData("", "[2024-05-01T10:00:00.000Z] \"GET /cart HTTP/1.1\" 503 UH no_healthy_upstream - \"-\" 0 19 0 - \"-\" \"curl/8.5\" \"c1\" \"cart:8080\" \"-\"; body: no healthy upstream")]
+    [InlineData("", "[GroupCoordinator 2]: Member consumer-3-7f1c in group billing has failed, removing it from the group (session timeout exceeded); preparing to rebalance group billing")]
+    [InlineData("", "[Consumer clientId=billing-1, groupId=billing] Attempt to heartbeat failed since group is rebalancing")]
+    [InlineData("", "cURL error 28: Resolving timed out after 5000 milliseconds")]
+    // Other things that expire, and routine certificate rotation
+    [InlineData("", "Your password expires in 3 days. Change it via the self-service portal (certificate login remains available).")]
+    [InlineData("", "License expired for the SSL VPN feature; certificates are unaffected")]
+    [InlineData("", "Domain example.com expires in 12 days; the TLS certificate was renewed yesterday")]
+    [InlineData("", "TokenExpiredError: jwt expired (client certificate was valid)")]
+    [InlineData("", "API key expired for the certificate-transparency monitor")]
+    [InlineData("", "Session expired, please log in again with your client certificate")]
+    [InlineData("", "Azure AD application client secret expires in 7 days (app: cert-sync)")]
+    [InlineData("Microsoft.KeyVault.SecretNearExpiry", "Secret db-password in kv-prod expires in 14 days")]
+    [InlineData("", "Token expired while renewing certificate for shop.example.com")]
+    [InlineData("", "TLS handshake failed: invalid peer certificate: NotValidYet")]
+    [InlineData("", "Certificate expiration is 2025-03-02 10:00:00 +0000 UTC, rotation deadline is 2025-01-20 07:12:00 +0000 UTC")]
+    [InlineData("", "certificate_manager.go:356] kubernetes.io/kubelet-serving: Waiting 1872h0m0s for next certificate rotation")]
+    public void Classify_MoreStacksNearMisses_AreUnknown(string title, string text)
+    {
+        var result = new RuleClassifier().Classify(Signal(title, text), Classes);
+
+        result.Class.ShouldBe(Classification.Unknown, result.Reasoning + " / " + string.Join(" / ", result.Evidence));
+    }
+
     [Theory]
     [InlineData("node_filesystem_readonly{mountpoint=\"/data\"} == 1")]
     [InlineData("node_filesystem_device_error{mountpoint=\"/data\"} == 1")]
