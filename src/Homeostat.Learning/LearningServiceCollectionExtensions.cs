@@ -2,6 +2,7 @@ using Homeostat.Diagnosis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Homeostat.Learning;
 
@@ -13,8 +14,9 @@ public static class LearningServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddHomeostatLearning(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LearningOptions>().Bind(configuration.GetSection(LearningOptions.Section), b => b.ErrorOnUnknownConfiguration = true);
-        services.AddOptions<EnsembleOptions>().Bind(configuration.GetSection(EnsembleOptions.Section), b => b.ErrorOnUnknownConfiguration = true);
+        services.AddOptions<LearningOptions>().Bind(configuration.GetSection(LearningOptions.Section), b => b.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddOptions<EnsembleOptions>().Bind(configuration.GetSection(EnsembleOptions.Section), b => b.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EnsembleOptions>, EnsembleOptionsValidator>();
         if (!configuration.GetValue<bool>($"{LearningOptions.Section}:DisableModel"))
         {
             services.AddSingleton<ModelClassifier>();

@@ -46,8 +46,13 @@ public sealed class ModelTrainer
     }
 
     /// <summary>A fingerprint of the training data, so a shipped model can be checked against the corpus it claims.</summary>
+    /// <remarks>It covers exactly what the model reads (the composed head and body) and the label.</remarks>
     public static string HashOf(IReadOnlyList<LabelledSignal> examples) =>
-        Hashing.Sha256Hex(string.Join("\n", examples.Select(e => $"{e.Label}\t{e.Signal.Id}\t{e.Signal.Title}\t{e.Signal.Text}")))[..16];
+        Hashing.Sha256Hex(string.Join("\n", examples.Select(e =>
+        {
+            var (head, body) = FeatureText.Compose(e.Signal);
+            return $"{e.Label}\t{head}\t{body}";
+        })))[..16];
 
     internal static ModelInput ToRow(LabelledSignal example)
     {
@@ -91,7 +96,7 @@ public sealed class ModelTrainer
         var classSet = new ClassSet(classes);
         var rules = new RuleClassifier();
         var ensembleOptions = new EnsembleOptions();
-        var folds = examples.Select(e => (int)(uint)StableHash(GroupKey(e.Signal)) % options.CalibrationFolds).ToList();
+        var folds = examples.Select(e => FoldOf(e.Signal, options.CalibrationFolds)).ToList();
         var observations = new List<(double Raw, bool Correct)>();
         for (var fold = 0; fold < options.CalibrationFolds; fold++)
         {
@@ -117,6 +122,9 @@ public sealed class ModelTrainer
 
         return observations.Count == 0 ? ConfidenceCalibration.Identity : ConfidenceCalibration.Fit(observations);
     }
+
+    /// <summary>The calibration fold of a signal, in [0, folds).</summary>
+    internal static int FoldOf(Signals.Signal signal, int folds) => (int)((uint)StableHash(GroupKey(signal)) % (uint)folds);
 
     /// <summary>Examples of one alert or one opening phrase share a fold, so calibration measures generalisation.</summary>
     private static string GroupKey(Signals.Signal signal)

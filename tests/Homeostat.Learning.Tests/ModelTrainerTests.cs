@@ -48,6 +48,36 @@ public sealed class ModelTrainerTests
     }
 
     [Fact]
+    public void Train_SameDataAndSeed_GivesTheSameCalibration()
+    {
+        var examples = Sample();
+
+        var first = new ModelTrainer().Train(examples, new TrainingOptions { CalibrationFolds = 3 });
+        var second = new ModelTrainer().Train(examples, new TrainingOptions { CalibrationFolds = 3 });
+
+        second.Metadata.Calibration.Points.ShouldBe(first.Metadata.Calibration.Points);
+        first.Metadata.Calibration.Points.Count.ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public void FoldOf_EveryTrainingSignal_FallsInExactlyOneValidFold()
+    {
+        var folds = ModelQualityTests.TrainingCorpus().Select(e => ModelTrainer.FoldOf(e.Signal, 5)).ToList();
+
+        folds.ShouldAllBe(f => f >= 0 && f < 5);
+        folds.Distinct().Count().ShouldBe(5);
+    }
+
+    [Fact]
+    public void HashOf_ChangeToWhatTheModelReads_ChangesTheHash()
+    {
+        var examples = Sample();
+        var edited = examples.Select((e, i) => i == 0 ? e with { Signal = e.Signal with { Annotations = new Dictionary<string, string> { ["summary"] = "something else entirely" } } } : e).ToList();
+
+        ModelTrainer.HashOf(edited).ShouldNotBe(ModelTrainer.HashOf(examples));
+    }
+
+    [Fact]
     public void Train_TooFewExamples_IsRefused()
     {
         Should.Throw<ArgumentException>(() => new ModelTrainer().Train(Sample().Take(5).ToList()));

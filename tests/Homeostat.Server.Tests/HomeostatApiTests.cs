@@ -27,6 +27,9 @@ public sealed class HomeostatApiTests
         incident.GetProperty("service").GetString().ShouldBe("shop-frontend");
         server.DiskAction.Executed.ShouldHaveSingleItem().Signal.Label("path").ShouldBe("/var/log/shop");
 
+        var classified = decided.GetProperty("history").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "classified").GetProperty("payload");
+        classified.GetProperty("classifier").GetString().ShouldBe("ensemble");
+        classified.GetProperty("votes").EnumerateArray().Select(v => v.GetProperty("classifier").GetString()).ShouldBe(["rules", "model"], ignoreOrder: true);
         var audit = await server.GetJsonAsync($"/api/v1/audit?service=shop-frontend");
         var types = audit.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("type").GetString()).ToList();
         types.ShouldContain("signal_received");

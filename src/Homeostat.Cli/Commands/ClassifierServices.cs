@@ -10,7 +10,7 @@ namespace Homeostat.Cli.Commands;
 /// <summary>The classifiers without a store: for classify and eval.</summary>
 internal static class ClassifierServices
 {
-    public static readonly string[] Choices = [ClassifierNames.Ensemble, ClassifierNames.Rules, ClassifierNames.Model];
+    public static readonly string[] Choices = [ClassifierNames.Ensemble, ClassifierNames.Rules, ClassifierNames.Model, ClassifierNames.Llm];
 
     public static ServiceProvider Build(string? catalogPath, string? modelPath, string? configPath = null)
     {
@@ -41,8 +41,8 @@ internal static class ClassifierServices
 
     public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch
     {
-        ClassifierNames.Rules => services.GetRequiredService<RuleClassifier>(),
-        ClassifierNames.Model => services.GetRequiredService<ModelClassifier>(),
-        _ => services.GetRequiredService<IClassifier>(),
+        ClassifierNames.Ensemble => services.GetRequiredService<IClassifier>(),
+        _ => services.GetServices<IClassifierMember>().FirstOrDefault(m => m.Name == choice)
+            ?? throw new ConfigFileException($"the {choice} classifier is not enabled (for the LLM: llm.enabled: true in the config given with --config; for the model: classifier.disable_model is set)"),
     };
 }

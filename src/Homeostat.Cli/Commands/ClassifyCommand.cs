@@ -15,13 +15,14 @@ internal static class ClassifyCommand
     {
         var catalogOption = new Option<string?>("--catalog") { Description = "The catalog whose classes form the closed list (default: the built-in catalog)." };
         var modelOption = new Option<string?>("--model") { Description = "A model file from homeostat train (default: the model shipped with Homeostat)." };
-        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (rules and model together; the default), rules, or model.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (every enabled member together; the default), rules, model or llm.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        var config = CommonOptions.Config();
         classifierOption.AcceptOnlyFromAmong(ClassifierServices.Choices);
         var input = new Option<string>("--input", "-i") { Description = "A JSON Lines file of signals, or - for standard input.", DefaultValueFactory = _ => "-" };
-        var command = new Command("classify", "Classify signals (JSON Lines) into the closed list of classes.") { catalogOption, modelOption, classifierOption, input };
+        var command = new Command("classify", "Classify signals (JSON Lines) into the closed list of classes.") { catalogOption, modelOption, classifierOption, input, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption));
+            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption), parse.GetValue(config));
             var classes = services.GetRequiredService<IClassSetProvider>().Current;
             var classifier = ClassifierServices.Resolve(services, parse.GetValue(classifierOption)!);
             var parser = services.GetRequiredService<SignalParser>();

@@ -18,14 +18,15 @@ internal static class EvalCommand
         var input = new Option<string>("--input", "-i") { Description = "Labelled signals: JSON Lines with a 'label' field.", Required = true };
         var catalogOption = new Option<string?>("--catalog") { Description = "The catalog whose floors decide what would have acted (default: the built-in catalog)." };
         var modelOption = new Option<string?>("--model") { Description = "A model file from homeostat train (default: the shipped model)." };
-        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (default), rules or model.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        var classifierOption = new Option<string>("--classifier") { Description = "ensemble (default), rules, model or llm.", DefaultValueFactory = _ => ClassifierNames.Ensemble };
+        var config = CommonOptions.Config();
         classifierOption.AcceptOnlyFromAmong(ClassifierServices.Choices);
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var minimumMacroF1 = new Option<double?>("--min-macro-f1") { Description = "Exit 1 when macro-F1 is below this." };
-        var command = new Command("eval", "Evaluate a classifier on labelled signals.") { input, catalogOption, modelOption, classifierOption, json, minimumMacroF1 };
+        var command = new Command("eval", "Evaluate a classifier on labelled signals.") { input, catalogOption, modelOption, classifierOption, json, minimumMacroF1, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption));
+            await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption), parse.GetValue(config));
             var parsed = LabelledSignals.ParseFile(parse.GetValue(input)!, services.GetRequiredService<SignalParser>());
             if (parsed.Errors.Count > 0)
             {

@@ -34,6 +34,10 @@ public static class IncidentStory
         if (incident.Classification is { } classification)
         {
             Line(text, $"Class       {classification.Class}, confidence {classification.Confidence:0.00} ({classification.Classifier}): {classification.Reasoning}");
+            if (classification.Votes is { Count: > 0 } votes)
+            {
+                Line(text, "            votes: " + string.Join("; ", votes.Select(v => $"{v.Classifier} {v.Class} {v.Confidence.ToString("0.00", CultureInfo.InvariantCulture)}")));
+            }
         }
 
         foreach (var decided in records.Where(r => r.Type == AuditTypes.Decided))

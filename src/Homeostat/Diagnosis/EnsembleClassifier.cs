@@ -20,7 +20,7 @@ public sealed class EnsembleOptions
     /// <summary>Below this calibrated confidence the ensemble answers <c>unknown</c>: too little evidence to name a class.</summary>
     public double MinimumConfidence { get; set; } = 0.5;
 
-    /// <summary>How far an agreeing LLM may close the gap to certainty, and how far a disagreeing one lowers confidence.</summary>
+    /// <summary>How far a disagreeing (or manipulated) LLM lowers confidence: up to this share of it.</summary>
     public double LlmInfluence { get; set; } = 0.3;
 
     /// <summary>
@@ -28,6 +28,41 @@ public sealed class EnsembleOptions
     /// the learned model and the LLM can name a class for a human, but only a rule match can lead to an automatic action.
     /// </summary>
     public double UnconfirmedCeiling { get; set; } = 0.79;
+}
+
+/// <summary>Checks the ensemble's settings at start-up, including that unconfirmed classes stay below every automatic floor.</summary>
+public sealed class EnsembleOptionsValidator(Catalog.ICatalogProvider catalog) : IValidateOptions<EnsembleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EnsembleOptions options)
+    {
+        var errors = new List<string>();
+        void InUnitRange(string key, double value)
+        {
+            if (!double.IsFinite(value) || value < 0 || value > 1)
+            {
+                errors.Add($"classifier.ensemble.{key} must be between 0 and 1 (got {value.ToString(CultureInfo.InvariantCulture)})");
+            }
+        }
+
+        InUnitRange("minimum_confidence", options.MinimumConfidence);
+        InUnitRange("llm_influence", options.LlmInfluence);
+        InUnitRange("unconfirmed_ceiling", options.UnconfirmedCeiling);
+        foreach (var (key, value) in new[] { ("model_weight", options.ModelWeight), ("rule_weight", options.RuleWeight), ("rule_silence_weight", options.RuleSilenceWeight) })
+        {
+            if (!double.IsFinite(value) || value < 0 || value > 100)
+            {
+                errors.Add($"classifier.ensemble.{key} must be between 0 and 100 (got {value.ToString(CultureInfo.InvariantCulture)})");
+            }
+        }
+
+        var lowestAutomaticFloor = catalog.Current.Remediations.Values.Where(r => r.Auto).Select(r => (double?)r.ConfidenceFloor).Min();
+        if (lowestAutomaticFloor is { } floor && options.UnconfirmedCeiling >= floor)
+        {
+            errors.Add($"classifier.ensemble.unconfirmed_ceiling {options.UnconfirmedCeiling.ToString(CultureInfo.InvariantCulture)} must stay below the lowest automatic confidence_floor in the catalog ({floor.ToString(CultureInfo.InvariantCulture)}), or classes no rule supports could act on their own");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }
 
 /// <summary>Where the ensemble's calibration comes from: the learned model's artifact, or none.</summary>
@@ -53,7 +88,15 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
         var votes = new List<Classification>(_members.Count);
         foreach (var member in _members)
         {
-            votes.Add(classes.Constrain(await member.ClassifyAsync(signal, classes, cancellationToken)));
+            try
+            {
+                votes.Add(classes.Constrain(await member.ClassifyAsync(signal, classes, cancellationToken)));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One failing member must not silence the others: its vote is unknown, with the cause for the audit trail.
+                votes.Add(Classification.UnknownFrom(member.Name, $"{member.Name} failed: {exception.GetType().Name}: {exception.Message}") with { Id = signal.Id });
+            }
         }
 
         return Combine(signal.Id, votes, classes);
@@ -63,24 +106,40 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
     {
         var settings = options.CurrentValue;
         var rules = votes.FirstOrDefault(v => v.Classifier == ClassifierNames.Rules);
-        var model = votes.FirstOrDefault(v => v.Classifier == ClassifierNames.Model);
+        // A model vote without probabilities is a failed one: combine as if the model were absent.
+        var model = votes.FirstOrDefault(v => v.Classifier == ClassifierNames.Model && v.Scores is not null);
         var llm = votes.FirstOrDefault(v => v.Classifier == ClassifierNames.Llm);
 
-        var (top, raw) = RawScore(rules, model, classes, settings);
-        var calibrated = model is null ? raw : (calibration?.Calibration ?? ConfidenceCalibration.Identity).Apply(raw);
-        var reasoning = Explain(top, rules, model);
-
-        if (llm is not null && top != Classification.Unknown)
+        string top;
+        double calibrated;
+        if (model is null)
         {
-            if (llm.Class == top)
+            // Without the model there is nothing to weigh or calibrate against: the rules' own confidence stands.
+            top = rules?.Class ?? Classification.Unknown;
+            calibrated = rules is null || rules.IsUnknown ? 0 : rules.Confidence;
+        }
+        else
+        {
+            (top, var raw) = RawScore(rules, model, classes, settings);
+            calibrated = (calibration?.Calibration ?? ConfidenceCalibration.Identity).Apply(raw);
+        }
+
+        var reasoning = Explain(top, rules, model);
+        if (llm is not null && !llm.IsUnknown && top != Classification.Unknown)
+        {
+            // The LLM can only doubt. Its agreement raises nothing, so neither an injected instruction nor a confident
+            // model of the world can lift a decision over a floor the rules and the learned model did not reach.
+            var suspicious = llm.Evidence.Any(e => e.Contains("instruction-like", StringComparison.OrdinalIgnoreCase));
+            if (llm.Class != top || suspicious)
             {
-                calibrated += settings.LlmInfluence * llm.Confidence * (1 - calibrated);
-                reasoning += "; the LLM agrees";
+                calibrated *= 1 - (settings.LlmInfluence * Math.Max(llm.Confidence, suspicious ? 1 : 0));
+                reasoning += suspicious
+                    ? "; the signal holds instruction-like text, which lowers confidence"
+                    : $"; the LLM says {llm.Class}, which lowers confidence";
             }
             else
             {
-                calibrated *= 1 - (settings.LlmInfluence * llm.Confidence);
-                reasoning += $"; the LLM says {llm.Class}, which lowers confidence";
+                reasoning += "; the LLM agrees";
             }
         }
 
@@ -97,7 +156,8 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
             var why = top == Classification.Unknown
                 ? "the evidence points to no known class"
                 : $"too little evidence for {top} (confidence {calibrated.ToString("0.00", CultureInfo.InvariantCulture)} below {settings.MinimumConfidence.ToString("0.00", CultureInfo.InvariantCulture)})";
-            return Classification.UnknownFrom(Name, $"{why}: {reasoning}", top == Classification.Unknown ? calibrated : 1 - calibrated) with { Id = id, Votes = votes };
+            var unknownConfidence = top == Classification.Unknown ? (model is null ? 1 - (rules?.Confidence ?? 0) : calibrated) : 1 - calibrated;
+            return Classification.UnknownFrom(Name, $"{why}: {reasoning}", unknownConfidence) with { Id = id, Votes = votes };
         }
 
         return new Classification

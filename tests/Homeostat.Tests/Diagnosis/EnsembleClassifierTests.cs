@@ -38,7 +38,7 @@ public sealed class EnsembleClassifierTests
     }
 
     [Fact]
-    public void Combine_LlmAgrees_RaisesConfidence()
+    public void Combine_LlmAgrees_DoesNotRaiseConfidence()
     {
         var votes = new List<Classification> { Rules("disk_full", 0.95), Model(("disk_full", 0.6), ("unknown", 0.4)) };
 
@@ -46,7 +46,87 @@ public sealed class EnsembleClassifierTests
         var with = CreateSut().Combine("s", [.. votes, Llm("disk_full", 0.9)], Classes);
 
         with.Class.ShouldBe("disk_full");
-        with.Confidence.ShouldBeGreaterThan(without.Confidence);
+        with.Confidence.ShouldBe(without.Confidence);
+        with.Reasoning.ShouldContain("the LLM agrees");
+    }
+
+    [Fact]
+    public void Combine_LlmVoteFromASignalWithInstructions_LowersConfidenceEvenWhenItAgrees()
+    {
+        var votes = new List<Classification> { Rules("oom", 0.95), Model(("oom", 0.5), ("unknown", 0.5)) };
+        var manipulated = Llm("oom", 0.5) with { Evidence = ["signal text contains instruction-like content; confidence capped"] };
+
+        var without = CreateSut().Combine("s", votes, Classes);
+        var with = CreateSut().Combine("s", [.. votes, manipulated], Classes);
+
+        with.Confidence.ShouldBeLessThan(without.Confidence);
+    }
+
+    [Fact]
+    public void Combine_FailedLlm_ChangesNothing()
+    {
+        var votes = new List<Classification> { Rules("oom", 0.95), Model(("oom", 0.7), ("unknown", 0.3)) };
+
+        var without = CreateSut().Combine("s", votes, Classes);
+        var with = CreateSut().Combine("s", [.. votes, Classification.UnknownFrom(ClassifierNames.Llm, "HTTP 500")], Classes);
+
+        with.Confidence.ShouldBe(without.Confidence);
+    }
+
+    [Fact]
+    public void Combine_WithoutTheModel_KeepsTheRulesOwnConfidence()
+    {
+        // Loose certificate wording is scored below the 0.90 floor by the rules on purpose; no model must not lift it to 1.
+        var result = CreateSut().Combine("s", [Rules("cert_expiry", 0.88)], Classes);
+
+        result.Class.ShouldBe("cert_expiry");
+        result.Confidence.ShouldBe(0.88);
+    }
+
+    [Fact]
+    public void Combine_ModelAloneVeryConfident_StaysBelowTheAutomaticFloors()
+    {
+        var result = CreateSut().Combine("s", [Rules("unknown", 0), Model(("oom", 0.99), ("unknown", 0.01))], Classes);
+
+        result.Class.ShouldBe("oom");
+        result.Confidence.ShouldBeLessThanOrEqualTo(new EnsembleOptions().UnconfirmedCeiling);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_AMemberThrows_TheOthersStillDecide()
+    {
+        var sut = new EnsembleClassifier([new RuleClassifier(), new ThrowingMember()], new StaticOptions(new EnsembleOptions()));
+        var signal = new Homeostat.Signals.Signal { Id = "s1", Source = "log", Text = "java.lang.OutOfMemoryError: Java heap space" };
+
+        var result = await sut.ClassifyAsync(signal, Classes, CancellationToken.None);
+
+        result.Class.ShouldBe("oom");
+        result.Votes!.ShouldContain(v => v.Classifier == ClassifierNames.Model && v.Reasoning.Contains("model failed"));
+    }
+
+    [Fact]
+    public void Validator_CeilingAtOrAboveAnAutomaticFloor_IsRejected()
+    {
+        var loader = new Homeostat.Catalog.CatalogLoader(new Homeostat.Remediation.ActionRegistry(Homeostat.Remediation.KnownActions.Placeholders().Append(new Homeostat.Remediation.UnavailableAction(Homeostat.Remediation.KnownActions.RotateAndCompressLogs))));
+        var catalog = new Homeostat.Catalog.CatalogProvider(loader.LoadBuiltIn().Catalog!);
+        var validator = new EnsembleOptionsValidator(catalog);
+
+        var tooHigh = validator.Validate(null, new EnsembleOptions { UnconfirmedCeiling = 0.85 });
+        var outOfRange = validator.Validate(null, new EnsembleOptions { LlmInfluence = 3, MinimumConfidence = -1 });
+        var fine = validator.Validate(null, new EnsembleOptions());
+
+        tooHigh.Failed.ShouldBeTrue();
+        tooHigh.FailureMessage.ShouldContain("lowest automatic confidence_floor in the catalog (0.8)");
+        outOfRange.Failures!.Count().ShouldBe(2);
+        fine.Succeeded.ShouldBeTrue();
+    }
+
+    private sealed class ThrowingMember : IClassifierMember
+    {
+        public string Name => ClassifierNames.Model;
+
+        public ValueTask<Classification> ClassifyAsync(Homeostat.Signals.Signal signal, ClassSet classes, CancellationToken cancellationToken) =>
+            throw new InvalidDataException("model file corrupt");
     }
 
     [Fact]
