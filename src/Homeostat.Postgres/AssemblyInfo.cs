@@ -1,0 +1,4 @@
+namespace Homeostat.Postgres;
+
+/// <summary>Marks the PostgreSQL adapter assembly.</summary>
+public static class PostgresAssembly;
