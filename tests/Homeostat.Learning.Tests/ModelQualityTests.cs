@@ -5,7 +5,6 @@ using Homeostat.Primitives;
 using Homeostat.Remediation;
 using Homeostat.Signals;
 using Homeostat.TestKit;
-using Microsoft.Extensions.Options;
 
 namespace Homeostat.Learning.Tests;
 
@@ -51,7 +50,7 @@ public sealed class ModelQualityTests
     }
 
     private static EnsembleClassifier Ensemble() =>
-        new([new RuleClassifier(), Shipped.Value], new StaticMonitor<EnsembleOptions>(new EnsembleOptions()), Shipped.Value);
+        new([new RuleClassifier(), Shipped.Value], new StaticOptionsMonitor<EnsembleOptions>(new EnsembleOptions()), Shipped.Value);
 
     internal static async Task<EvaluationReport> EvaluateAsync(IClassifier classifier)
     {
@@ -87,13 +86,4 @@ public sealed class ModelQualityTests
         $"macro-F1 {report.MacroF1:0.000}, ECE {report.ExpectedCalibrationError:0.000}; " +
         string.Join("; ", report.PerClass.Select(c => $"{c.Class} P{c.Precision:0.00} R{c.Recall:0.00}")) +
         (report.UnsafeActions.Count == 0 ? string.Empty : "; unsafe: " + string.Join(", ", report.UnsafeActions.Take(5).Select(u => $"{u.Id} {u.Label}->{u.Predicted}@{u.Confidence:0.00}")));
-}
-
-internal sealed class StaticMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    public T CurrentValue => value;
-
-    public T Get(string? name) => value;
-
-    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }

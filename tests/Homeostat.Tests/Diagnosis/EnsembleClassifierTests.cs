@@ -1,5 +1,5 @@
 using Homeostat.Diagnosis;
-using Microsoft.Extensions.Options;
+using Homeostat.TestKit;
 
 namespace Homeostat.Tests.Diagnosis;
 
@@ -95,7 +95,7 @@ public sealed class EnsembleClassifierTests
     [Fact]
     public async Task ClassifyAsync_AMemberThrows_TheOthersStillDecide()
     {
-        var sut = new EnsembleClassifier([new RuleClassifier(), new ThrowingMember()], new StaticOptions(new EnsembleOptions()));
+        var sut = new EnsembleClassifier([new RuleClassifier(), new ThrowingMember()], new StaticOptionsMonitor<EnsembleOptions>(new EnsembleOptions()));
         var signal = new Homeostat.Signals.Signal { Id = "s1", Source = "log", Text = "java.lang.OutOfMemoryError: Java heap space" };
 
         var result = await sut.ClassifyAsync(signal, Classes, CancellationToken.None);
@@ -154,7 +154,7 @@ public sealed class EnsembleClassifierTests
     [Fact]
     public async Task ClassifyAsync_RecordsEachMembersVote()
     {
-        var sut = new EnsembleClassifier([new RuleClassifier()], new StaticOptions(new EnsembleOptions()));
+        var sut = new EnsembleClassifier([new RuleClassifier()], new StaticOptionsMonitor<EnsembleOptions>(new EnsembleOptions()));
         var signal = new Homeostat.Signals.Signal { Id = "s1", Source = "log", Text = "java.lang.OutOfMemoryError: Java heap space" };
 
         var result = await sut.ClassifyAsync(signal, Classes, CancellationToken.None);
@@ -164,7 +164,7 @@ public sealed class EnsembleClassifierTests
         result.Classifier.ShouldBe(ClassifierNames.Ensemble);
     }
 
-    private static EnsembleClassifier CreateSut() => new([], new StaticOptions(new EnsembleOptions()));
+    private static EnsembleClassifier CreateSut() => new([], new StaticOptionsMonitor<EnsembleOptions>(new EnsembleOptions()));
 
     private static Classification Rules(string @class, double confidence) =>
         new() { Class = @class, Confidence = confidence, Classifier = ClassifierNames.Rules, Reasoning = "rule" };
@@ -177,14 +177,5 @@ public sealed class EnsembleClassifierTests
         var all = FailureClasses.Seed.Append(Classification.Unknown).ToDictionary(c => c, c => scores.FirstOrDefault(s => s.Class == c).P);
         var best = all.MaxBy(s => s.Value);
         return new Classification { Class = best.Key, Confidence = best.Value, Classifier = ClassifierNames.Model, Reasoning = "model", Scores = all };
-    }
-
-    private sealed class StaticOptions(EnsembleOptions value) : IOptionsMonitor<EnsembleOptions>
-    {
-        public EnsembleOptions CurrentValue => value;
-
-        public EnsembleOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<EnsembleOptions, string?> listener) => null;
     }
 }
