@@ -8,11 +8,23 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 results="$root/TestResults"
 rm -rf "$results"
 
-# External components the tests run against are started here (bound to 127.0.0.1) and stopped on exit.
-# The current suite needs none: the embedded store is SQLite and every HTTP peer is started in-process.
-services_pids=()
-cleanup() { for pid in "${services_pids[@]}"; do kill "$pid" 2> /dev/null || true; done; }
-trap cleanup EXIT
+# Real components the tests run against. The tests start them themselves, bound to 127.0.0.1, from these Debian
+# packages: pebble and lego (host certificate renewal against a real ACME CA) and the PostgreSQL server (preinstalled
+# on these machines; PostgreSQL actions). Install whatever is missing.
+missing=()
+for pair in pebble:/usr/bin/pebble lego:/usr/bin/lego; do
+  [ -x "${pair#*:}" ] || missing+=("${pair%%:*}")
+done
+ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "==> installing ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq > /dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+  else
+    echo "scripts/test.sh: install ${missing[*]} (apt-get) or run as root" >&2
+  fi
+fi
 
 echo "==> build (Release, warnings are errors)"
 if ! dotnet build Homeostat.slnx -c Release -nologo -v minimal; then

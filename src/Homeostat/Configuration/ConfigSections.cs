@@ -25,6 +25,10 @@ public static class ConfigSections
     public sealed class ActionsSection
     {
         public RotateAndCompressLogsOptions? RotateAndCompressLogs { get; set; }
+
+        public Remediation.Certificates.HostCertificateOptions? TriggerCertRenewal { get; set; }
+
+        public Remediation.Webhook.WebhookActionOptions? Webhook { get; set; }
     }
 
     /// <summary>The shape of the <c>notifiers:</c> section, for key checking.</summary>

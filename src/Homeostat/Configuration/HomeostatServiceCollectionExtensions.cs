@@ -5,6 +5,8 @@ using Homeostat.Guardrails;
 using Homeostat.Healing;
 using Homeostat.Probes;
 using Homeostat.Remediation;
+using Homeostat.Remediation.Certificates;
+using Homeostat.Remediation.Webhook;
 using Homeostat.Signals;
 using Homeostat.Verification;
 using Microsoft.Extensions.Configuration;
@@ -38,11 +40,19 @@ public static class HomeostatServiceCollectionExtensions
 
         services.AddSingleton<SignalParser>();
 
-        services.AddSingleton<IRemediationAction, RotateAndCompressLogsAction>();
         foreach (var placeholder in KnownActions.Placeholders())
         {
             services.AddSingleton(placeholder);
         }
+
+        // Registered after the placeholders: the registry keeps the last action of a name.
+        services.AddSingleton<IRemediationAction, RotateAndCompressLogsAction>();
+        services.BindValidated<HostCertificateOptions>(configuration, HostCertificateOptions.Section);
+        services.AddSingleton<IRemediationAction, HostCertificateRenewalAction>();
+        services.BindValidated<WebhookActionOptions>(configuration, WebhookActionOptions.Section);
+        services.AddSingleton<IValidateOptions<WebhookActionOptions>, WebhookActionOptionsValidator>();
+        services.AddHttpClient(WebhookAction.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IRemediationAction, WebhookAction>();
 
         services.TryAddSingleton<IActionRegistry, ActionRegistry>();
         services.AddSingleton<CatalogLoader>();

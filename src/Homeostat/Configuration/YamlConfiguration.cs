@@ -19,7 +19,7 @@ public sealed class YamlConfigurationSource(string path) : IConfigurationSource
 
 public sealed class YamlConfigurationProvider(string path) : ConfigurationProvider
 {
-    private static readonly HashSet<string> DataMapKeys = new(StringComparer.Ordinal) { "labels", "annotations", "headers" };
+    private static readonly HashSet<string> DataMapKeys = new(StringComparer.Ordinal) { "labels", "annotations", "headers", "endpoints", "scripts", "targets" };
 
     private static readonly HashSet<string> PathKeys = new(StringComparer.OrdinalIgnoreCase) { "Path", "Data", "AllowedRoots" };
 
