@@ -2,6 +2,7 @@ using System.Net;
 using Homeostat.Configuration;
 using Homeostat.Learning;
 using Homeostat.Llm;
+using Homeostat.Postgres.Actions;
 using Homeostat.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -76,6 +77,7 @@ public static class HomeostatApplication
         builder.Services.AddHomeostatEngine(configuration);
         builder.Services.AddHomeostatLearning(configuration);
         builder.Services.AddHomeostatLlm(configuration);
+        builder.Services.AddHomeostatPostgresActions(configuration);
         builder.Services.AddHomeostatSqlite(o => o.DataDirectory = dataDirectory);
         if (settings.RunWorkers)
         {

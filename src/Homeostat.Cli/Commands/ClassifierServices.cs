@@ -2,6 +2,7 @@ using Homeostat.Configuration;
 using Homeostat.Diagnosis;
 using Homeostat.Learning;
 using Homeostat.Llm;
+using Homeostat.Postgres.Actions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,6 +37,7 @@ internal static class ClassifierServices
         services.AddHomeostatEngine(configuration);
         services.AddHomeostatLearning(configuration);
         services.AddHomeostatLlm(configuration);
+        services.AddHomeostatPostgresActions(configuration);
         return services.BuildServiceProvider();
     }
 

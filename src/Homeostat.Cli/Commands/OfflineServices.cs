@@ -1,6 +1,7 @@
 using Homeostat.Configuration;
 using Homeostat.Learning;
 using Homeostat.Llm;
+using Homeostat.Postgres.Actions;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ internal static class OfflineServices
         services.AddHomeostatEngine(configuration);
         services.AddHomeostatLearning(configuration);
         services.AddHomeostatLlm(configuration);
+        services.AddHomeostatPostgresActions(configuration);
         var data = dataDirectory ?? configuration["Data"] ?? ".homeostat";
         services.AddHomeostatSqlite(o => o.DataDirectory = data);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });

@@ -65,6 +65,7 @@ internal static class ValidateCommand
         sections[ServerOptions.Section] = typeof(ServerOptions);
         sections[Learning.LearningOptions.Section] = typeof(Learning.LearningOptions);
         sections[Llm.LlmOptions.Section] = typeof(Llm.LlmOptions);
+        sections["Actions"] = typeof(AllActions);
         var keyErrors = new ConfigValidator(sections).ValidateKeys(file);
         if (keyErrors.Count > 0)
         {
@@ -116,5 +117,20 @@ internal static class ValidateCommand
         s => _ = s.GetRequiredService<IOptions<Remediation.RotateAndCompressLogsOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Escalation.WebhookNotifierOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Probes.ProbesOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Remediation.Certificates.HostCertificateOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Remediation.Webhook.WebhookActionOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Postgres.Actions.PostgresActionOptions>>().Value,
     ];
+
+    /// <summary>The shape of the <c>actions:</c> section across the engine and the adapters, for key checking.</summary>
+    private sealed class AllActions
+    {
+        public Remediation.RotateAndCompressLogsOptions? RotateAndCompressLogs { get; set; }
+
+        public Remediation.Certificates.HostCertificateOptions? TriggerCertRenewal { get; set; }
+
+        public Remediation.Webhook.WebhookActionOptions? Webhook { get; set; }
+
+        public Postgres.Actions.PostgresActionOptions? TerminateIdleConnections { get; set; }
+    }
 }
