@@ -120,17 +120,14 @@ internal static class ValidateCommand
         s => _ = s.GetRequiredService<IOptions<Remediation.Certificates.HostCertificateOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.Webhook.WebhookActionOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Postgres.Actions.PostgresActionOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.CleanDirectoryOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RunScriptOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RestartServiceOptions>>().Value,
     ];
 
-    /// <summary>The shape of the <c>actions:</c> section across the engine and the adapters, for key checking.</summary>
-    private sealed class AllActions
+    /// <summary>The shape of the <c>actions:</c> section: the engine's actions and the adapters', for key checking.</summary>
+    private sealed class AllActions : ConfigSections.ActionsSection
     {
-        public Remediation.RotateAndCompressLogsOptions? RotateAndCompressLogs { get; set; }
-
-        public Remediation.Certificates.HostCertificateOptions? TriggerCertRenewal { get; set; }
-
-        public Remediation.Webhook.WebhookActionOptions? Webhook { get; set; }
-
         public Postgres.Actions.PostgresActionOptions? TerminateIdleConnections { get; set; }
     }
 }

@@ -22,13 +22,19 @@ public static class ConfigSections
     };
 
     /// <summary>The shape of the <c>actions:</c> section, for key checking.</summary>
-    public sealed class ActionsSection
+    public class ActionsSection
     {
         public RotateAndCompressLogsOptions? RotateAndCompressLogs { get; set; }
 
         public Remediation.Certificates.HostCertificateOptions? TriggerCertRenewal { get; set; }
 
         public Remediation.Webhook.WebhookActionOptions? Webhook { get; set; }
+
+        public Remediation.HostActions.CleanDirectoryOptions? CleanDirectory { get; set; }
+
+        public Remediation.HostActions.RunScriptOptions? RunScript { get; set; }
+
+        public Remediation.HostActions.RestartServiceOptions? RestartService { get; set; }
     }
 
     /// <summary>The shape of the <c>notifiers:</c> section, for key checking.</summary>

@@ -6,6 +6,7 @@ using Homeostat.Healing;
 using Homeostat.Probes;
 using Homeostat.Remediation;
 using Homeostat.Remediation.Certificates;
+using Homeostat.Remediation.HostActions;
 using Homeostat.Remediation.Webhook;
 using Homeostat.Signals;
 using Homeostat.Verification;
@@ -53,6 +54,15 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WebhookActionOptions>, WebhookActionOptionsValidator>();
         services.AddHttpClient(WebhookAction.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IRemediationAction, WebhookAction>();
+        services.BindValidated<CleanDirectoryOptions>(configuration, CleanDirectoryOptions.Section);
+        services.BindValidated<RunScriptOptions>(configuration, RunScriptOptions.Section);
+        services.AddSingleton<IValidateOptions<RunScriptOptions>, RunScriptOptionsValidator>();
+        services.BindValidated<RestartServiceOptions>(configuration, RestartServiceOptions.Section);
+        services.AddSingleton<IValidateOptions<RestartServiceOptions>, RestartServiceOptionsValidator>();
+        services.TryAddSingleton<ISystemctl, Systemctl>();
+        services.AddSingleton<IRemediationAction, CleanDirectoryAction>();
+        services.AddSingleton<IRemediationAction, RunScriptAction>();
+        services.AddSingleton<IRemediationAction, RestartServiceAction>();
 
         services.TryAddSingleton<IActionRegistry, ActionRegistry>();
         services.AddSingleton<CatalogLoader>();

@@ -188,13 +188,20 @@ public sealed class HealingLoopTests
                 auto: true
             """;
         await using var h = new PipelineHarness(catalog);
-        var signal = SignalBuilder.Unclassifiable() with { Title = "CertificateExpiringSoon", Text = "certificate for api.example.com expires in 3 days" };
+
+        // A cert-manager Certificate needs the Kubernetes adapter, which this build does not have yet.
+        var signal = SignalBuilder.Unclassifiable() with
+        {
+            Title = "CertificateExpiringSoon",
+            Text = "x509: certificate has expired or is not yet valid: current time 2026-11-28T03:00:00Z is after 2026-11-27T00:00:00Z",
+            Resource = new Homeostat.Signals.SignalResource { Kind = "Certificate", Namespace = "shop", Name = "shop-tls" },
+        };
 
         var incident = await h.HandleAsync(signal);
 
         incident.State.ShouldBe(IncidentState.Escalated);
         incident.Reason.ShouldBe(EscalationReasons.ActionFailed);
-        incident.Detail!.ShouldContain("not include");
+        incident.Detail!.ShouldContain("Kubernetes adapter");
     }
 
     [Fact]
