@@ -61,7 +61,7 @@ public static class HomeostatApi
         return Results.Json(new { results }, HomeostatJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> PostAlertmanagerAsync(HttpRequest request, SignalIntake intake, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAlertmanagerAsync(HttpRequest request, SignalIntake intake, ILogger<ApiLog> logger, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -75,9 +75,29 @@ public static class HomeostatApi
             return Problems.Invalid(parsed.Errors);
         }
 
+        // Alertmanager delivers at least once, and every HA replica delivers too; the intake's delivery key
+        // (fingerprint + startsAt) makes a repeat act once, so a 200 here is always safe to send again.
         var notification = parsed.Notification!;
-        var results = await intake.IngestAsync(notification.Signals, cancellationToken);
-        return Results.Json(new { groupKey = notification.GroupKey, truncatedAlerts = notification.TruncatedAlerts, results }, HomeostatJson.Options);
+        string? warning = null;
+        AuditEntry? note = null;
+        if (notification.TruncatedAlerts > 0)
+        {
+            warning = $"Alertmanager dropped {notification.TruncatedAlerts} alert(s) from group {notification.GroupKey} (receiver '{notification.Receiver}'): "
+                + $"only {notification.Signals.Count} arrived; set max_alerts: 0 on the webhook receiver";
+            note = AuditEntry.For(AuditTypes.TruncatedAlerts, warning, null, null, new
+            {
+                groupKey = notification.GroupKey,
+                receiver = notification.Receiver,
+                truncatedAlerts = notification.TruncatedAlerts,
+                receivedAlerts = notification.Signals.Count,
+            });
+            logger.LogWarning(
+                "Alertmanager truncated group {GroupKey} from receiver {Receiver}: {TruncatedAlerts} alert(s) dropped, {ReceivedAlerts} received; set max_alerts: 0",
+                notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count);
+        }
+
+        var results = await intake.IngestAsync(notification.Signals, note, cancellationToken);
+        return Results.Json(new { groupKey = notification.GroupKey, truncatedAlerts = notification.TruncatedAlerts, warning, results }, HomeostatJson.Options);
     }
 
     private static async Task<IResult> ListIncidentsAsync(IHomeostatStore store, string? service, string? state, string? since, int? limit, CancellationToken cancellationToken)

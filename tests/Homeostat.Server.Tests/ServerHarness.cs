@@ -40,7 +40,7 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public RecordingNotifier Notifier { get; private init; } = null!;
 
-    public static async Task<ServerHarness> StartAsync(bool live = true, string? token = null, IReadOnlyDictionary<string, string?>? settings = null, bool scriptVerification = true)
+    public static async Task<ServerHarness> StartAsync(bool live = true, string? token = null, IReadOnlyDictionary<string, string?>? settings = null, bool scriptVerification = true, Action<IServiceCollection>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "homeostat-server-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -80,6 +80,7 @@ public sealed class ServerHarness : IAsyncDisposable
                 }
 
                 services.AddSingleton<Escalation.INotifier>(notifier);
+                configure?.Invoke(services);
             },
         });
         await app.StartAsync();

@@ -129,4 +129,5 @@ public static class AuditTypes
     public const string ApprovalAnswered = "approval_answered";
     public const string ReconcileFailed = "reconcile_failed";
     public const string Labelled = "labelled";
+    public const string TruncatedAlerts = "truncated_alerts";
 }

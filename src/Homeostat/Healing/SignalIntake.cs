@@ -26,11 +26,20 @@ public sealed record IntakeResult(string SignalId, string? IncidentId, IntakeDec
 /// </summary>
 public sealed class SignalIntake(IHomeostatStore store, WorkSignal workSignal, TimeProvider timeProvider)
 {
-    public async Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, CancellationToken cancellationToken) =>
+        IngestAsync(signals, note: null, cancellationToken);
+
+    /// <summary>Ingests a batch; <paramref name="note"/>, when given, is audited in the same transaction (e.g. a truncated Alertmanager group).</summary>
+    public async Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, AuditEntry? note, CancellationToken cancellationToken)
     {
-        var results = await store.WriteAsync(
+        var results = await store.WriteAsync<IReadOnlyList<IntakeResult>>(
             async writer =>
             {
+                if (note is not null)
+                {
+                    await writer.AppendAuditAsync(note, cancellationToken);
+                }
+
                 var batch = new List<IntakeResult>(signals.Count);
                 foreach (var signal in signals)
                 {
