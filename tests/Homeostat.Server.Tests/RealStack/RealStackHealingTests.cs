@@ -1,0 +1,314 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Homeostat.Verification;
+using Homeostat.Verification.Prometheus;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Homeostat.Server.Tests.RealStack;
+
+/// <summary>
+/// The whole loop against the real components: node_exporter's textfile collector reports a sandbox's size,
+/// Prometheus fires SandboxDiskFull, Alertmanager posts it to Homeostat, Homeostat compresses the logs for real and
+/// verifies through Prometheus that the series is gone.
+/// </summary>
+[Trait("Category", "RealStack")]
+public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const long Budget = 200_000;
+    private static readonly TimeProvider Clock = TimeProvider.System;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "homeostat-realstack-" + Guid.NewGuid().ToString("N"));
+    private readonly CancellationTokenSource _stop = new();
+    private string _sandbox = null!;
+    private MonitoringStack? _stack;
+    private WebApplication? _app;
+    private HttpClient? _client;
+    private Task? _exporter;
+    private DateTimeOffset? _firstSampleBelowBudget;
+    private DateTimeOffset? _seriesGoneAt;
+    private DateTimeOffset _actedAt = DateTimeOffset.MaxValue;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = Path.Combine(_root, "sandbox");
+        Directory.CreateDirectory(_sandbox);
+        var homeostatPort = MonitoringStack.FreePort();
+        var prometheusPort = MonitoringStack.FreePort();
+        var catalog = Path.Combine(_root, "catalog.yaml");
+        await File.WriteAllTextAsync(catalog, """
+            version: realstack-1
+            remediations:
+              disk_full:
+                action: rotate_and_compress_logs
+                confidence_floor: 0.80
+                auto: true
+                shadow_period: 0s
+                params:
+                  pattern: "*.log*"
+                  compress_older_than: 10m
+                  keep: 100
+                verify: { after: 2s, timeout: 30s, interval: 1s }
+            """);
+
+        _app = HomeostatApplication.Build(new HomeostatAppSettings
+        {
+            DataDirectory = Path.Combine(_root, "data"),
+            Listen = $"http://127.0.0.1:{homeostatPort}",
+            Live = true,
+            MinimumLogLevel = LogLevel.Warning,
+            Overrides = new Dictionary<string, string?>
+            {
+                ["Guardrails:ShadowPeriod"] = "0s",
+                ["Catalog:Path"] = catalog,
+                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox,
+                [$"{PrometheusOptions.Section}:Url"] = $"http://127.0.0.1:{prometheusPort}",
+            },
+            ConfigureServices = services =>
+            {
+                // What AddHomeostatEngine will do once the verifier is registered by the host.
+                services.AddOptions<PrometheusOptions>().BindConfiguration(PrometheusOptions.Section).ValidateOnStart();
+                services.AddHttpClient(PrometheusVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+                services.AddSingleton<IVerifier, PrometheusVerifier>();
+            },
+        });
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{homeostatPort}") };
+
+        _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, Budget, $"http://127.0.0.1:{homeostatPort}/api/v1/alertmanager");
+        _exporter = Task.Run(ExportLoopAsync);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_exporter is not null)
+        {
+            await _exporter;
+        }
+
+        if (_stack is not null)
+        {
+            await _stack.DisposeAsync();
+        }
+
+        _client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task OldLogsOverBudget_AreCompressedForReal_AndPrometheusVerifiesTheRecovery()
+    {
+        var injectedAt = FillSandbox(age: TimeSpan.FromHours(2));
+        var watcher = Task.Run(WatchSeriesAsync);
+
+        var (incident, history) = await WaitForEndAsync();
+
+        incident.GetProperty("incident").GetProperty("state").GetString().ShouldBe("remediated", Describe(history));
+        var types = history.Select(h => h.GetProperty("type").GetString()).ToList();
+        types.Where(t => t is "signal_received" or "classified" or "decided" or "action_executed" or "verification" or "remediated").Distinct()
+            .ShouldBe(["signal_received", "classified", "decided", "action_executed", "verification", "remediated"], Describe(history));
+        incident.GetProperty("classification").GetProperty("class").GetString().ShouldBe("disk_full");
+        var verification = history.Last(h => h.GetProperty("type").GetString() == "verification");
+        verification.GetProperty("payload").GetProperty("verifier").GetString().ShouldBe("prometheus", Describe(history));
+        Directory.GetFiles(_sandbox, "*.gz").ShouldNotBeEmpty();
+        SandboxBytes().ShouldBeLessThan(Budget);
+        await watcher;
+
+        Report(incident, history, injectedAt);
+    }
+
+    [Fact]
+    public async Task RecentLogsOverBudget_CannotBeCompressed_AndEscalateWithVerifyFailed()
+    {
+        FillSandbox(age: TimeSpan.Zero);
+
+        var (incident, history) = await WaitForEndAsync();
+
+        var view = incident.GetProperty("incident");
+        view.GetProperty("state").GetString().ShouldBe("escalated", Describe(history));
+        view.GetProperty("reason").GetString().ShouldBe("verify_failed", Describe(history));
+        history.Where(h => h.GetProperty("type").GetString() == "verification")
+            .ShouldAllBe(h => h.GetProperty("payload").GetProperty("verifier").GetString() == "prometheus");
+        Directory.GetFiles(_sandbox, "*.gz").ShouldBeEmpty();
+        (await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(1);
+    }
+
+    /// <summary>Writes compressible .log files worth well over the budget, last written <paramref name="age"/> ago.</summary>
+    private DateTimeOffset FillSandbox(TimeSpan age)
+    {
+        var line = Encoding.ASCII.GetBytes("2026-03-01T10:00:00Z INFO request handled path=/api/orders status=200 took=12ms\n");
+        var now = Clock.GetUtcNow();
+        for (var i = 0; i < 8; i++)
+        {
+            var file = Path.Combine(_sandbox, $"app-{i}.log");
+            using (var stream = File.Create(file))
+            {
+                for (var written = 0; written < 50_000; written += line.Length)
+                {
+                    stream.Write(line);
+                }
+            }
+
+            File.SetLastWriteTimeUtc(file, (now - age - TimeSpan.FromMinutes(i)).UtcDateTime);
+        }
+
+        return Clock.GetUtcNow();
+    }
+
+    private long SandboxBytes() => new DirectoryInfo(_sandbox).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    /// <summary>The test's exporter: the sandbox's size, written atomically into the textfile directory every 200 ms.</summary>
+    private async Task ExportLoopAsync()
+    {
+        var target = Path.Combine(_stack!.TextfileDirectory, "sandbox.prom");
+        var temporary = target + ".tmp";
+        var wasOver = false;
+        var escaped = _sandbox.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        while (!_stop.IsCancellationRequested)
+        {
+            long size;
+            try
+            {
+                size = SandboxBytes();
+            }
+            catch (IOException)
+            {
+                size = -1;
+            }
+
+            if (size >= 0)
+            {
+                await File.WriteAllTextAsync(temporary, $"# TYPE homeostat_sandbox_bytes gauge\nhomeostat_sandbox_bytes{{path=\"{escaped}\"}} {size.ToString(CultureInfo.InvariantCulture)}\n");
+                File.Move(temporary, target, overwrite: true);
+                if (size > Budget)
+                {
+                    wasOver = true;
+                }
+                else if (wasOver && _firstSampleBelowBudget is null)
+                {
+                    _firstSampleBelowBudget = Clock.GetUtcNow();
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Notes when Prometheus first stops returning the alert's series after it was there.</summary>
+    private async Task WatchSeriesAsync()
+    {
+        var seen = false;
+        var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(60);
+        while (Clock.GetUtcNow() < deadline && !_stop.IsCancellationRequested)
+        {
+            var count = await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}");
+            if (count > 0)
+            {
+                seen = true;
+            }
+            else if (seen)
+            {
+                _seriesGoneAt = Clock.GetUtcNow();
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    private async Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync()
+    {
+        var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(75);
+        string? id = null;
+        JsonElement last = default;
+        while (Clock.GetUtcNow() < deadline)
+        {
+            if (id is null)
+            {
+                var list = await _client!.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
+                id = list.GetProperty("incidents").EnumerateArray().Select(i => i.GetProperty("id").GetString()).FirstOrDefault();
+            }
+
+            if (id is not null)
+            {
+                last = await _client!.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+                var history = last.GetProperty("history").EnumerateArray().ToList();
+                if (_actedAt == DateTimeOffset.MaxValue && history.FirstOrDefault(h => h.GetProperty("type").GetString() == "action_executed") is { ValueKind: JsonValueKind.Object } acted)
+                {
+                    _actedAt = acted.GetProperty("at").GetDateTimeOffset();
+                }
+
+                if (last.GetProperty("incident").GetProperty("state").GetString() is "remediated" or "escalated" or "resolved")
+                {
+                    return (last, history);
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        throw new TimeoutException($"no incident ended within 75 s: {(id is null ? "none was opened" : last.ToString())}\nprometheus:\n{_stack!.Log("prometheus")}\nalertmanager:\n{_stack.Log("alertmanager")}");
+    }
+
+    private void Report(JsonElement incident, List<JsonElement> history, DateTimeOffset injectedAt)
+    {
+        DateTimeOffset At(string type, Func<JsonElement, bool>? where = null) =>
+            history.First(h => h.GetProperty("type").GetString() == type && (where?.Invoke(h) ?? true)).GetProperty("at").GetDateTimeOffset();
+        var startsAt = incident.GetProperty("signal").GetProperty("startsAt").GetDateTimeOffset();
+        var received = At("signal_received");
+        var decided = At("decided");
+        var acted = At("action_executed");
+        var verified = At("verification", h => h.GetProperty("payload").GetProperty("status").ToString() is "Cleared" or "cleared" or "0");
+        var belowBudget = _firstSampleBelowBudget ?? acted;
+        var seriesGone = _seriesGoneAt ?? verified;
+        static string S(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s";
+        var lines = new[]
+        {
+            $"fault injected -> rule startsAt (scrape + rule evaluation, Prometheus): {S(startsAt - injectedAt)}",
+            $"startsAt -> webhook received (Alertmanager): {S(received - startsAt)}",
+            $"webhook received -> decided (Homeostat: intake, classify, guardrails): {S(decided - received)}",
+            $"decided -> action_executed (Homeostat: compression): {S(acted - decided)}",
+            $"action_executed -> first exporter sample below budget (test exporter, 200 ms loop): {S(belowBudget - acted)}",
+            $"first sample below budget -> Prometheus stops returning the series (scrape + query): {S(seriesGone - belowBudget)}",
+            $"series gone -> verification cleared (Homeostat: verify after 2s / interval 1s): {S(verified - seriesGone)}",
+            $"TOTAL fault injected -> verified recovery: {S(verified - injectedAt)}",
+            $"TOTAL rule startsAt -> verified recovery: {S(verified - startsAt)}",
+            $"  of which Prometheus/Alertmanager/exporter intervals: {S(received - startsAt + (seriesGone - acted))}",
+            $"  of which Homeostat's own time (incl. its verify wait): {S(acted - received + (verified - seriesGone))}",
+        };
+        foreach (var line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        File.WriteAllLines(Path.Combine(Path.GetTempPath(), "homeostat-realstack-latency.txt"), lines);
+    }
+
+    private static string Describe(List<JsonElement> history) =>
+        string.Join("\n", history.Select(h => $"{h.GetProperty("type").GetString()}: {h.GetProperty("summary").GetString()}"));
+}
