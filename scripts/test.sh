@@ -9,10 +9,12 @@ results="$root/TestResults"
 rm -rf "$results"
 
 # Real components the tests run against. The tests start them themselves, bound to 127.0.0.1, from these Debian
-# packages: pebble and lego (host certificate renewal against a real ACME CA) and the PostgreSQL server (preinstalled
-# on these machines; PostgreSQL actions). Install whatever is missing.
+# packages: pebble and lego (host certificate renewal against a real ACME CA), Prometheus, Alertmanager and
+# node_exporter (the real monitoring stack end to end), and the PostgreSQL server (preinstalled on these machines;
+# PostgreSQL actions). Install whatever is missing.
 missing=()
-for pair in pebble:/usr/bin/pebble lego:/usr/bin/lego; do
+for pair in pebble:/usr/bin/pebble lego:/usr/bin/lego prometheus:/usr/bin/prometheus \
+    prometheus-alertmanager:/usr/bin/prometheus-alertmanager prometheus-node-exporter:/usr/bin/prometheus-node-exporter; do
   [ -x "${pair#*:}" ] || missing+=("${pair%%:*}")
 done
 ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)

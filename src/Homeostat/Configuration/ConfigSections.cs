@@ -19,6 +19,7 @@ public static class ConfigSections
         ["Actions"] = typeof(ActionsSection),
         ["Notifiers"] = typeof(NotifiersSection),
         [ProbesOptions.Section] = typeof(List<ProbeOptions>),
+        ["Verification"] = typeof(VerificationSection),
     };
 
     /// <summary>The shape of the <c>actions:</c> section, for key checking.</summary>
@@ -35,6 +36,12 @@ public static class ConfigSections
         public Remediation.HostActions.RunScriptOptions? RunScript { get; set; }
 
         public Remediation.HostActions.RestartServiceOptions? RestartService { get; set; }
+    }
+
+    /// <summary>The shape of the <c>verification:</c> section, for key checking.</summary>
+    public sealed class VerificationSection
+    {
+        public Verification.Prometheus.PrometheusOptions? Prometheus { get; set; }
     }
 
     /// <summary>The shape of the <c>notifiers:</c> section, for key checking.</summary>

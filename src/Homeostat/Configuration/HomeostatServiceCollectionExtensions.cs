@@ -10,6 +10,7 @@ using Homeostat.Remediation.HostActions;
 using Homeostat.Remediation.Webhook;
 using Homeostat.Signals;
 using Homeostat.Verification;
+using Homeostat.Verification.Prometheus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,6 +90,9 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<ActionRunner>();
         services.AddSingleton<ProbeSet>();
         services.AddSingleton<IVerifier, ProbeVerifier>();
+        services.BindValidated<PrometheusOptions>(configuration, PrometheusOptions.Section);
+        services.AddHttpClient(PrometheusVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IVerifier, PrometheusVerifier>();
         services.AddSingleton<IVerifier, SourceResolvedVerifier>();
         services.AddSingleton<VerifierSelector>();
 
