@@ -102,7 +102,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         node["kind"] = type.Kind;
         var metadata = node["metadata"]!.AsObject();
         metadata["uid"] ??= Guid.NewGuid().ToString();
-        metadata["generation"] ??= 1;
+        metadata["generation"] ??= 1L;
         lock (_gate)
         {
             metadata["resourceVersion"] = NextResourceVersion();
@@ -149,7 +149,20 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         var request = context.Request;
         var body = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
-        var (status, response, record) = Handle(request.Method, request.Path.Value ?? "", request.Query, request.ContentType, body);
+        int status;
+        JsonNode response;
+        ApiRequest? record;
+        try
+        {
+            (status, response, record) = Handle(request.Method, request.Path.Value ?? "", request.Query, request.ContentType, body);
+        }
+#pragma warning disable CA1031 // A bug in the fake must reach the test as a readable 500, not a dropped connection.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            (status, response, record) = (500, StatusBody(500, "InternalError", "fake API server bug: " + exception), null);
+        }
+
         if (record is not null)
         {
             lock (_gate)
@@ -310,7 +323,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 next = result;
                 if (!JsonNode.DeepEquals(stored["spec"], next["spec"]))
                 {
-                    next["metadata"]!["generation"] = (stored["metadata"]?["generation"]?.GetValue<long>() ?? 1) + 1;
+                    next["metadata"]!["generation"] = (Number(stored["metadata"]?["generation"]) ?? 1) + 1;
                 }
             }
             else
@@ -395,7 +408,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private static JsonObject ScaleOf(JsonObject stored)
     {
-        var replicas = stored["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+        var replicas = Number(stored["spec"]?["replicas"]) ?? 1;
         var metadata = stored["metadata"]!;
         return new JsonObject
         {
@@ -409,7 +422,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
             },
             ["spec"] = new JsonObject { ["replicas"] = replicas },
-            ["status"] = new JsonObject { ["replicas"] = stored["status"]?["replicas"]?.GetValue<int>() ?? replicas },
+            ["status"] = new JsonObject { ["replicas"] = Number(stored["status"]?["replicas"]) ?? replicas },
         };
     }
 
@@ -463,6 +476,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         name = rest[1];
         return true;
     }
+
+    private static long? Number(JsonNode? node) => node is JsonValue value
+        ? value.TryGetValue<long>(out var l) ? l : value.TryGetValue<int>(out var i) ? i : null
+        : null;
 
     private static string Key(string resource, string? ns, string name) => $"{resource}/{ns}/{name}";
 
