@@ -50,6 +50,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     private const string MergePatch = "application/merge-patch+json";
     private const string JsonPatch = "application/json-patch+json";
 
+    private static readonly JsonSerializerOptions WireFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
@@ -173,7 +175,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(response.ToJsonString(WireFormat), context.RequestAborted);
     }
 
     private (int Status, JsonNode Body, ApiRequest? Record) Handle(string method, string path, IQueryCollection query, string? contentType, string body)
