@@ -84,3 +84,18 @@ public sealed class DeletePodActionTests : IAsyncLifetime
         _cluster.Server.Get<V1Pod>("shop", "checkout-7d9f-x2k4p").ShouldNotBeNull();
     }
 }
+
+public sealed class UnreachableApiServerTests
+{
+    [Fact]
+    public async Task ExecuteAsync_ApiServerDown_FailsWithTheReason()
+    {
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        var options = Homeostat.TestKit.StaticOptionsMonitor.Of(new KubernetesOptions { Enabled = true, AllowedNamespaces = ["shop"] });
+
+        var outcome = await new DeletePodAction(client, options).ExecuteAsync(TestCluster.Request(TestCluster.OomInCheckoutPod(), "delete_pod"), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Summary.ShouldContain("could not be reached");
+    }
+}

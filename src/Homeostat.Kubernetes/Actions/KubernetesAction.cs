@@ -73,6 +73,10 @@ public abstract class KubernetesAction<TTarget>(IKubernetes client, IOptionsMoni
         {
             return ActionPreview.Refused(Describe(exception, "the dry run"));
         }
+        catch (HttpRequestException exception)
+        {
+            return ActionPreview.Refused($"the API server could not be reached: {exception.Message}");
+        }
     }
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
@@ -106,6 +110,14 @@ public abstract class KubernetesAction<TTarget>(IKubernetes client, IOptionsMoni
             catch (HttpOperationException exception)
             {
                 return ActionOutcome.Failed(Describe(exception, "the change"));
+            }
+            catch (HttpRequestException exception)
+            {
+                return ActionOutcome.Failed($"the API server could not be reached: {exception.Message}");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ActionOutcome.Failed("stopped by the time limit before the API server confirmed the change");
             }
 
             var retried = attempt == 0 ? "" : $" (after {attempt} conflict{(attempt == 1 ? "" : "s")}, re-read and re-applied)";
