@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Homeostat.Primitives;
+using Homeostat.Remediation;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Kubernetes.Actions;
+
+/// <summary>
+/// Raises a container's memory limit on the owning Deployment or StatefulSet by <c>step</c>. The limit the first remediation
+/// found is kept in the workload annotation <c>homeostat.dev/memory-baseline-&lt;container&gt;</c>, and the limit never rises more
+/// than <c>max_increase</c> above it, nor above <c>ceiling</c>. At the bound the action reports NoChange.
+/// </summary>
+public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<KubernetesOptions> options)
+    : KubernetesAction<(ObjectTarget Target, string? Container)>(client, options)
+{
+    public const string BaselineAnnotationPrefix = "homeostat.dev/memory-baseline-";
+
+    public override ActionDescriptor Descriptor => KnownActions.ScaleMemoryLimit;
+
+    protected override bool TryTarget(ActionRequest request, out (ObjectTarget Target, string? Container) target, out string problem)
+    {
+        target = default;
+        if (request.Parameters.ByteSize("max_increase") is null)
+        {
+            problem = "scale_memory_limit needs a max_increase parameter";
+            return false;
+        }
+
+        if (!KubernetesTargets.TryContainer(request.Signal, request.Parameters.String("container"), out var container, out problem)
+            || !KubernetesTargets.TryWorkloadOrPod(request.Signal, Options, out var workload, out problem))
+        {
+            return false;
+        }
+
+        target = (workload, container);
+        return true;
+    }
+
+    protected override async Task<KubernetesPlan> PlanAsync(ActionRequest request, (ObjectTarget Target, string? Container) target, CancellationToken cancellationToken)
+    {
+        var (workload, problem) = await Workloads.ResolveAsync(Client, target.Target, cancellationToken);
+        if (workload is null)
+        {
+            return KubernetesPlan.Refuse(problem);
+        }
+
+        var containers = workload.Template.Spec?.Containers ?? [];
+        V1Container? container;
+        if (target.Container is null)
+        {
+            if (containers.Count != 1)
+            {
+                return KubernetesPlan.Refuse($"refused: {workload} has {containers.Count} containers and the signal names none (resource.container, label container or the container parameter)");
+            }
+
+            container = containers[0];
+        }
+        else
+        {
+            container = containers.FirstOrDefault(c => c.Name == target.Container);
+            if (container is null)
+            {
+                return KubernetesPlan.Refuse($"refused: {workload} has no container '{target.Container}' (it has {string.Join(", ", containers.Select(c => c.Name))})");
+            }
+        }
+
+        var annotation = BaselineAnnotationPrefix + container.Name;
+        if (annotation.Length - "homeostat.dev/".Length > 63)
+        {
+            return KubernetesPlan.Refuse($"refused: container name '{container.Name}' is too long to record its baseline in an annotation");
+        }
+
+        if (container.Resources?.Limits?.TryGetValue("memory", out var limitQuantity) != true || limitQuantity is null)
+        {
+            return KubernetesPlan.Refuse($"refused: container {container.Name} of {workload} has no memory limit to raise");
+        }
+
+        var current = limitQuantity.ToInt64();
+        var recorded = Workloads.Annotation(workload.Metadata, annotation);
+        long baseline = current;
+        if (recorded is not null && !TryParseQuantity(recorded, out baseline))
+        {
+            return KubernetesPlan.Refuse($"refused: annotation {annotation} on {workload} holds '{recorded}', which is not a memory quantity");
+        }
+
+        var parameters = request.Parameters;
+        var step = (parameters.ByteSize("step") ?? ByteSize.Parse("256Mi")).Bytes;
+        var bound = baseline + parameters.ByteSize("max_increase")!.Value.Bytes;
+        var boundWhy = $"baseline {Format(baseline)} + max_increase {parameters.ByteSize("max_increase")}";
+        if (parameters.ByteSize("ceiling") is { } ceiling && ceiling.Bytes < bound)
+        {
+            bound = ceiling.Bytes;
+            boundWhy = $"ceiling {ceiling}";
+        }
+
+        var target2 = Math.Min(current + step, bound);
+        if (target2 <= current)
+        {
+            return KubernetesPlan.NoChange($"container {container.Name} of {workload} is at its bound: memory limit {Format(current)}, bound {Format(bound)} ({boundWhy})");
+        }
+
+        var raisedBy = target2 - current;
+        var changes = new List<string> { $"{workload}: container {container.Name} resources.limits.memory: {Format(current)} -> {Format(target2)}" };
+        var resources = new JsonObject { ["limits"] = new JsonObject { ["memory"] = Format(target2) } };
+        if (parameters.Boolean("include_request") == true
+            && container.Resources.Requests?.TryGetValue("memory", out var requestQuantity) == true && requestQuantity is not null)
+        {
+            var request0 = requestQuantity.ToInt64();
+            var request1 = Math.Min(request0 + raisedBy, target2);
+            if (request1 != request0)
+            {
+                resources["requests"] = new JsonObject { ["memory"] = Format(request1) };
+                changes.Add($"{workload}: container {container.Name} resources.requests.memory: {Format(request0)} -> {Format(request1)}");
+            }
+        }
+
+        var patch = new JsonObject
+        {
+            ["spec"] = new JsonObject
+            {
+                ["template"] = new JsonObject
+                {
+                    ["spec"] = new JsonObject
+                    {
+                        ["containers"] = new JsonArray(new JsonObject { ["name"] = container.Name, ["resources"] = resources }),
+                    },
+                },
+            },
+        };
+        if (recorded is null)
+        {
+            patch["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [annotation] = Format(baseline) } };
+            changes.Add($"{workload}: metadata.annotations[{annotation}]: (unset) -> {Format(baseline)} (the limit this first remediation found)");
+        }
+
+        return KubernetesPlan.Change(
+            $"raise the memory limit of container {container.Name} in {workload} from {Format(current)} to {Format(target2)} (bound {Format(bound)}: {boundWhy})",
+            changes,
+            (dryRun, ct) => Workloads.PatchAsync(Client, workload, patch, dryRun, ct));
+    }
+
+    private static bool TryParseQuantity(string text, out long bytes)
+    {
+        try
+        {
+            bytes = new ResourceQuantity(text).ToInt64();
+            return bytes > 0;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or OverflowException)
+        {
+            bytes = 0;
+            return false;
+        }
+    }
+
+    /// <summary>An exact Kubernetes quantity: the largest binary unit that divides the value, else plain bytes.</summary>
+    public static string Format(long bytes)
+    {
+        (string Unit, long Size)[] units = [("Ti", 1L << 40), ("Gi", 1L << 30), ("Mi", 1L << 20), ("Ki", 1L << 10)];
+        foreach (var (unit, size) in units)
+        {
+            if (bytes >= size && bytes % size == 0)
+            {
+                return (bytes / size).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+
+        return bytes.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace Homeostat.Kubernetes.Actions;
+
+/// <summary>A Deployment or StatefulSet as read, with the resourceVersion every write from it carries.</summary>
+public sealed record Workload(string Kind, string Namespace, string Name, V1ObjectMeta Metadata, V1PodTemplateSpec Template, int? Replicas)
+{
+    public string? ResourceVersion => Metadata.ResourceVersion;
+
+    public override string ToString() => $"{Kind.ToLowerInvariant()} {Namespace}/{Name}";
+}
+
+/// <summary>Reads workloads, follows a pod to the workload that owns it, and patches them.</summary>
+public static class Workloads
+{
+    public const string FieldManager = "homeostat";
+
+    /// <summary>The Deployment or StatefulSet a target names, following Pod → ReplicaSet → Deployment or Pod → StatefulSet.</summary>
+    public static async Task<(Workload? Workload, string Problem)> ResolveAsync(IKubernetes client, ObjectTarget target, CancellationToken cancellationToken)
+    {
+        var kind = target.Kind;
+        var name = target.Name;
+        if (kind == KubernetesTargets.Pod)
+        {
+            var pod = await client.CoreV1.ReadNamespacedPodAsync(name, target.Namespace, cancellationToken: cancellationToken);
+            var owner = Controller(pod.Metadata);
+            if (owner is { Kind: "ReplicaSet" })
+            {
+                var replicaSet = await client.AppsV1.ReadNamespacedReplicaSetAsync(owner.Name, target.Namespace, cancellationToken: cancellationToken);
+                var rsOwner = Controller(replicaSet.Metadata);
+                if (rsOwner is not { Kind: KubernetesTargets.Deployment })
+                {
+                    return (null, $"refused: pod {target.Namespace}/{name} belongs to replicaset {owner.Name}, which no Deployment owns");
+                }
+
+                owner = rsOwner;
+            }
+
+            if (owner is not { Kind: KubernetesTargets.Deployment or KubernetesTargets.StatefulSet })
+            {
+                return (null, owner is null
+                    ? $"refused: pod {target.Namespace}/{name} has no controlling owner, so there is no workload to change"
+                    : $"refused: pod {target.Namespace}/{name} is owned by {owner.Kind} {owner.Name}; only Deployments and StatefulSets are supported");
+            }
+
+            if (!KubernetesNames.IsSubdomain(owner.Name))
+            {
+                return (null, $"refused: the owner name '{owner.Name}' is not a valid object name");
+            }
+
+            kind = owner.Kind;
+            name = owner.Name;
+        }
+
+        return (await ReadAsync(client, kind, target.Namespace, name, cancellationToken), "");
+    }
+
+    public static async Task<Workload> ReadAsync(IKubernetes client, string kind, string ns, string name, CancellationToken cancellationToken)
+    {
+        if (kind == KubernetesTargets.StatefulSet)
+        {
+            var set = await client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: cancellationToken);
+            return new Workload(kind, ns, name, set.Metadata, set.Spec.Template, set.Spec.Replicas);
+        }
+
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken);
+        return new Workload(KubernetesTargets.Deployment, ns, name, deployment.Metadata, deployment.Spec.Template, deployment.Spec.Replicas);
+    }
+
+    /// <summary>A strategic merge patch carrying the resourceVersion read, so a concurrent change makes it fail with 409.</summary>
+    public static Task PatchAsync(IKubernetes client, Workload workload, JsonObject patch, bool dryRun, CancellationToken cancellationToken)
+    {
+        var metadata = patch["metadata"] as JsonObject ?? [];
+        patch["metadata"] = metadata;
+        metadata["resourceVersion"] = workload.ResourceVersion;
+        var body = new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch);
+        var dryRunValue = dryRun ? "All" : null;
+        return workload.Kind == KubernetesTargets.StatefulSet
+            ? client.AppsV1.PatchNamespacedStatefulSetAsync(body, workload.Name, workload.Namespace, dryRun: dryRunValue, fieldManager: FieldManager, cancellationToken: cancellationToken)
+            : client.AppsV1.PatchNamespacedDeploymentAsync(body, workload.Name, workload.Namespace, dryRun: dryRunValue, fieldManager: FieldManager, cancellationToken: cancellationToken);
+    }
+
+    public static string? Annotation(V1ObjectMeta? metadata, string key) =>
+        metadata?.Annotations is { } annotations && annotations.TryGetValue(key, out var value) ? value : null;
+
+    public static V1OwnerReference? Controller(V1ObjectMeta? metadata) =>
+        metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
+}

@@ -1,0 +1,511 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Homeostat.Kubernetes.Tests;
+
+/// <summary>One request the fake API server saw, with the RBAC verb and resource it needs.</summary>
+public sealed record ApiRequest(string Method, string Verb, string ApiGroup, string Resource, string? Namespace, string Name, bool DryRun, string? ContentType, int Status);
+
+/// <summary>
+/// An in-process Kubernetes API server on Kestrel (127.0.0.1, a free port) that follows the real API for the calls the actions
+/// make: the real paths, GET/PATCH/PUT/DELETE, the three patch content types (others get 415), resourceVersion optimistic
+/// concurrency (409), <c>dryRun=All</c> (validated, never persisted), scriptable 403 Forbidden per verb and resource, and
+/// Status bodies shaped like the real server's. Objects are stored as JSON written by <see cref="KubernetesJson"/>.
+/// What it does not implement is listed in README.md beside this file.
+/// </summary>
+public sealed class FakeApiServer : IAsyncDisposable
+{
+    private sealed record ResourceType(string Group, string ApiVersion, string Kind, bool Namespaced, bool HasScale);
+
+    private static readonly Dictionary<string, ResourceType> Resources = new(StringComparer.Ordinal)
+    {
+        ["pods"] = new("", "v1", "Pod", true, false),
+        ["nodes"] = new("", "v1", "Node", false, false),
+        ["deployments"] = new("apps", "apps/v1", "Deployment", true, true),
+        ["statefulsets"] = new("apps", "apps/v1", "StatefulSet", true, true),
+        ["replicasets"] = new("apps", "apps/v1", "ReplicaSet", true, true),
+    };
+
+    private static readonly Dictionary<Type, string> ResourceOfType = new()
+    {
+        [typeof(V1Pod)] = "pods",
+        [typeof(V1Node)] = "nodes",
+        [typeof(V1Deployment)] = "deployments",
+        [typeof(V1StatefulSet)] = "statefulsets",
+        [typeof(V1ReplicaSet)] = "replicasets",
+    };
+
+    private const string StrategicMergePatch = "application/strategic-merge-patch+json";
+    private const string MergePatch = "application/merge-patch+json";
+    private const string JsonPatch = "application/json-patch+json";
+
+    private static readonly JsonSerializerOptions WireFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Verb, string Resource)> _forbidden = [];
+    private readonly List<ApiRequest> _requests = [];
+    private long _resourceVersion = 1000;
+    private int _conflictsToInject;
+
+    private FakeApiServer(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public IReadOnlyList<ApiRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Writes (PATCH, PUT, DELETE without dryRun) that were persisted.</summary>
+    public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb != "get" && !r.DryRun && r.Status is >= 200 and < 300).ToList();
+
+    public static async Task<FakeApiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FakeApiServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return server;
+    }
+
+    public IKubernetes CreateClient() => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Url });
+
+    /// <summary>Stores an object as if created: kind, apiVersion, uid, resourceVersion and generation are filled in.</summary>
+    public void Seed<T>(T item)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var resource = ResourceOfType[typeof(T)];
+        var type = Resources[resource];
+        var node = JsonNode.Parse(KubernetesJson.Serialize(item))!.AsObject();
+        node["apiVersion"] = type.ApiVersion;
+        node["kind"] = type.Kind;
+        var metadata = node["metadata"]!.AsObject();
+        metadata["uid"] ??= Guid.NewGuid().ToString();
+        metadata["generation"] ??= 1L;
+        lock (_gate)
+        {
+            metadata["resourceVersion"] = NextResourceVersion();
+            _objects[Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>())] = node;
+        }
+    }
+
+    public T? Get<T>(string? ns, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        lock (_gate)
+        {
+            return _objects.TryGetValue(Key(ResourceOfType[typeof(T)], ns, name), out var node)
+                ? KubernetesJson.Deserialize<T>(node.ToJsonString())
+                : null;
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> persisting writes fail with 409, as if another client wrote first (the stored resourceVersion moves on).</summary>
+    public void ConflictOnNextWrites(int count)
+    {
+        lock (_gate)
+        {
+            _conflictsToInject = count;
+        }
+    }
+
+    /// <summary>Requests with this RBAC verb (get, patch, update, delete) on this resource (e.g. deployments/scale) get 403.</summary>
+    public void Forbid(string verb, string resource)
+    {
+        lock (_gate)
+        {
+            _forbidden.Add((verb, resource));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var body = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
+        int status;
+        JsonNode response;
+        ApiRequest? record;
+        try
+        {
+            (status, response, record) = Handle(request.Method, request.Path.Value ?? "", request.Query, request.ContentType, body);
+        }
+#pragma warning disable CA1031 // A bug in the fake must reach the test as a readable 500, not a dropped connection.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            (status, response, record) = (500, StatusBody(500, "InternalError", "fake API server bug: " + exception), null);
+        }
+
+        if (record is not null)
+        {
+            lock (_gate)
+            {
+                _requests.Add(record with { Status = status });
+            }
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(response.ToJsonString(WireFormat), context.RequestAborted);
+    }
+
+    private (int Status, JsonNode Body, ApiRequest? Record) Handle(string method, string path, IQueryCollection query, string? contentType, string body)
+    {
+        if (!TryRoute(path, out var resource, out var ns, out var name, out var subresource))
+        {
+            return (404, StatusBody(404, "NotFound", $"the server could not find the requested resource (path {path})"), null);
+        }
+
+        var type = Resources[resource];
+        var verb = method switch { "GET" => "get", "PATCH" => "patch", "PUT" => "update", "DELETE" => "delete", _ => method.ToLowerInvariant() };
+        var rbacResource = subresource is null ? resource : $"{resource}/{subresource}";
+        var dryRunValues = query["dryRun"];
+        var dryRun = dryRunValues.Count > 0;
+        var record = new ApiRequest(method, verb, type.Group, rbacResource, ns, name, dryRun, contentType, 0);
+        var qualified = type.Group.Length == 0 ? resource : $"{resource}.{type.Group}";
+
+        lock (_gate)
+        {
+            if (_forbidden.Contains((verb, rbacResource)))
+            {
+                var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+                return (403, StatusBody(403, "Forbidden",
+                    $"{qualified} \"{name}\" is forbidden: User \"system:serviceaccount:homeostat:homeostat\" cannot {verb} resource \"{rbacResource}\" in API group \"{type.Group}\" {where}",
+                    name, type.Group, resource), record);
+            }
+
+            if (dryRun && (dryRunValues.Count != 1 || dryRunValues[0] != "All"))
+            {
+                return (400, StatusBody(400, "BadRequest", $"dryRun: Unsupported value: \"{dryRunValues}\": supported values: \"All\""), record);
+            }
+
+            if (method is not ("GET" or "PATCH" or "PUT" or "DELETE") || (subresource is not null && method == "DELETE"))
+            {
+                return (405, StatusBody(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"), record);
+            }
+
+            var key = Key(resource, ns, name);
+            if (!_objects.TryGetValue(key, out var stored))
+            {
+                return (404, StatusBody(404, "NotFound", $"{qualified} \"{name}\" not found", name, type.Group, resource), record);
+            }
+
+            var current = subresource is null ? stored.DeepClone().AsObject() : ScaleOf(stored);
+            var conflict = StatusBody(409, "Conflict",
+                $"Operation cannot be fulfilled on {qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                name, type.Group, resource);
+
+            switch (method)
+            {
+                case "GET":
+                    return (200, current, record);
+
+                case "DELETE":
+                {
+                    if (body.Length > 0)
+                    {
+                        var options = JsonNode.Parse(body);
+                        var preconditions = options?["preconditions"];
+                        if ((preconditions?["resourceVersion"]?.GetValue<string>() is { } rv && rv != ResourceVersionOf(stored))
+                            || (preconditions?["uid"]?.GetValue<string>() is { } uid && uid != stored["metadata"]!["uid"]!.GetValue<string>()))
+                        {
+                            return (409, conflict, record);
+                        }
+                    }
+
+                    if (!dryRun && TakeInjectedConflict(stored))
+                    {
+                        return (409, conflict, record);
+                    }
+
+                    if (!dryRun)
+                    {
+                        _objects.Remove(key);
+                    }
+
+                    return (200, current, record);
+                }
+            }
+
+            // PATCH and PUT: compute the new object, check it, and persist it unless this is a dry run.
+            JsonNode? updated;
+            if (method == "PUT")
+            {
+                updated = JsonNode.Parse(body);
+            }
+            else
+            {
+                var mediaType = contentType?.Split(';')[0].Trim();
+                if (mediaType is not (StrategicMergePatch or MergePatch or JsonPatch))
+                {
+                    return (415, StatusBody(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatch}, {MergePatch}, application/apply-patch+yaml, {StrategicMergePatch}"), record);
+                }
+
+                try
+                {
+                    var patch = JsonNode.Parse(body);
+                    updated = mediaType switch
+                    {
+                        JsonPatch => JsonPatches.Apply(current, patch!.AsArray()),
+                        MergePatch => JsonPatches.Merge(current, patch, strategic: false),
+                        _ => JsonPatches.Merge(current, patch, strategic: true),
+                    };
+                }
+                catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException)
+                {
+                    return (422, StatusBody(422, "Invalid", $"the patch could not be applied: {exception.Message}", name, type.Group, resource), record);
+                }
+            }
+
+            if (updated is not JsonObject result)
+            {
+                return (400, StatusBody(400, "BadRequest", "the request body is not a JSON object"), record);
+            }
+
+            // Optimistic concurrency: a resourceVersion in the request must be the stored one.
+            var sent = result["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (method == "PUT" && string.IsNullOrEmpty(sent))
+            {
+                return (422, StatusBody(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update", name, type.Group, resource), record);
+            }
+
+            if (!string.IsNullOrEmpty(sent) && sent != ResourceVersionOf(stored))
+            {
+                return (409, conflict, record);
+            }
+
+            if (Validate(result, subresource is null ? type : null, ns, name) is { } invalid)
+            {
+                return (422, StatusBody(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {invalid}", name, type.Group, resource), record);
+            }
+
+            if (dryRun)
+            {
+                result["metadata"]!["resourceVersion"] = ResourceVersionOf(stored);
+                return (200, result, record);
+            }
+
+            if (TakeInjectedConflict(stored))
+            {
+                return (409, conflict, record);
+            }
+
+            JsonObject next;
+            if (subresource is null)
+            {
+                next = result;
+                if (!JsonNode.DeepEquals(stored["spec"], next["spec"]))
+                {
+                    next["metadata"]!["generation"] = (Number(stored["metadata"]?["generation"]) ?? 1) + 1;
+                }
+            }
+            else
+            {
+                next = stored.DeepClone().AsObject();
+                next["spec"] ??= new JsonObject();
+                next["spec"]!["replicas"] = result["spec"]?["replicas"]?.DeepClone();
+            }
+
+            next["metadata"]!["resourceVersion"] = NextResourceVersion();
+            _objects[key] = next;
+            return (200, subresource is null ? next.DeepClone() : ScaleOf(next), record);
+        }
+    }
+
+    /// <summary>Consumes one scripted conflict: another client "wrote first", so the stored resourceVersion moves on.</summary>
+    private bool TakeInjectedConflict(JsonObject stored)
+    {
+        if (_conflictsToInject <= 0)
+        {
+            return false;
+        }
+
+        _conflictsToInject--;
+        stored["metadata"]!["resourceVersion"] = NextResourceVersion();
+        return true;
+    }
+
+    private static string? Validate(JsonObject result, ResourceType? type, string? ns, string name)
+    {
+        var metadata = result["metadata"];
+        if (metadata?["name"]?.GetValue<string>() is { } newName && newName != name)
+        {
+            return $"metadata.name: Invalid value: \"{newName}\": field is immutable";
+        }
+
+        if (metadata?["namespace"]?.GetValue<string>() is { } newNs && newNs != ns)
+        {
+            return $"metadata.namespace: Invalid value: \"{newNs}\": field is immutable";
+        }
+
+        try
+        {
+            if (type is null)
+            {
+                var scale = KubernetesJson.Deserialize<V1Scale>(result.ToJsonString());
+                return scale.Spec?.Replicas is < 0 ? "spec.replicas: Invalid value: must be greater than or equal to 0" : null;
+            }
+
+            // The typed model stands in for the server's schema: a value of the wrong type fails to read.
+            var json = result.ToJsonString();
+            object typed = ResourceOfTypeName(type) switch
+            {
+                "pods" => KubernetesJson.Deserialize<V1Pod>(json),
+                "nodes" => KubernetesJson.Deserialize<V1Node>(json),
+                "statefulsets" => KubernetesJson.Deserialize<V1StatefulSet>(json),
+                "replicasets" => KubernetesJson.Deserialize<V1ReplicaSet>(json),
+                _ => KubernetesJson.Deserialize<V1Deployment>(json),
+            };
+            if (typed is V1Deployment { Spec.Template.Spec.Containers: var containers })
+            {
+                foreach (var container in containers)
+                {
+                    if (container.Resources?.Limits?.TryGetValue("memory", out var limit) == true
+                        && container.Resources.Requests?.TryGetValue("memory", out var requested) == true
+                        && requested.ToInt64() > limit.ToInt64())
+                    {
+                        return $"spec.template.spec.containers[{container.Name}].resources.requests: Invalid value: \"{requested}\": must be less than or equal to memory limit of {limit}";
+                    }
+                }
+            }
+
+            return null;
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            return exception.Message;
+        }
+    }
+
+    private static string ResourceOfTypeName(ResourceType type) => Resources.First(r => r.Value == type).Key;
+
+    private static JsonObject ScaleOf(JsonObject stored)
+    {
+        var replicas = Number(stored["spec"]?["replicas"]) ?? 1;
+        var metadata = stored["metadata"]!;
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = metadata["name"]?.DeepClone(),
+                ["namespace"] = metadata["namespace"]?.DeepClone(),
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = replicas },
+            ["status"] = new JsonObject { ["replicas"] = Number(stored["status"]?["replicas"]) ?? replicas },
+        };
+    }
+
+    private static bool TryRoute(string path, out string resource, out string? ns, out string name, out string? subresource)
+    {
+        resource = name = "";
+        ns = subresource = null;
+        var parts = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        string[] rest;
+        if (parts is ["api", "v1", .. var core])
+        {
+            rest = core;
+        }
+        else if (parts is ["apis", "apps", "v1", .. var apps])
+        {
+            rest = apps;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (rest is ["namespaces", var n, ..])
+        {
+            ns = n;
+            rest = rest[2..];
+        }
+
+        if (rest.Length is < 2 or > 3 || !Resources.TryGetValue(rest[0], out var type))
+        {
+            return false;
+        }
+
+        var group = parts[0] == "api" ? "" : "apps";
+        if (type.Group != group || type.Namespaced != (ns is not null))
+        {
+            return false;
+        }
+
+        if (rest.Length == 3)
+        {
+            if (rest[2] != "scale" || !type.HasScale || rest[0] == "replicasets")
+            {
+                return false;
+            }
+
+            subresource = rest[2];
+        }
+
+        resource = rest[0];
+        name = rest[1];
+        return true;
+    }
+
+    private static long? Number(JsonNode? node) => node is JsonValue value
+        ? value.TryGetValue<long>(out var l) ? l : value.TryGetValue<int>(out var i) ? i : null
+        : null;
+
+    private static string Key(string resource, string? ns, string name) => $"{resource}/{ns}/{name}";
+
+    private static string ResourceVersionOf(JsonObject stored) => stored["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+    private string NextResourceVersion() => (++_resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static JsonObject StatusBody(int code, string reason, string message, string? name = null, string? group = null, string? kind = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (name is not null)
+        {
+            status["details"] = new JsonObject { ["name"] = name, ["group"] = group, ["kind"] = kind };
+        }
+
+        status["code"] = code;
+        return status;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text;
+
+namespace Homeostat.Kubernetes.Tests;
+
+/// <summary>The fake follows the real API where the actions depend on it.</summary>
+public sealed class FakeApiServerTests : IAsyncLifetime
+{
+    private readonly TestCluster _cluster = new();
+    private readonly HttpClient _http = new();
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    private string Deployment => $"{_cluster.Server.Url}/apis/apps/v1/namespaces/shop/deployments/checkout";
+
+    private Task<HttpResponseMessage> Patch(string url, string body, string contentType) =>
+        _http.SendAsync(new HttpRequestMessage(HttpMethod.Patch, url) { Content = new StringContent(body, Encoding.UTF8, contentType) });
+
+    [Fact]
+    public async Task Patch_UnknownContentType_Gets415()
+    {
+        var response = await Patch(Deployment, "{}", "application/json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("\"reason\":\"UnsupportedMediaType\"");
+    }
+
+    [Fact]
+    public async Task Patch_StaleResourceVersion_Gets409Conflict()
+    {
+        var response = await Patch(Deployment, """{"metadata":{"resourceVersion":"1"},"spec":{"replicas":9}}""", "application/merge-patch+json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("the object has been modified");
+        _cluster.Checkout.Spec.Replicas.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Put_StaleResourceVersion_Gets409Conflict()
+    {
+        var current = _cluster.Checkout;
+        current.Metadata.ResourceVersion = "1";
+        var response = await _http.PutAsync(Deployment, new StringContent(k8s.KubernetesJson.Serialize(current), Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Patch_JsonPatch_ReplacesTheValue()
+    {
+        var response = await Patch(Deployment, """[{"op":"test","path":"/spec/replicas","value":2},{"op":"replace","path":"/spec/replicas","value":5}]""", "application/json-patch+json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        _cluster.Checkout.Spec.Replicas.ShouldBe(5);
+        _cluster.Checkout.Metadata.Generation.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Patch_WrongType_Gets422Invalid()
+    {
+        var response = await Patch(Deployment, """{"spec":{"replicas":"many"}}""", "application/merge-patch+json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        _cluster.Checkout.Spec.Replicas.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Get_Missing_Gets404StatusLikeTheRealServer()
+    {
+        var response = await _http.GetAsync($"{_cluster.Server.Url}/apis/apps/v1/namespaces/shop/deployments/nope");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var body = await response.Content.ReadAsStringAsync();
+        body.ShouldContain("\"kind\":\"Status\"");
+        body.ShouldContain("\"status\":\"Failure\"");
+        body.ShouldContain("\"reason\":\"NotFound\"");
+        body.ShouldContain("""deployments.apps \"nope\" not found""");
+    }
+
+    [Fact]
+    public async Task Patch_DryRunOtherThanAll_Gets400()
+    {
+        var response = await Patch(Deployment + "?dryRun=Some", "{}", "application/merge-patch+json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+}

@@ -1,0 +1,90 @@
+using Homeostat.Kubernetes.Actions;
+using Homeostat.Remediation;
+using Homeostat.TestKit;
+using YamlDotNet.RepresentationModel;
+
+namespace Homeostat.Kubernetes.Tests;
+
+/// <summary>deploy/rbac.yaml grants exactly what the actions call: nothing missing, nothing extra.</summary>
+public sealed class RbacManifestTests : IAsyncLifetime
+{
+    private readonly TestCluster _cluster = new();
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task ClusterRole_EveryActionPreviewedAndExecuted_GrantsExactlyTheCallsMade()
+    {
+        var oomInDbPod = TestCluster.Alert(("namespace", "shop"), ("pod", "db-0"), ("container", "app"));
+        var runs = new (IRemediationAction Action, ActionRequest Request)[]
+        {
+            (new RestartWorkloadAction(_cluster.Client, _cluster.Monitor, _cluster.Time), TestCluster.Request(TestCluster.OomInCheckoutPod(), "restart_workload")),
+            (new RestartWorkloadAction(_cluster.Client, _cluster.Monitor, _cluster.Time), TestCluster.Request(oomInDbPod, "restart_workload")),
+            (new ScaleReplicasAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.OomInCheckoutPod(), "scale_replicas", ("max", 5L))),
+            (new ScaleReplicasAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(oomInDbPod, "scale_replicas", ("max", 5L))),
+            (new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.OomInCheckoutPod(), "scale_memory_limit", ("max_increase", TestCluster.Size("1Gi")))),
+            (new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(oomInDbPod, "scale_memory_limit", ("max_increase", TestCluster.Size("1Gi")))),
+            (new CordonNodeAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.Alert(("node", "node-3")), "cordon_node")),
+            (new DeletePodAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.OomInCheckoutPod(), "delete_pod")),
+        };
+        foreach (var (action, request) in runs)
+        {
+            (await action.PreviewAsync(request, default)).CanRun.ShouldBeTrue(action.Descriptor.Name);
+            (await action.ExecuteAsync(request, default)).Status.ShouldBe(ActionStatus.Succeeded, action.Descriptor.Name);
+        }
+
+        var called = _cluster.Server.Requests.Select(r => $"{r.ApiGroup}/{r.Resource}:{r.Verb}").ToHashSet();
+
+        called.Order().ShouldBe(GrantedByManifest().Order());
+        _cluster.Server.Requests.ShouldAllBe(r => r.Status < 400);
+    }
+
+    [Fact]
+    public void Manifest_ServiceAccountBinding_BindsTheClusterRole()
+    {
+        var documents = Load();
+        var binding = documents.Single(d => Scalar(d, "kind") == "ClusterRoleBinding");
+        var subject = (YamlMappingNode)((YamlSequenceNode)binding.Children[new YamlScalarNode("subjects")]).Children.Single();
+        Scalar(subject, "kind").ShouldBe("ServiceAccount");
+        Scalar(subject, "name").ShouldBe("homeostat");
+        Scalar((YamlMappingNode)binding.Children[new YamlScalarNode("roleRef")], "name").ShouldBe("homeostat-remediation");
+        documents.ShouldContain(d => Scalar(d, "kind") == "ServiceAccount");
+    }
+
+    private static HashSet<string> GrantedByManifest()
+    {
+        var role = Load().Single(d => Scalar(d, "kind") == "ClusterRole");
+        var granted = new HashSet<string>();
+        foreach (YamlMappingNode rule in ((YamlSequenceNode)role.Children[new YamlScalarNode("rules")]).Children)
+        {
+            foreach (var group in List(rule, "apiGroups"))
+            {
+                foreach (var resource in List(rule, "resources"))
+                {
+                    foreach (var verb in List(rule, "verbs"))
+                    {
+                        granted.Add($"{group}/{resource}:{verb}").ShouldBeTrue($"{group}/{resource}:{verb} is granted twice");
+                    }
+                }
+            }
+        }
+
+        return granted;
+    }
+
+    private static List<YamlMappingNode> Load()
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(RepositoryPaths.File("deploy", "rbac.yaml"));
+        stream.Load(reader);
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
+
+    private static IEnumerable<string> List(YamlMappingNode node, string key) =>
+        ((YamlSequenceNode)node.Children[new YamlScalarNode(key)]).Children.Select(c => ((YamlScalarNode)c).Value ?? "");
+}

@@ -1,0 +1,95 @@
+using Homeostat.Kubernetes.Actions;
+using Homeostat.Remediation;
+using k8s;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Kubernetes.Tests;
+
+public sealed class RegistrationTests : IDisposable
+{
+    private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), $"homeostat-kubeconfig-{Guid.NewGuid():N}.yaml");
+
+    public RegistrationTests() => File.WriteAllText(_kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster:
+            server: https://127.0.0.1:6443
+        users:
+        - name: homeostat
+          user:
+            token: not-a-real-token
+        contexts:
+        - name: test
+          context:
+            cluster: test
+            user: homeostat
+        current-context: test
+        """);
+
+    public void Dispose() => File.Delete(_kubeconfig);
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        foreach (var placeholder in KnownActions.Placeholders())
+        {
+            services.AddSingleton(placeholder);
+        }
+
+        services.AddHomeostatKubernetes(configuration);
+        services.AddSingleton<IActionRegistry, ActionRegistry>();
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void AddHomeostatKubernetes_Enabled_ReplacesThePlaceholdersAndReadsTheKubeconfig()
+    {
+        using var provider = Build(new()
+        {
+            ["Kubernetes:Enabled"] = "true",
+            ["Kubernetes:Kubeconfig"] = _kubeconfig,
+            ["Kubernetes:AllowedNamespaces:0"] = "shop",
+        });
+
+        var registry = provider.GetRequiredService<IActionRegistry>();
+
+        registry.Find("scale_memory_limit").ShouldBeOfType<ScaleMemoryLimitAction>();
+        registry.Find("restart_workload").ShouldBeOfType<RestartWorkloadAction>();
+        registry.Find("scale_replicas").ShouldBeOfType<ScaleReplicasAction>();
+        registry.Find("delete_pod").ShouldBeOfType<DeletePodAction>();
+        registry.Find("cordon_node").ShouldBeOfType<CordonNodeAction>();
+        registry.Find("open_circuit_breaker").ShouldBeOfType<UnavailableAction>();
+        provider.GetRequiredService<IKubernetes>().BaseUri.ShouldBe(new Uri("https://127.0.0.1:6443/"));
+        provider.GetRequiredService<IOptions<KubernetesOptions>>().Value.AllowedNamespaces.ShouldBe(["shop"]);
+    }
+
+    [Fact]
+    public void AddHomeostatKubernetes_Disabled_KeepsThePlaceholders()
+    {
+        using var provider = Build(new() { ["Kubernetes:Enabled"] = "false" });
+
+        provider.GetRequiredService<IActionRegistry>().Find("scale_memory_limit").ShouldBeOfType<UnavailableAction>();
+        provider.GetService<IKubernetes>().ShouldBeNull();
+    }
+
+    [Fact]
+    public void Options_InvalidNamespaceAndUnknownKey_ReportedAtStartUp()
+    {
+        using var provider = Build(new()
+        {
+            ["Kubernetes:Enabled"] = "false",
+            ["Kubernetes:AllowedNamespaces:0"] = "Bad_Namespace",
+        });
+
+        var error = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        error.Message.ShouldContain("'Bad_Namespace' is not a namespace name");
+
+        using var typo = Build(new() { ["Kubernetes:AllowedNamespace:0"] = "shop" });
+        Should.Throw<InvalidOperationException>(() => typo.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+    }
+}

@@ -1,0 +1,137 @@
+using Homeostat.Catalog;
+using Homeostat.Primitives;
+using Homeostat.Remediation;
+using Homeostat.Signals;
+using Homeostat.TestKit;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Homeostat.Kubernetes.Tests;
+
+/// <summary>
+/// The shop cluster every test starts from: namespace <c>shop</c> (allowlisted) with Deployment checkout (2 replicas, container
+/// app limited to 512Mi, requesting 256Mi) → ReplicaSet checkout-7d9f → Pod checkout-7d9f-x2k4p, StatefulSet db, a bare pod
+/// debug, and node node-3. The clock reads 2026-11-28 10:00 UTC.
+/// </summary>
+public sealed class TestCluster : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    public FakeApiServer Server { get; private set; } = null!;
+
+    public IKubernetes Client { get; private set; } = null!;
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public KubernetesOptions Options { get; } = new() { Enabled = true, AllowedNamespaces = ["shop"], AllowNodeActions = true };
+
+    public StaticOptionsMonitor<KubernetesOptions> Monitor => StaticOptionsMonitor.Of(Options);
+
+    public async Task InitializeAsync()
+    {
+        Server = await FakeApiServer.StartAsync();
+        Client = Server.CreateClient();
+        Server.Seed(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "checkout", NamespaceProperty = "shop", Uid = "dep-uid" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 2,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "checkout" } },
+                Template = PodTemplate("checkout"),
+            },
+        });
+        Server.Seed(new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "checkout-7d9f",
+                NamespaceProperty = "shop",
+                OwnerReferences = [Owner("Deployment", "checkout", "dep-uid")],
+            },
+            Spec = new V1ReplicaSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "checkout" } }, Template = PodTemplate("checkout") },
+        });
+        Server.Seed(Pod("checkout-7d9f-x2k4p", Owner("ReplicaSet", "checkout-7d9f", "rs-uid")));
+        Server.Seed(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "db", NamespaceProperty = "shop", Uid = "sts-uid" },
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 1,
+                ServiceName = "db",
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "db" } },
+                Template = PodTemplate("db"),
+            },
+        });
+        Server.Seed(Pod("db-0", Owner("StatefulSet", "db", "sts-uid")));
+        Server.Seed(Pod("debug", owner: null));
+        Server.Seed(new V1Node { Metadata = new V1ObjectMeta { Name = "node-3" }, Spec = new V1NodeSpec() });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.DisposeAsync();
+    }
+
+    public V1Deployment Checkout => Server.Get<V1Deployment>("shop", "checkout")!;
+
+    public static ActionRequest Request(Signal signal, string action, params (string Name, object? Value)[] parameters) =>
+        new("inc-1", signal, new RemediationSpec
+        {
+            Class = "test",
+            Action = action,
+            ConfidenceFloor = 0.9,
+            Parameters = new ActionParameters(parameters.ToDictionary(p => p.Name, p => p.Value)),
+            Location = new SourceLocation("catalog.yaml", 1, 1),
+        });
+
+    public static Signal Alert(params (string Name, string Value)[] labels) => new()
+    {
+        Id = "sig-1",
+        Source = SignalSources.Alertmanager,
+        Service = "checkout",
+        Title = "test",
+        Labels = labels.ToDictionary(l => l.Name, l => l.Value),
+    };
+
+    public static Signal OomInCheckoutPod() =>
+        Alert(("alertname", "KubeContainerOOMKilled"), ("namespace", "shop"), ("pod", "checkout-7d9f-x2k4p"), ("container", "app"));
+
+    public static ByteSize Size(string text) => ByteSize.Parse(text);
+
+    public static Duration Interval(string text) => Duration.Parse(text);
+
+    private static V1PodTemplateSpec PodTemplate(string app) => new()
+    {
+        Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = app } },
+        Spec = new V1PodSpec
+        {
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "app",
+                    Image = $"registry.example/{app}:1.0",
+                    Resources = new V1ResourceRequirements
+                    {
+                        Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("512Mi") },
+                        Requests = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
+                    },
+                },
+                new V1Container { Name = "sidecar", Image = "registry.example/proxy:1.0" },
+            ],
+        },
+    };
+
+    private static V1OwnerReference Owner(string kind, string name, string uid) =>
+        new() { ApiVersion = "apps/v1", Kind = kind, Name = name, Uid = uid, Controller = true };
+
+    private static V1Pod Pod(string name, V1OwnerReference? owner) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "shop", OwnerReferences = owner is null ? null : [owner] },
+        Spec = PodTemplate("checkout").Spec,
+        Status = new V1PodStatus { Phase = "Running" },
+    };
+}
