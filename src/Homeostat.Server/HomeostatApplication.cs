@@ -3,6 +3,7 @@ using Homeostat.Configuration;
 using Homeostat.Learning;
 using Homeostat.Llm;
 using Homeostat.Postgres.Actions;
+using Homeostat.Kubernetes;
 using Homeostat.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -78,6 +79,7 @@ public static class HomeostatApplication
         builder.Services.AddHomeostatLearning(configuration);
         builder.Services.AddHomeostatLlm(configuration);
         builder.Services.AddHomeostatPostgresActions(configuration);
+        builder.Services.AddHomeostatKubernetes(configuration);
         builder.Services.AddHomeostatSqlite(o => o.DataDirectory = dataDirectory);
         if (settings.RunWorkers)
         {

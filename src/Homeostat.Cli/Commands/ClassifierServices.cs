@@ -3,6 +3,7 @@ using Homeostat.Diagnosis;
 using Homeostat.Learning;
 using Homeostat.Llm;
 using Homeostat.Postgres.Actions;
+using Homeostat.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,6 +39,7 @@ internal static class ClassifierServices
         services.AddHomeostatLearning(configuration);
         services.AddHomeostatLlm(configuration);
         services.AddHomeostatPostgresActions(configuration);
+        services.AddHomeostatKubernetes(configuration);
         return services.BuildServiceProvider();
     }
 

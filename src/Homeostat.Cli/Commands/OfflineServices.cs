@@ -2,6 +2,7 @@ using Homeostat.Configuration;
 using Homeostat.Learning;
 using Homeostat.Llm;
 using Homeostat.Postgres.Actions;
+using Homeostat.Kubernetes;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ internal static class OfflineServices
         services.AddHomeostatLearning(configuration);
         services.AddHomeostatLlm(configuration);
         services.AddHomeostatPostgresActions(configuration);
+        services.AddHomeostatKubernetes(configuration);
         var data = dataDirectory ?? configuration["Data"] ?? ".homeostat";
         services.AddHomeostatSqlite(o => o.DataDirectory = data);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });

@@ -65,6 +65,7 @@ internal static class ValidateCommand
         sections[ServerOptions.Section] = typeof(ServerOptions);
         sections[Learning.LearningOptions.Section] = typeof(Learning.LearningOptions);
         sections[Llm.LlmOptions.Section] = typeof(Llm.LlmOptions);
+        sections[Kubernetes.KubernetesOptions.Section] = typeof(Kubernetes.KubernetesOptions);
         sections["Actions"] = typeof(AllActions);
         var keyErrors = new ConfigValidator(sections).ValidateKeys(file);
         if (keyErrors.Count > 0)
