@@ -14,14 +14,26 @@ namespace Homeostat.Remediation.Certificates;
 /// domain, with arguments as a list (never a shell), and the new certificate's expiry is checked afterwards.
 /// A certificate that is already valid for longer than <c>min_remaining</c> is left alone (no_change).
 /// </summary>
-public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificateOptions> options, TimeProvider timeProvider) : IRemediationAction
+public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificateOptions> options, TimeProvider timeProvider, IEnumerable<ICertManagerRenewal> certManager) : IRemediationAction
 {
+    private readonly ICertManagerRenewal? _certManager = certManager.LastOrDefault();
+
+    public HostCertificateRenewalAction(IOptionsMonitor<HostCertificateOptions> options, TimeProvider timeProvider)
+        : this(options, timeProvider, [])
+    {
+    }
+
     private static readonly string[] DomainLabels = ["domain", "cn", "common_name", "server_name", "certificate", "host"];
 
     public ActionDescriptor Descriptor => KnownActions.TriggerCertRenewal with { UnavailableReason = null };
 
     public Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
     {
+        if (IsKubernetesCertificate(request.Signal) && _certManager is not null)
+        {
+            return _certManager.PreviewAsync(request, cancellationToken);
+        }
+
         if (!TryTarget(request, out var target, out var problem))
         {
             return Task.FromResult(ActionPreview.Refused(problem));
@@ -44,6 +56,11 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
+        if (IsKubernetesCertificate(request.Signal) && _certManager is not null)
+        {
+            return await _certManager.ExecuteAsync(request, cancellationToken);
+        }
+
         if (!TryTarget(request, out var target, out var problem))
         {
             return ActionOutcome.Failed(problem);
@@ -252,7 +269,7 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
         ? Path.Combine(target.Settings.StatePath!, "certificates", target.Domain + ".crt")
         : Path.Combine(target.Settings.StatePath!, "live", target.Domain, "cert.pem");
 
-    private static bool IsKubernetesCertificate(Signal signal) =>
+    public static bool IsKubernetesCertificate(Signal signal) =>
         string.Equals(signal.Resource?.Kind, "Certificate", StringComparison.OrdinalIgnoreCase)
         || signal.Label("certificate") is not null && signal.Label("namespace") is not null;
 
