@@ -1,5 +1,6 @@
 using Homeostat.Kubernetes.Actions;
 using Homeostat.Remediation;
+using Homeostat.Remediation.Certificates;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,8 @@ public static class KubernetesServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="KubernetesOptions"/> (section <c>Kubernetes</c>, unknown keys rejected, validated at start-up) and, when
     /// <c>Enabled</c>, registers an <see cref="IKubernetes"/> client (the kubeconfig file, or the in-cluster service account when
-    /// none is set) and the Kubernetes actions. Call it after <c>AddHomeostatEngine</c>: the action registry keeps the last
+    /// none is set), the Kubernetes actions (open_circuit_breaker among them) and the cert-manager half of trigger_cert_renewal
+    /// (<see cref="ICertManagerRenewal"/>). Call it after <c>AddHomeostatEngine</c>: the action registry keeps the last
     /// action of a name, so these replace the engine's placeholders.
     /// </summary>
     public static IServiceCollection AddHomeostatKubernetes(this IServiceCollection services, IConfiguration configuration)
@@ -45,6 +47,8 @@ public static class KubernetesServiceCollectionExtensions
         services.AddSingleton<IRemediationAction, DeletePodAction>();
         services.AddSingleton<IRemediationAction, CordonNodeAction>();
         services.AddSingleton<IRemediationAction, ScaleMemoryLimitAction>();
+        services.AddSingleton<IRemediationAction, OpenCircuitBreakerAction>();
+        services.AddSingleton<ICertManagerRenewal, CertManagerRenewal>();
         return services;
     }
 }

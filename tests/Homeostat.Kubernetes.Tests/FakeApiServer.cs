@@ -26,7 +26,7 @@ public sealed record ApiRequest(string Method, string Verb, string ApiGroup, str
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
-    private sealed record ResourceType(string Group, string ApiVersion, string Kind, bool Namespaced, bool HasScale);
+    private sealed record ResourceType(string Group, string ApiVersion, string Kind, bool Namespaced, bool HasScale, bool HasStatus = false, bool Custom = false);
 
     private static readonly Dictionary<string, ResourceType> Resources = new(StringComparer.Ordinal)
     {
@@ -35,6 +35,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         ["deployments"] = new("apps", "apps/v1", "Deployment", true, true),
         ["statefulsets"] = new("apps", "apps/v1", "StatefulSet", true, true),
         ["replicasets"] = new("apps", "apps/v1", "ReplicaSet", true, true),
+        ["certificates"] = new("cert-manager.io", "cert-manager.io/v1", "Certificate", true, false, HasStatus: true, Custom: true),
+        ["destinationrules"] = new("networking.istio.io", "networking.istio.io/v1beta1", "DestinationRule", true, false, Custom: true),
     };
 
     private static readonly Dictionary<Type, string> ResourceOfType = new()
@@ -75,7 +77,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes (PATCH, PUT, DELETE without dryRun) that were persisted.</summary>
+    /// <summary>Writes (POST, PATCH, PUT, DELETE without dryRun) that were persisted.</summary>
     public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb != "get" && !r.DryRun && r.Status is >= 200 and < 300).ToList();
 
     public static async Task<FakeApiServer> StartAsync()
@@ -109,6 +111,32 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             metadata["resourceVersion"] = NextResourceVersion();
             _objects[Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>())] = node;
+        }
+    }
+
+    /// <summary>Stores a custom resource (<c>certificates</c>, <c>destinationrules</c>) given as JSON, filled in like <see cref="Seed{T}"/>.</summary>
+    public void Seed(string resource, JsonObject item)
+    {
+        var type = Resources[resource];
+        var node = item.DeepClone().AsObject();
+        node["apiVersion"] = type.ApiVersion;
+        node["kind"] = type.Kind;
+        var metadata = node["metadata"]!.AsObject();
+        metadata["uid"] ??= Guid.NewGuid().ToString();
+        metadata["generation"] ??= 1L;
+        lock (_gate)
+        {
+            metadata["resourceVersion"] = NextResourceVersion();
+            _objects[Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>())] = node;
+        }
+    }
+
+    /// <summary>The stored object as JSON (a copy), or null.</summary>
+    public JsonObject? GetJson(string resource, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            return _objects.TryGetValue(Key(resource, ns, name), out var node) ? node.DeepClone().AsObject() : null;
         }
     }
 
@@ -186,7 +214,18 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         var type = Resources[resource];
-        var verb = method switch { "GET" => "get", "PATCH" => "patch", "PUT" => "update", "DELETE" => "delete", _ => method.ToLowerInvariant() };
+        var verb = method switch { "GET" => "get", "POST" => "create", "PATCH" => "patch", "PUT" => "update", "DELETE" => "delete", _ => method.ToLowerInvariant() };
+        if ((name.Length == 0) != (method == "POST"))
+        {
+            // Collections (lists, watches, deletecollection) are not implemented.
+            return (405, StatusBody(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"), null);
+        }
+
+        if (method == "POST")
+        {
+            name = CreatedName(body);
+        }
+
         var rbacResource = subresource is null ? resource : $"{resource}/{subresource}";
         var dryRunValues = query["dryRun"];
         var dryRun = dryRunValues.Count > 0;
@@ -208,6 +247,11 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (400, StatusBody(400, "BadRequest", $"dryRun: Unsupported value: \"{dryRunValues}\": supported values: \"All\""), record);
             }
 
+            if (method == "POST")
+            {
+                return Create(type, resource, ns, name, body, dryRun, record, qualified);
+            }
+
             if (method is not ("GET" or "PATCH" or "PUT" or "DELETE") || (subresource is not null && method == "DELETE"))
             {
                 return (405, StatusBody(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"), record);
@@ -219,7 +263,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (404, StatusBody(404, "NotFound", $"{qualified} \"{name}\" not found", name, type.Group, resource), record);
             }
 
-            var current = subresource is null ? stored.DeepClone().AsObject() : ScaleOf(stored);
+            var current = subresource is null or "status" ? stored.DeepClone().AsObject() : ScaleOf(stored);
             var conflict = StatusBody(409, "Conflict",
                 $"Operation cannot be fulfilled on {qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
                 name, type.Group, resource);
@@ -303,7 +347,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (409, conflict, record);
             }
 
-            if (Validate(result, subresource is null ? type : null, ns, name) is { } invalid)
+            if (Validate(result, subresource is null or "status" ? type : null, ns, name) is { } invalid)
             {
                 return (422, StatusBody(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {invalid}", name, type.Group, resource), record);
             }
@@ -328,6 +372,12 @@ public sealed class FakeApiServer : IAsyncDisposable
                     next["metadata"]!["generation"] = (Number(stored["metadata"]?["generation"]) ?? 1) + 1;
                 }
             }
+            else if (subresource == "status")
+            {
+                // The status subresource changes status only; everything else in the request is ignored, as the real server does.
+                next = stored.DeepClone().AsObject();
+                next["status"] = result["status"]?.DeepClone();
+            }
             else
             {
                 next = stored.DeepClone().AsObject();
@@ -337,8 +387,90 @@ public sealed class FakeApiServer : IAsyncDisposable
 
             next["metadata"]!["resourceVersion"] = NextResourceVersion();
             _objects[key] = next;
-            return (200, subresource is null ? next.DeepClone() : ScaleOf(next), record);
+            return (200, subresource == "scale" ? ScaleOf(next) : next.DeepClone(), record);
         }
+    }
+
+    private static string CreatedName(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body)?["metadata"]?["name"]?.GetValue<string>() ?? "";
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>POST to a collection: 409 AlreadyExists when the name is taken; generateName is not implemented.</summary>
+    private (int Status, JsonNode Body, ApiRequest? Record) Create(ResourceType type, string resource, string? ns, string name, string body, bool dryRun, ApiRequest record, string qualified)
+    {
+        JsonObject created;
+        try
+        {
+            created = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        }
+        catch (JsonException exception)
+        {
+            return (400, StatusBody(400, "BadRequest", $"the request body is not a JSON object: {exception.Message}"), record);
+        }
+
+        if (name.Length == 0)
+        {
+            return (422, StatusBody(422, "Invalid", $"{type.Kind} \"\" is invalid: metadata.name: Required value: name or generateName is required", name, type.Group, resource), record);
+        }
+
+        if (created["apiVersion"]?.GetValue<string>() != type.ApiVersion || created["kind"]?.GetValue<string>() != type.Kind)
+        {
+            return (400, StatusBody(400, "BadRequest", $"the API version or kind in the request body does not match the path ({type.ApiVersion} {type.Kind})"), record);
+        }
+
+        var metadata = created["metadata"]!.AsObject();
+        if (metadata["namespace"] is null)
+        {
+            metadata["namespace"] = ns;
+        }
+
+        if (!string.IsNullOrEmpty(metadata["resourceVersion"]?.GetValue<string>()))
+        {
+            return (422, StatusBody(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: metadata.resourceVersion: Invalid value: must not be set on create", name, type.Group, resource), record);
+        }
+
+        if (Validate(created, type, ns, name) is { } invalid)
+        {
+            return (422, StatusBody(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {invalid}", name, type.Group, resource), record);
+        }
+
+        var key = Key(resource, ns, name);
+        if (_objects.ContainsKey(key))
+        {
+            return (409, StatusBody(409, "AlreadyExists", $"{qualified} \"{name}\" already exists", name, type.Group, resource), record);
+        }
+
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["generation"] = 1L;
+        metadata["creationTimestamp"] = "2026-01-01T00:00:00Z";
+        if (dryRun)
+        {
+            metadata["resourceVersion"] = "";
+            return (201, created, record);
+        }
+
+        if (_conflictsToInject > 0)
+        {
+            // Another client created it first.
+            _conflictsToInject--;
+            var raced = created.DeepClone().AsObject();
+            raced["spec"] = new JsonObject { ["host"] = created["spec"]?["host"]?.DeepClone() };
+            raced["metadata"]!["resourceVersion"] = NextResourceVersion();
+            _objects[key] = raced;
+            return (409, StatusBody(409, "AlreadyExists", $"{qualified} \"{name}\" already exists", name, type.Group, resource), record);
+        }
+
+        metadata["resourceVersion"] = NextResourceVersion();
+        _objects[key] = created;
+        return (201, created.DeepClone(), record);
     }
 
     /// <summary>Consumes one scripted conflict: another client "wrote first", so the stored resourceVersion moves on.</summary>
@@ -369,6 +501,27 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         try
         {
+            if (type is { Custom: true })
+            {
+                // No CRD schemas: only the fields the actions rely on are checked.
+                if (result["spec"] is not (null or JsonObject))
+                {
+                    return "spec: Invalid value: must be an object";
+                }
+
+                if (type.Kind == "DestinationRule" && result["spec"]?["host"] is not JsonValue)
+                {
+                    return "spec.host: Required value";
+                }
+
+                if (result["status"] is JsonObject { } status && status["conditions"] is { } conditions && conditions is not JsonArray)
+                {
+                    return "status.conditions: Invalid value: must be a list";
+                }
+
+                return null;
+            }
+
             if (type is null)
             {
                 var scale = KubernetesJson.Deserialize<V1Scale>(result.ToJsonString());
@@ -434,39 +587,48 @@ public sealed class FakeApiServer : IAsyncDisposable
         ns = subresource = null;
         var parts = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
         string[] rest;
+        string apiVersion;
         if (parts is ["api", "v1", .. var core])
         {
             rest = core;
+            apiVersion = "v1";
         }
-        else if (parts is ["apis", "apps", "v1", .. var apps])
+        else if (parts is ["apis", var group, var version, .. var grouped])
         {
-            rest = apps;
+            rest = grouped;
+            apiVersion = $"{group}/{version}";
         }
         else
         {
             return false;
         }
 
-        if (rest is ["namespaces", var n, ..])
+        if (rest is ["namespaces", var n, _, ..])
         {
             ns = n;
             rest = rest[2..];
         }
 
-        if (rest.Length is < 2 or > 3 || !Resources.TryGetValue(rest[0], out var type))
+        // A collection path (no name) routes only so that POST can create; other verbs on it get 405.
+        if (rest.Length is < 1 or > 3 || !Resources.TryGetValue(rest[0], out var type))
         {
             return false;
         }
 
-        var group = parts[0] == "api" ? "" : "apps";
-        if (type.Group != group || type.Namespaced != (ns is not null))
+        if (type.ApiVersion != apiVersion || type.Namespaced != (ns is not null))
         {
             return false;
         }
 
         if (rest.Length == 3)
         {
-            if (rest[2] != "scale" || !type.HasScale || rest[0] == "replicasets")
+            var allowed = rest[2] switch
+            {
+                "scale" => type.HasScale && rest[0] != "replicasets",
+                "status" => type.HasStatus,
+                _ => false,
+            };
+            if (!allowed)
             {
                 return false;
             }
@@ -475,7 +637,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         resource = rest[0];
-        name = rest[1];
+        name = rest.Length > 1 ? rest[1] : "";
         return true;
     }
 

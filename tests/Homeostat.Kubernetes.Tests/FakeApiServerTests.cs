@@ -90,4 +90,43 @@ public sealed class FakeApiServerTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    private string DestinationRules => $"{_cluster.Server.Url}/apis/networking.istio.io/v1beta1/namespaces/shop/destinationrules";
+
+    private const string Rule = """{"apiVersion":"networking.istio.io/v1beta1","kind":"DestinationRule","metadata":{"name":"r1","namespace":"shop"},"spec":{"host":"checkout.shop.svc.cluster.local"}}""";
+
+    [Fact]
+    public async Task Post_NameTaken_Gets409AlreadyExists()
+    {
+        (await _http.PostAsync(DestinationRules, new StringContent(Rule, Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var again = await _http.PostAsync(DestinationRules, new StringContent(Rule, Encoding.UTF8, "application/json"));
+
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await again.Content.ReadAsStringAsync()).ShouldContain("\"reason\":\"AlreadyExists\"");
+        _cluster.Server.Requests.Select(r => r.Verb).ShouldBe(["create", "create"]);
+    }
+
+    [Fact]
+    public async Task Post_DryRun_StoresNothing()
+    {
+        var response = await _http.PostAsync(DestinationRules + "?dryRun=All", new StringContent(Rule, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        _cluster.Server.GetJson("destinationrules", "shop", "r1").ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task PatchStatus_ChangesStatusOnly()
+    {
+        var url = $"{_cluster.Server.Url}/apis/cert-manager.io/v1/namespaces/shop/certificates/api-tls/status";
+
+        var response = await Patch(url, """{"spec":{"secretName":"other"},"status":{"notAfter":"2027-01-01T00:00:00Z"}}""", "application/merge-patch+json");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var stored = _cluster.Server.GetJson("certificates", "shop", "api-tls")!;
+        stored["status"]!["notAfter"]!.GetValue<string>().ShouldBe("2027-01-01T00:00:00Z");
+        stored["spec"]!["secretName"]!.GetValue<string>().ShouldBe("api-tls");
+        _cluster.Server.Requests.ShouldHaveSingleItem().Resource.ShouldBe("certificates/status");
+    }
 }

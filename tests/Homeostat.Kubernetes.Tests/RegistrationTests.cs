@@ -63,7 +63,8 @@ public sealed class RegistrationTests : IDisposable
         registry.Find("scale_replicas").ShouldBeOfType<ScaleReplicasAction>();
         registry.Find("delete_pod").ShouldBeOfType<DeletePodAction>();
         registry.Find("cordon_node").ShouldBeOfType<CordonNodeAction>();
-        registry.Find("open_circuit_breaker").ShouldBeOfType<UnavailableAction>();
+        registry.Find("open_circuit_breaker").ShouldBeOfType<OpenCircuitBreakerAction>();
+        provider.GetServices<Homeostat.Remediation.Certificates.ICertManagerRenewal>().ShouldHaveSingleItem().ShouldBeOfType<CertManagerRenewal>();
         provider.GetRequiredService<IKubernetes>().BaseUri.ShouldBe(new Uri("https://127.0.0.1:6443/"));
         provider.GetRequiredService<IOptions<KubernetesOptions>>().Value.AllowedNamespaces.ShouldBe(["shop"]);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Homeostat.Catalog;
 using Homeostat.Primitives;
 using Homeostat.Remediation;
@@ -12,11 +13,13 @@ namespace Homeostat.Kubernetes.Tests;
 /// <summary>
 /// The shop cluster every test starts from: namespace <c>shop</c> (allowlisted) with Deployment checkout (2 replicas, container
 /// app limited to 512Mi, requesting 256Mi) → ReplicaSet checkout-7d9f → Pod checkout-7d9f-x2k4p, StatefulSet db, a bare pod
-/// debug, and node node-3. The clock reads 2026-11-28 10:00 UTC.
+/// debug, node node-3, and cert-manager Certificate api-tls (Ready, notAfter 2026-11-30). The clock reads 2026-11-28 10:00 UTC.
 /// </summary>
 public sealed class TestCluster : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    public const string CertificateNotAfter = "2026-11-30T00:00:00Z";
 
     public FakeApiServer Server { get; private set; } = null!;
 
@@ -67,6 +70,28 @@ public sealed class TestCluster : IAsyncLifetime
         Server.Seed(Pod("db-0", Owner("StatefulSet", "db", "sts-uid")));
         Server.Seed(Pod("debug", owner: null));
         Server.Seed(new V1Node { Metadata = new V1ObjectMeta { Name = "node-3" }, Spec = new V1NodeSpec() });
+        Server.Seed("certificates", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "api-tls", ["namespace"] = "shop" },
+            ["spec"] = new JsonObject
+            {
+                ["secretName"] = "api-tls",
+                ["dnsNames"] = new JsonArray("api.shop.example"),
+                ["issuerRef"] = new JsonObject { ["name"] = "letsencrypt", ["kind"] = "ClusterIssuer" },
+            },
+            ["status"] = new JsonObject
+            {
+                ["notAfter"] = CertificateNotAfter,
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Ready",
+                    ["status"] = "True",
+                    ["reason"] = "Ready",
+                    ["message"] = "Certificate is up to date and has not expired",
+                    ["lastTransitionTime"] = "2026-09-01T00:00:00Z",
+                }),
+            },
+        });
     }
 
     public async Task DisposeAsync()
