@@ -189,7 +189,7 @@ public sealed class HealingLoopTests
             """;
         await using var h = new PipelineHarness(catalog);
 
-        // A cert-manager Certificate needs the Kubernetes adapter, which this build does not have yet.
+        // A cert-manager Certificate needs the Kubernetes adapter, which this host has not enabled.
         var signal = SignalBuilder.Unclassifiable() with
         {
             Title = "CertificateExpiringSoon",

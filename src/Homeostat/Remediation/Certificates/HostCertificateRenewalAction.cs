@@ -104,7 +104,7 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
         var signal = request.Signal;
         if (IsKubernetesCertificate(signal))
         {
-            problem = "this is a cert-manager Certificate; renewing it needs the Kubernetes adapter (Homeostat.Kubernetes), which this build does not include yet";
+            problem = "this is a cert-manager Certificate; renewing it needs the Kubernetes adapter, which is not enabled (kubernetes.enabled: true)";
             return false;
         }
 
