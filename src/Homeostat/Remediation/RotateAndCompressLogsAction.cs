@@ -86,30 +86,8 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
     private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
     {
         plan = null!;
-        // The catalog's path, when set, bounds the action: a path from the signal may only narrow it, never widen it.
-        IEnumerable<string> roots = options.CurrentValue.AllowedRoots;
-        var catalogPath = request.Parameters.String("path");
-        if (catalogPath is not null)
+        if (!SafePaths.TryResolveTargetDirectory(request.Signal, PathLabels, request.Parameters.String("path"), options.CurrentValue.AllowedRoots, out var directory, out problem))
         {
-            if (!SafePaths.TryResolveDirectoryUnder(catalogPath, roots, out var bound, out problem))
-            {
-                problem = "refused: the catalog's path: " + problem;
-                return false;
-            }
-
-            roots = [bound];
-        }
-
-        var candidate = SignalPath(request.Signal) ?? catalogPath;
-        if (candidate is null)
-        {
-            problem = "the signal names no directory (labels path, directory, mountpoint or resource.path) and the catalog sets no path parameter";
-            return false;
-        }
-
-        if (!SafePaths.TryResolveDirectoryUnder(candidate, roots, out var directory, out problem))
-        {
-            problem = "refused: " + problem;
             return false;
         }
 
@@ -124,19 +102,6 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
             timeProvider.GetUtcNow());
         plan.Build();
         return true;
-    }
-
-    private static string? SignalPath(Signal signal)
-    {
-        foreach (var label in PathLabels)
-        {
-            if (signal.Label(label) is { Length: > 0 } value)
-            {
-                return value;
-            }
-        }
-
-        return signal.Resource?.Path;
     }
 
     private abstract record Step

@@ -105,30 +105,8 @@ public sealed class CleanDirectoryAction(IOptionsMonitor<CleanDirectoryOptions> 
             return false;
         }
 
-        // The catalog's path, when set, bounds the action: a path from the signal may only narrow it, never widen it.
-        IEnumerable<string> roots = options.CurrentValue.AllowedRoots;
-        var catalogPath = parameters.String("path");
-        if (catalogPath is not null)
+        if (!SafePaths.TryResolveTargetDirectory(request.Signal, PathLabels, parameters.String("path"), options.CurrentValue.AllowedRoots, out var directory, out problem))
         {
-            if (!SafePaths.TryResolveDirectoryUnder(catalogPath, roots, out var bound, out problem))
-            {
-                problem = "refused: the catalog's path: " + problem;
-                return false;
-            }
-
-            roots = [bound];
-        }
-
-        var candidate = SignalPath(request.Signal) ?? catalogPath;
-        if (candidate is null)
-        {
-            problem = "the signal names no directory (labels path or directory, or resource.path) and the catalog sets no path parameter";
-            return false;
-        }
-
-        if (!SafePaths.TryResolveDirectoryUnder(candidate, roots, out var directory, out problem))
-        {
-            problem = "refused: " + problem;
             return false;
         }
 
@@ -142,19 +120,6 @@ public sealed class CleanDirectoryAction(IOptionsMonitor<CleanDirectoryOptions> 
             timeProvider.GetUtcNow().UtcDateTime - olderThan.Value);
         plan.Build();
         return true;
-    }
-
-    private static string? SignalPath(Signal signal)
-    {
-        foreach (var label in PathLabels)
-        {
-            if (signal.Label(label) is { Length: > 0 } value)
-            {
-                return value;
-            }
-        }
-
-        return signal.Resource?.Path;
     }
 
     private static string AuditTime(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
