@@ -88,6 +88,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
             case YamlScalarNode scalar when prefix is not null:
                 Locations[prefix] = ((int)scalar.Start.Line, (int)scalar.Start.Column);
                 data[prefix] = IsPathKey(prefix) && !string.IsNullOrEmpty(scalar.Value) && !System.IO.Path.IsPathRooted(scalar.Value)
+                    && !scalar.Value.Contains("://", StringComparison.Ordinal)
                     ? System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, scalar.Value))
                     : scalar.Value;
                 break;

@@ -4,7 +4,11 @@ using Homeostat.Signals;
 
 namespace Homeostat.Probes;
 
-public sealed record ProbeReading(bool Breached, double Value, double Limit, string Description);
+public sealed record ProbeReading(bool Breached, double Value, double Limit, string Description)
+{
+    /// <summary>What the measurement found out about its subject (a certificate's CN), for the signal's labels.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 public interface IProbe
 {
@@ -101,10 +105,14 @@ public sealed class FilesystemUsageProbe(ProbeOptions options) : DiskProbe(optio
 
 public static class ProbeFactory
 {
-    public static IProbe Create(ProbeOptions options) => options.Kind switch
+    public static IProbe Create(ProbeOptions options) => Create(options, TimeProvider.System);
+
+    public static IProbe Create(ProbeOptions options, TimeProvider timeProvider) => options.Kind switch
     {
         ProbeKinds.DirectorySize => new DirectorySizeProbe(options),
         ProbeKinds.FilesystemUsage => new FilesystemUsageProbe(options),
+        ProbeKinds.CertificateExpiry => new CertificateExpiryProbe(options, timeProvider),
+        ProbeKinds.HttpLatency => new HttpLatencyProbe(options, timeProvider),
         _ => throw new ArgumentException($"unknown probe kind '{options.Kind}'", nameof(options)),
     };
 }

@@ -18,7 +18,16 @@ public static class ProbeKinds
     /// <summary>The used share of the filesystem holding a path against <see cref="ProbeOptions.MaxPercent"/>.</summary>
     public const string FilesystemUsage = "filesystem_usage";
 
-    public static readonly IReadOnlyList<string> All = [DirectorySize, FilesystemUsage];
+    /// <summary>
+    /// A certificate's remaining lifetime against <see cref="ProbeOptions.MinRemaining"/>; the path is a PEM file or
+    /// <c>https://host:port</c> (the certificate the endpoint presents).
+    /// </summary>
+    public const string CertificateExpiry = "certificate_expiry";
+
+    /// <summary>How long a GET of an http(s) URL takes against <see cref="ProbeOptions.MaxLatency"/>.</summary>
+    public const string HttpLatency = "http_latency";
+
+    public static readonly IReadOnlyList<string> All = [DirectorySize, FilesystemUsage, CertificateExpiry, HttpLatency];
 }
 
 /// <summary>One host probe: what it measures, its threshold, and how often it looks.</summary>
@@ -38,6 +47,15 @@ public sealed class ProbeOptions
 
     [Range(1, 100)]
     public double? MaxPercent { get; set; }
+
+    /// <summary>certificate_expiry: breached when the certificate expires sooner than this.</summary>
+    public Duration MinRemaining { get; set; } = Duration.Parse("14d");
+
+    /// <summary>http_latency: breached when the GET takes longer than this.</summary>
+    public Duration MaxLatency { get; set; } = Duration.Parse("2s");
+
+    /// <summary>http_latency and certificate_expiry of an endpoint: the request is abandoned (and breached) after this.</summary>
+    public Duration Timeout { get; set; } = Duration.Parse("5s");
 
     public Duration Interval { get; set; } = Duration.Parse("30s");
 

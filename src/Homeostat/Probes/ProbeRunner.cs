@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Homeostat.Probes;
 
 /// <summary>The configured probes, built once.</summary>
-public sealed class ProbeSet(IOptions<ProbesOptions> options)
+public sealed class ProbeSet(IOptions<ProbesOptions> options, TimeProvider timeProvider)
 {
-    public IReadOnlyList<IProbe> Probes { get; } = options.Value.Items.Select(ProbeFactory.Create).ToList();
+    public IReadOnlyList<IProbe> Probes { get; } = options.Value.Items.Select(o => ProbeFactory.Create(o, timeProvider)).ToList();
 
     public IProbe? Find(string name) => Probes.FirstOrDefault(p => p.Options.Name == name);
 }

@@ -45,6 +45,25 @@ public sealed class YamlConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_ProbeUrlPaths_AreNotTakenAsRelativeFiles()
+    {
+        var configuration = Load("""
+            probes:
+              - { name: tls, kind: certificate_expiry, path: "https://shop.example.com:443", min_remaining: 21d, service: shop }
+              - { name: api, kind: http_latency, path: "http://payments:8080/health", max_latency: 500ms, timeout: 3s, service: shop }
+              - { name: pem, kind: certificate_expiry, path: certs/shop.pem, service: shop }
+            """);
+
+        var probes = configuration.GetSection("Probes").Get<List<ProbeOptions>>()!;
+        probes[0].Path.ShouldBe("https://shop.example.com:443");
+        probes[0].MinRemaining.ShouldBe(Duration.Parse("21d"));
+        probes[1].Path.ShouldBe("http://payments:8080/health");
+        probes[1].MaxLatency.ShouldBe(Duration.Parse("500ms"));
+        probes[1].Timeout.ShouldBe(Duration.Parse("3s"));
+        probes[2].Path.ShouldBe(Path.Combine(_directory, "certs", "shop.pem"));
+    }
+
+    [Fact]
     public void Load_LabelKeys_AreKeptAsWritten()
     {
         var configuration = Load("""
