@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -18,7 +19,7 @@ public sealed class QuickstartTests
             WorkingDirectory = root,
         };
         start.Environment["QUICKSTART_EXIT"] = "1";
-        start.Environment["HOMEOSTAT_LISTEN"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["HOMEOSTAT_LISTEN"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -34,12 +35,5 @@ public sealed class QuickstartTests
         var sandbox = Path.Combine(root, "examples", "quickstart", "sandbox", "var", "log", "shop");
         Directory.GetFiles(sandbox, "*.gz").ShouldNotBeEmpty();
         Directory.GetFiles(sandbox).Sum(f => new FileInfo(f).Length).ShouldBeLessThan(24L * 1024 * 1024);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

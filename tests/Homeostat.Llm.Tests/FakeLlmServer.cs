@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -22,7 +23,7 @@ public sealed class FakeLlmServer : IDisposable
 
     public FakeLlmServer()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         BaseUrl = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(BaseUrl + "/");
         _listener.Start();
@@ -164,13 +165,6 @@ public sealed class FakeLlmServer : IDisposable
         eval_count = 30,
         eval_duration = 2_000_000,
     }) + "\n";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed record ScriptedReply(int Status, string? Content, bool Hang);
 }

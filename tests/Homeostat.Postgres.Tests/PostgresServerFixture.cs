@@ -30,7 +30,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
 
         _directory = Path.Combine(Path.GetTempPath(), "homeostat-pg-" + Guid.NewGuid().ToString("N")[..10]);
-        var output = await RunScriptAsync("start", _directory, FreePort().ToString(CultureInfo.InvariantCulture));
+        var output = await RunScriptAsync("start", _directory, LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture));
         ConnectionString = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
     }
 
@@ -80,15 +80,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static async Task<string> RunScriptAsync(params string[] arguments)

@@ -232,7 +232,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     [Fact]
     public async Task An_unreachable_server_fails_with_a_reason_that_holds_no_password()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         const string password = "S3cret-unreachable-pw";
         var action = Action($"Host=127.0.0.1;Port={port};Username=postgres;Password={password};Database=postgres");
 
@@ -448,14 +448,5 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
             Location = new SourceLocation("catalog.yaml", 1, 1),
         };
         return new ActionRequest("inc-1", signal, remediation);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -24,9 +25,9 @@ public sealed class MonitoringStack : IAsyncDisposable
         Directory = directory;
         TextfileDirectory = Path.Combine(directory, "textfile");
         System.IO.Directory.CreateDirectory(TextfileDirectory);
-        NodePort = FreePort();
+        NodePort = LoopbackPorts.Free();
         PrometheusPort = prometheusPort;
-        AlertmanagerPort = FreePort();
+        AlertmanagerPort = LoopbackPorts.Free();
     }
 
     public string Directory { get; }
@@ -208,11 +209,4 @@ public sealed class MonitoringStack : IAsyncDisposable
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

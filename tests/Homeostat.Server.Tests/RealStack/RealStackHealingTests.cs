@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
@@ -37,8 +38,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
     {
         _sandbox = Path.Combine(_root, "sandbox");
         Directory.CreateDirectory(_sandbox);
-        var homeostatPort = MonitoringStack.FreePort();
-        var prometheusPort = MonitoringStack.FreePort();
+        var homeostatPort = LoopbackPorts.Free();
+        var prometheusPort = LoopbackPorts.Free();
         var catalog = Path.Combine(_root, "catalog.yaml");
         await File.WriteAllTextAsync(catalog, """
             version: realstack-1

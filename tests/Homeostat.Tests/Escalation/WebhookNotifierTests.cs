@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -20,7 +21,7 @@ public sealed class WebhookNotifierTests : IDisposable
 
     public WebhookNotifierTests()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         _url = $"http://127.0.0.1:{port}/hook/";
         _listener.Prefixes.Add(_url);
         _listener.Start();
@@ -91,7 +92,7 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task Notify_NobodyListening_FailsWithTheReasonInsteadOfThrowing()
     {
-        var notifier = CreateSut(new WebhookNotifierOptions { Url = $"http://127.0.0.1:{FreePort()}/", MaxAttempts = 2, FirstRetryDelay = Duration.Parse("10ms") });
+        var notifier = CreateSut(new WebhookNotifierOptions { Url = $"http://127.0.0.1:{LoopbackPorts.Free()}/", MaxAttempts = 2, FirstRetryDelay = Duration.Parse("10ms") });
 
         var result = await notifier.NotifyAsync(Notice(), CancellationToken.None);
 
@@ -147,12 +148,5 @@ public sealed class WebhookNotifierTests : IDisposable
             context.Response.StatusCode = _statuses.TryDequeue(out var status) ? status : 200;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -32,7 +32,7 @@ public sealed class WebhookActionTests : IDisposable
     {
         Environment.SetEnvironmentVariable(SecretEnv, Secret);
         Environment.SetEnvironmentVariable(TokenEnv, Token);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         _url = $"http://127.0.0.1:{port}/runbook/";
         _listener.Prefixes.Add(_url);
         _listener.Start();
@@ -160,7 +160,7 @@ public sealed class WebhookActionTests : IDisposable
     {
         var action = CreateSut(Endpoint(e =>
         {
-            e.Url = $"http://127.0.0.1:{FreePort()}/";
+            e.Url = $"http://127.0.0.1:{LoopbackPorts.Free()}/";
             e.MaxAttempts = 2;
         }));
 
@@ -530,12 +530,5 @@ public sealed class WebhookActionTests : IDisposable
         {
             // The client gave up (a timeout test) or the test ended.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -26,7 +26,7 @@ public sealed class PrometheusVerifierTests : IDisposable
 
     public PrometheusVerifierTests()
     {
-        _url = $"http://127.0.0.1:{FreePort()}/";
+        _url = $"http://127.0.0.1:{LoopbackPorts.Free()}/";
         _listener.Prefixes.Add(_url);
         _listener.Start();
         _ = ServeAsync();
@@ -87,7 +87,7 @@ public sealed class PrometheusVerifierTests : IDisposable
     [Fact]
     public async Task Check_PrometheusDown_IsError()
     {
-        var verifier = Verifier(url: $"http://127.0.0.1:{FreePort()}");
+        var verifier = Verifier(url: $"http://127.0.0.1:{LoopbackPorts.Free()}");
 
         var result = await verifier.CheckAsync(Incident(), CancellationToken.None);
 
@@ -250,13 +250,6 @@ public sealed class PrometheusVerifierTests : IDisposable
         {
             // The client gave up (the timeout test) or the test ended.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class ClientFactory : IHttpClientFactory
