@@ -116,6 +116,8 @@ public static class HomeostatServiceCollectionExtensions
     /// <summary>The background loops: healing workers and host probes.</summary>
     public static IServiceCollection AddHomeostatWorkers(this IServiceCollection services)
     {
+        // Hosted services start in order: the classifier is warm before the first signal is worked on.
+        services.AddHostedService<ClassifierWarmup>();
         services.AddHostedService<HealingWorker>();
         services.AddHostedService<ProbeRunner>();
         return services;

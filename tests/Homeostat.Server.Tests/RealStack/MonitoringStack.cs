@@ -10,7 +10,9 @@ namespace Homeostat.Server.Tests.RealStack;
 /// <summary>
 /// Real node_exporter, Prometheus and Alertmanager from the Debian packages, on free loopback ports, with throwaway
 /// configs in a temporary folder. The alert rule fires when a sandbox's size (written through the textfile
-/// collector) is over its budget; Alertmanager posts to the Homeostat under test.
+/// collector) is over its budget; Alertmanager posts to the Homeostat under test. With two Alertmanager replicas
+/// that cannot gossip (a partitioned HA pair, where Alertmanager fails open) Prometheus sends the alert to both and
+/// both deliver it.
 /// </summary>
 public sealed class MonitoringStack : IAsyncDisposable
 {
@@ -20,14 +22,14 @@ public sealed class MonitoringStack : IAsyncDisposable
 
     private readonly List<Process> _processes = [];
 
-    private MonitoringStack(string directory, int prometheusPort)
+    private MonitoringStack(string directory, int prometheusPort, int alertmanagerReplicas)
     {
         Directory = directory;
         TextfileDirectory = Path.Combine(directory, "textfile");
         System.IO.Directory.CreateDirectory(TextfileDirectory);
         NodePort = LoopbackPorts.Free();
         PrometheusPort = prometheusPort;
-        AlertmanagerPort = LoopbackPorts.Free();
+        AlertmanagerPorts = Enumerable.Range(0, alertmanagerReplicas).Select(_ => LoopbackPorts.Free()).ToList();
     }
 
     public string Directory { get; }
@@ -38,7 +40,9 @@ public sealed class MonitoringStack : IAsyncDisposable
 
     public int PrometheusPort { get; }
 
-    public int AlertmanagerPort { get; }
+    public IReadOnlyList<int> AlertmanagerPorts { get; }
+
+    public int AlertmanagerPort => AlertmanagerPorts[0];
 
     public string PrometheusUrl => $"http://127.0.0.1:{PrometheusPort}";
 
@@ -47,7 +51,7 @@ public sealed class MonitoringStack : IAsyncDisposable
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>Writes the configs, starts the three processes and waits until the target is up and Alertmanager is known.</summary>
-    public static async Task<MonitoringStack> StartAsync(string directory, int prometheusPort, long budgetBytes, string webhookUrl)
+    public static async Task<MonitoringStack> StartAsync(string directory, int prometheusPort, long budgetBytes, string webhookUrl, int alertmanagerReplicas = 1)
     {
         var missing = new[] { NodeExporter, Prometheus, Alertmanager }.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
@@ -56,12 +60,17 @@ public sealed class MonitoringStack : IAsyncDisposable
                 $"{string.Join(", ", missing)} not installed: the real-stack tests need the Debian packages prometheus, prometheus-alertmanager and prometheus-node-exporter; scripts/test.sh installs them (apt-get install -y --no-install-recommends prometheus prometheus-alertmanager prometheus-node-exporter)");
         }
 
-        var stack = new MonitoringStack(directory, prometheusPort);
+        var stack = new MonitoringStack(directory, prometheusPort, alertmanagerReplicas);
         try
         {
             await stack.WriteConfigsAsync(budgetBytes, webhookUrl);
             stack.Start("node_exporter", NodeExporter, $"--web.listen-address=127.0.0.1:{stack.NodePort} --collector.textfile.directory={Quote(stack.TextfileDirectory)} --no-collector.systemd");
-            stack.Start("alertmanager", Alertmanager, $"--config.file={Quote(Path.Combine(directory, "alertmanager.yml"))} --storage.path={Quote(Path.Combine(directory, "am-data"))} --web.listen-address=127.0.0.1:{stack.AlertmanagerPort} --web.external-url={stack.AlertmanagerUrl}/ --cluster.listen-address=");
+            for (var i = 0; i < stack.AlertmanagerPorts.Count; i++)
+            {
+                var port = stack.AlertmanagerPorts[i];
+                stack.Start(AlertmanagerLogName(i), Alertmanager, $"--config.file={Quote(Path.Combine(directory, "alertmanager.yml"))} --storage.path={Quote(Path.Combine(directory, $"am-data-{i}"))} --web.listen-address=127.0.0.1:{port} --web.external-url=http://127.0.0.1:{port}/ --cluster.listen-address=");
+            }
+
             stack.Start("prometheus", Prometheus, $"--config.file={Quote(Path.Combine(directory, "prometheus.yml"))} --storage.tsdb.path={Quote(Path.Combine(directory, "prom-data"))} --web.listen-address=127.0.0.1:{stack.PrometheusPort} --web.external-url={stack.PrometheusUrl}/");
             await stack.WaitUntilReadyAsync();
             return stack;
@@ -79,6 +88,12 @@ public sealed class MonitoringStack : IAsyncDisposable
         using var document = await GetJsonAsync($"{PrometheusUrl}/api/v1/query?query={Uri.EscapeDataString(query)}");
         return document.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
     }
+
+    /// <summary>Every Alertmanager replica's log, each under its name.</summary>
+    public string AlertmanagerLogs() =>
+        string.Join("\n", Enumerable.Range(0, AlertmanagerPorts.Count).Select(i => $"--- {AlertmanagerLogName(i)}\n{Log(AlertmanagerLogName(i))}"));
+
+    private static string AlertmanagerLogName(int replica) => replica == 0 ? "alertmanager" : $"alertmanager-{replica}";
 
     public string Log(string name) => File.Exists(Path.Combine(Directory, name + ".log")) ? File.ReadAllText(Path.Combine(Directory, name + ".log")) : string.Empty;
 
@@ -116,7 +131,7 @@ public sealed class MonitoringStack : IAsyncDisposable
             alerting:
               alertmanagers:
                 - static_configs:
-                    - targets: ['127.0.0.1:{AlertmanagerPort}']
+                    - targets: [{string.Join(", ", AlertmanagerPorts.Select(p => $"'127.0.0.1:{p}'"))}]
             scrape_configs:
               - job_name: node
                 static_configs:
@@ -173,7 +188,7 @@ public sealed class MonitoringStack : IAsyncDisposable
         {
             if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
             {
-                throw new InvalidOperationException($"a monitoring process exited early ({exited.ExitCode}); logs:\n{Log("prometheus")}\n{Log("alertmanager")}\n{Log("node_exporter")}");
+                throw new InvalidOperationException($"a monitoring process exited early ({exited.ExitCode}); logs:\n{Log("prometheus")}\n{AlertmanagerLogs()}\n{Log("node_exporter")}");
             }
 
             try
@@ -181,14 +196,20 @@ public sealed class MonitoringStack : IAsyncDisposable
                 using var targets = await GetJsonAsync($"{PrometheusUrl}/api/v1/targets");
                 using var alertmanagers = await GetJsonAsync($"{PrometheusUrl}/api/v1/alertmanagers");
                 var up = targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray().Any(t => t.GetProperty("health").GetString() == "up");
-                var known = alertmanagers.RootElement.GetProperty("data").GetProperty("activeAlertmanagers").GetArrayLength() > 0;
-                using var amReady = await Http.GetAsync(new Uri($"{AlertmanagerUrl}/-/ready"));
-                if (up && known && amReady.IsSuccessStatusCode)
+                var known = alertmanagers.RootElement.GetProperty("data").GetProperty("activeAlertmanagers").GetArrayLength();
+                var ready = 0;
+                foreach (var port in AlertmanagerPorts)
+                {
+                    using var amReady = await Http.GetAsync(new Uri($"http://127.0.0.1:{port}/-/ready"));
+                    ready += amReady.IsSuccessStatusCode ? 1 : 0;
+                }
+
+                if (up && known == AlertmanagerPorts.Count && ready == AlertmanagerPorts.Count)
                 {
                     return;
                 }
 
-                last = $"target up: {up}, alertmanager known: {known}, alertmanager ready: {amReady.StatusCode}";
+                last = $"target up: {up}, alertmanagers known to Prometheus: {known}/{AlertmanagerPorts.Count}, ready: {ready}/{AlertmanagerPorts.Count}";
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
             {

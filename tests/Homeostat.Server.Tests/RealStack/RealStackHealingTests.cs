@@ -16,7 +16,9 @@ namespace Homeostat.Server.Tests.RealStack;
 /// <summary>
 /// The whole loop against the real components: node_exporter's textfile collector reports a sandbox's size,
 /// Prometheus fires SandboxDiskFull, Alertmanager posts it to Homeostat, Homeostat compresses the logs for real and
-/// verifies through Prometheus that the series is gone.
+/// verifies through Prometheus that the series is gone. Two Alertmanager replicas that cannot see each other (the
+/// fail-open half of an HA pair) both deliver every notification, so each scenario also shows that a second delivery
+/// of the same alert acts once.
 /// </summary>
 [Trait("Category", "RealStack")]
 public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLifetime
@@ -80,7 +82,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{homeostatPort}") };
 
-        _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, Budget, $"http://127.0.0.1:{homeostatPort}/api/v1/alertmanager");
+        _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, Budget, $"http://127.0.0.1:{homeostatPort}/api/v1/alertmanager", alertmanagerReplicas: 2);
         _exporter = Task.Run(ExportLoopAsync);
     }
 
@@ -132,6 +134,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         Directory.GetFiles(_sandbox, "*.gz").ShouldNotBeEmpty();
         SandboxBytes().ShouldBeLessThan(Budget);
         await watcher;
+        await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
 
         Report(incident, history, injectedAt);
     }
@@ -150,6 +153,35 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
             .ShouldAllBe(h => h.GetProperty("payload").GetProperty("verifier").GetString() == "prometheus");
         Directory.GetFiles(_sandbox, "*.gz").ShouldBeEmpty();
         (await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(1);
+        await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
+    }
+
+    /// <summary>
+    /// Both replicas delivered the firing alert (the second delivery is recorded as a duplicate of the one incident),
+    /// and the remediation ran once.
+    /// </summary>
+    private async Task ShouldHaveActedOnceOnBothDeliveriesAsync(JsonElement incident)
+    {
+        var id = incident.GetProperty("incident").GetProperty("id").GetString();
+        var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(15);
+        List<JsonElement> history;
+        do
+        {
+            var current = await _client!.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+            history = current.GetProperty("history").EnumerateArray().ToList();
+            if (history.Any(h => h.GetProperty("type").GetString() == "duplicate"))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+        while (Clock.GetUtcNow() < deadline);
+
+        history.ShouldContain(h => h.GetProperty("type").GetString() == "duplicate", "the second Alertmanager's delivery was never recorded:\n" + Describe(history) + "\n" + _stack!.AlertmanagerLogs());
+        history.Count(h => h.GetProperty("type").GetString() == "action_executed").ShouldBe(1, Describe(history));
+        var incidents = await _client!.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
+        incidents.GetProperty("incidents").GetArrayLength().ShouldBe(1);
     }
 
     /// <summary>Writes compressible .log files worth well over the budget, last written <paramref name="age"/> ago.</summary>
@@ -273,7 +305,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
 
-        throw new TimeoutException($"no incident ended within 75 s: {(id is null ? "none was opened" : last.ToString())}\nprometheus:\n{_stack!.Log("prometheus")}\nalertmanager:\n{_stack.Log("alertmanager")}");
+        throw new TimeoutException($"no incident ended within 75 s: {(id is null ? "none was opened" : last.ToString())}\nprometheus:\n{_stack!.Log("prometheus")}\nalertmanagers:\n{_stack.AlertmanagerLogs()}");
     }
 
     private void Report(JsonElement incident, List<JsonElement> history, DateTimeOffset injectedAt)

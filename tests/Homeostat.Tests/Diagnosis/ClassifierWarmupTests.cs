@@ -1,0 +1,41 @@
+using Homeostat.Diagnosis;
+using Homeostat.Signals;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Homeostat.Tests.Diagnosis;
+
+public sealed class ClassifierWarmupTests
+{
+    [Fact]
+    public async Task StartAsync_RunsEveryLocalMemberOnce_AndNeverTheLlm()
+    {
+        var rules = new CountingMember(ClassifierNames.Rules);
+        var model = new CountingMember(ClassifierNames.Model);
+        var llm = new CountingMember(ClassifierNames.Llm);
+        var warmup = new ClassifierWarmup([rules, model, llm], new FixedClasses(), TimeProvider.System, NullLogger<ClassifierWarmup>.Instance);
+
+        await warmup.StartAsync(CancellationToken.None);
+
+        rules.Calls.ShouldBe(1);
+        model.Calls.ShouldBe(1);
+        llm.Calls.ShouldBe(0);
+    }
+
+    private sealed class FixedClasses : IClassSetProvider
+    {
+        public ClassSet Current { get; } = new(FailureClasses.Seed);
+    }
+
+    private sealed class CountingMember(string name) : IClassifierMember
+    {
+        public int Calls { get; private set; }
+
+        public string Name => name;
+
+        public ValueTask<Classification> ClassifyAsync(Signal signal, ClassSet classes, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return ValueTask.FromResult(new Classification { Class = Classification.Unknown, Confidence = 0, Classifier = name, Reasoning = "counted" });
+        }
+    }
+}
