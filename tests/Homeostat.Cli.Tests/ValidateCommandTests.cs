@@ -117,6 +117,45 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Validate_HostProbes_NewKindsAreAcceptedAndTheirErrorsNameProbeAndField()
+    {
+        var variable = "HOMEOSTAT_CLI_TEST_PG_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(variable, "Host=127.0.0.1;Port=5432;Username=monitor;Password=s3cret-value;Database=postgres");
+        try
+        {
+            using var temp = new TempDirectory();
+            var valid = temp.Write("valid.yaml", $$"""
+                probes:
+                  - { name: root-inodes, kind: filesystem_inodes, path: /, max_percent: 90, interval: 1m, service: node }
+                  - { name: nginx-memory, kind: memory_usage, path: /run/nginx.pid, max_percent: 90, interval: 30s, service: web }
+                  - { name: app-cgroup, kind: memory_usage, path: /sys/fs/cgroup/system.slice/app.service, max_bytes: 2Gi, service: app }
+                  - { name: orders-pg, kind: postgres_connections, connection_string_env: {{variable}}, max_percent: 80, timeout: 5s, service: orders }
+                """);
+            var invalid = temp.Write("invalid.yaml", """
+                probes:
+                  - { name: inodes, kind: filesystem_inodes, max_bytes: 1Gi, service: node }
+                  - { name: orders-pg, kind: postgres_connections, service: orders }
+                  - { name: nginx-memory, kind: memory_usage, path: /run/nginx.pid, max_percent: 150, service: web }
+                """);
+
+            var ok = await CliRunner.RunAsync("validate", valid);
+            var bad = await CliRunner.RunAsync("validate", invalid);
+
+            ok.ExitCode.ShouldBe(0, ok.Error);
+            bad.ExitCode.ShouldBe(1);
+            bad.Error.ShouldContain("probes[0] (inodes): path is required");
+            bad.Error.ShouldContain("probes[0] (inodes): max_bytes does not apply to a filesystem_inodes probe");
+            bad.Error.ShouldContain("probes[1] (orders-pg): connection_string_env is required");
+            bad.Error.ShouldContain("probes[2] (nginx-memory): max_percent:");
+            bad.Error.ShouldNotContain("s3cret-value");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task Validate_QuickstartConfigAndCatalog_AreValid()
     {
         var quickstart = Path.Combine(CliRunner.RepositoryRoot(), "examples", "quickstart");

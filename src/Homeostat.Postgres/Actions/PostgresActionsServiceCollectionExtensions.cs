@@ -1,3 +1,5 @@
+using Homeostat.Postgres.Probes;
+using Homeostat.Probes;
 using Homeostat.Remediation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +13,7 @@ public static class PostgresActionsServiceCollectionExtensions
     /// <summary>
     /// Registers <c>terminate_idle_connections</c> and binds <see cref="PostgresActionOptions"/> (section
     /// <c>Actions:TerminateIdleConnections</c>, unknown keys rejected, every target checked at start-up, including that
-    /// its environment variable holds a connection string).
+    /// its environment variable holds a connection string), and the <c>postgres_connections</c> probe kind.
     /// </summary>
     public static IServiceCollection AddHomeostatPostgresActions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,6 +23,7 @@ public static class PostgresActionsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresActionOptions>, PostgresActionOptionsValidator>());
         services.AddLogging();
         services.AddSingleton<IRemediationAction, TerminateIdleConnectionsAction>();
+        services.AddProbeKind<PostgresConnectionsProbeKind>();
         return services;
     }
 }

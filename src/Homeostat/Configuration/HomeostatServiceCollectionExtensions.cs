@@ -88,6 +88,7 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<GuardrailPipeline>();
 
         services.AddSingleton<ActionRunner>();
+        services.AddHomeostatProbeKinds();
         services.AddSingleton<ProbeSet>();
         services.AddSingleton<IVerifier, ProbeVerifier>();
         services.BindValidated<PrometheusOptions>(configuration, PrometheusOptions.Section);
@@ -165,8 +166,11 @@ public sealed class GuardrailOptionsValidator : IValidateOptions<GuardrailOption
     }
 }
 
-public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
+/// <summary>Checks every probe at start-up: the fields all kinds share here, the rest by the probe's registered kind.</summary>
+public sealed class ProbesOptionsValidator(IEnumerable<IProbeKind> kinds) : IValidateOptions<ProbesOptions>
 {
+    private readonly ProbeKindCatalog _kinds = new(kinds);
+
     public ValidateOptionsResult Validate(string? name, ProbesOptions options)
     {
         var errors = new List<string>();
@@ -187,67 +191,22 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
                 errors.Add($"{where}: the name is used twice");
             }
 
-            if (!ProbeKinds.All.Contains(probe.Kind))
-            {
-                errors.Add($"{where}: kind '{probe.Kind}' is not one of {string.Join(", ", ProbeKinds.All)}");
-            }
-            else if (probe.Kind == ProbeKinds.DirectorySize && probe.MaxBytes is null)
-            {
-                errors.Add($"{where}: a directory_size probe needs max_bytes");
-            }
-
             if (probe.Interval.Value < TimeSpan.FromMilliseconds(100))
             {
                 errors.Add($"{where}: interval must be at least 100ms (got {probe.Interval})");
             }
 
-            ValidatePath(probe, where, errors);
-            if (probe.Kind == ProbeKinds.CertificateExpiry && probe.MinRemaining.Value <= TimeSpan.Zero)
+            if (_kinds.Find(probe.Kind) is { } kind)
             {
-                errors.Add($"{where}: a certificate_expiry probe needs min_remaining longer than zero (got {probe.MinRemaining})");
+                errors.AddRange(kind.Validate(probe).Select(e => $"{where}: {e}"));
             }
-
-            if (probe.Kind == ProbeKinds.HttpLatency && probe.MaxLatency.Value <= TimeSpan.Zero)
+            else if (!string.IsNullOrEmpty(probe.Kind))
             {
-                errors.Add($"{where}: an http_latency probe needs max_latency longer than zero (got {probe.MaxLatency})");
-            }
-
-            if (probe.Kind is ProbeKinds.HttpLatency or ProbeKinds.CertificateExpiry && probe.Timeout.Value <= TimeSpan.Zero)
-            {
-                errors.Add($"{where}: timeout must be longer than zero (got {probe.Timeout})");
-            }
-            else if (probe.Kind == ProbeKinds.HttpLatency && probe.MaxLatency.Value > probe.Timeout.Value)
-            {
-                errors.Add($"{where}: max_latency ({probe.MaxLatency}) must not be longer than timeout ({probe.Timeout})");
+                errors.Add($"{where}: kind '{probe.Kind}' is not one of {string.Join(", ", _kinds.Names)}");
             }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    private static void ValidatePath(ProbeOptions probe, string where, List<string> errors)
-    {
-        if (string.IsNullOrEmpty(probe.Path))
-        {
-            return; // [Required] already says so.
-        }
-
-        var isUrl = Uri.TryCreate(probe.Path, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host);
-        switch (probe.Kind)
-        {
-            case ProbeKinds.HttpLatency when !isUrl:
-                errors.Add($"{where}: an http_latency probe needs path to be an absolute http(s) URL (got '{probe.Path}')");
-                break;
-            case ProbeKinds.CertificateExpiry when isUrl && uri!.Scheme != "https":
-                errors.Add($"{where}: a certificate_expiry probe reads https://host:port endpoints, not {uri.Scheme} (got '{probe.Path}')");
-                break;
-            case ProbeKinds.CertificateExpiry when !isUrl && !Path.IsPathFullyQualified(probe.Path):
-                errors.Add($"{where}: a certificate_expiry probe needs path to be an absolute PEM file or https://host:port (got '{probe.Path}')");
-                break;
-            case ProbeKinds.DirectorySize or ProbeKinds.FilesystemUsage when !Path.IsPathFullyQualified(probe.Path):
-                errors.Add($"{where}: path '{probe.Path}' must be absolute (or relative to the config file)");
-                break;
-        }
     }
 
     private static string YamlName(string member) =>

@@ -103,16 +103,27 @@ public sealed class FilesystemUsageProbe(ProbeOptions options) : DiskProbe(optio
     }
 }
 
-public static class ProbeFactory
+/// <summary>
+/// The used share of the inodes of the filesystem holding a path, from statvfs(3). A filesystem that reports no inode
+/// count (btrfs, some network filesystems) allocates them on demand and is never breached.
+/// </summary>
+public sealed class FilesystemInodesProbe(ProbeOptions options) : DiskProbe(options)
 {
-    public static IProbe Create(ProbeOptions options) => Create(options, TimeProvider.System);
+    protected override string Title => "FilesystemInodesHigh";
 
-    public static IProbe Create(ProbeOptions options, TimeProvider timeProvider) => options.Kind switch
+    public override Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken)
     {
-        ProbeKinds.DirectorySize => new DirectorySizeProbe(options),
-        ProbeKinds.FilesystemUsage => new FilesystemUsageProbe(options),
-        ProbeKinds.CertificateExpiry => new CertificateExpiryProbe(options, timeProvider),
-        ProbeKinds.HttpLatency => new HttpLatencyProbe(options, timeProvider),
-        _ => throw new ArgumentException($"unknown probe kind '{options.Kind}'", nameof(options)),
-    };
+        var inodes = FilesystemStatistics.Inodes(Options.Path);
+        var limit = Options.MaxPercent ?? 90;
+        if (inodes.Total == 0)
+        {
+            return Task.FromResult(new ProbeReading(false, 0, limit, $"the filesystem holding {Options.Path} reports no inode limit"));
+        }
+
+        var percent = 100.0 * inodes.Used / inodes.Total;
+        var breached = percent > limit;
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"inode usage of the filesystem holding {Options.Path} is {percent:0.0}% ({inodes.Used} of {inodes.Total} inodes), {(breached ? "above" : "within")} the {limit:0}% threshold");
+        return Task.FromResult(new ProbeReading(breached, Math.Round(percent, 2), limit, description));
+    }
 }

@@ -27,7 +27,17 @@ public static class ProbeKinds
     /// <summary>How long a GET of an http(s) URL takes against <see cref="ProbeOptions.MaxLatency"/>.</summary>
     public const string HttpLatency = "http_latency";
 
-    public static readonly IReadOnlyList<string> All = [DirectorySize, FilesystemUsage, CertificateExpiry, HttpLatency];
+    /// <summary>The used share of the inodes of the filesystem holding a path against <see cref="ProbeOptions.MaxPercent"/>.</summary>
+    public const string FilesystemInodes = "filesystem_inodes";
+
+    /// <summary>
+    /// Memory of a cgroup (v2 or v1 directory) or of a process (by pid file) against its cgroup limit
+    /// (<see cref="ProbeOptions.MaxPercent"/>) and/or <see cref="ProbeOptions.MaxBytes"/>.
+    /// </summary>
+    public const string MemoryUsage = "memory_usage";
+
+    /// <summary>PostgreSQL client connections against the slots ordinary roles may use (in Homeostat.Postgres).</summary>
+    public const string PostgresConnections = "postgres_connections";
 }
 
 /// <summary>One host probe: what it measures, its threshold, and how often it looks.</summary>
@@ -40,7 +50,7 @@ public sealed class ProbeOptions
     [Required]
     public string Kind { get; set; } = string.Empty;
 
-    [Required]
+    /// <summary>What the probe looks at; each kind says whether it needs one and what it must be.</summary>
     public string Path { get; set; } = string.Empty;
 
     public ByteSize? MaxBytes { get; set; }
@@ -54,8 +64,14 @@ public sealed class ProbeOptions
     /// <summary>http_latency: breached when the GET takes longer than this.</summary>
     public Duration MaxLatency { get; set; } = Duration.Parse("2s");
 
-    /// <summary>http_latency and certificate_expiry of an endpoint: the request is abandoned (and breached) after this.</summary>
+    /// <summary>
+    /// http_latency and certificate_expiry of an endpoint: the request is abandoned (and breached) after this;
+    /// postgres_connections: the connect and query timeout (a measurement failure, not a breach).
+    /// </summary>
     public Duration Timeout { get; set; } = Duration.Parse("5s");
+
+    /// <summary>postgres_connections: the environment variable holding the Npgsql connection string (a secret, so never in the config).</summary>
+    public string? ConnectionStringEnv { get; set; }
 
     public Duration Interval { get; set; } = Duration.Parse("30s");
 

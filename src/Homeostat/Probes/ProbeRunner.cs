@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Homeostat.Probes;
 
 /// <summary>The configured probes, built once.</summary>
-public sealed class ProbeSet(IOptions<ProbesOptions> options, TimeProvider timeProvider)
+public sealed class ProbeSet(IOptions<ProbesOptions> options, IEnumerable<IProbeKind> kinds)
 {
-    public IReadOnlyList<IProbe> Probes { get; } = options.Value.Items.Select(o => ProbeFactory.Create(o, timeProvider)).ToList();
+    public IReadOnlyList<IProbe> Probes { get; } = options.Value.Items.Select(new ProbeKindCatalog(kinds).Create).ToList();
 
     public IProbe? Find(string name) => Probes.FirstOrDefault(p => p.Options.Name == name);
 }
@@ -99,7 +99,17 @@ public sealed class ProbeVerifier(ProbeSet probes) : IVerifier
     public async Task<VerificationResult> CheckAsync(Incident incident, CancellationToken cancellationToken)
     {
         var probe = probes.Find(incident.Signal.Label("probe")!)!;
-        var reading = await probe.MeasureAsync(cancellationToken);
+        ProbeReading reading;
+        try
+        {
+            reading = await probe.MeasureAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A probe that cannot measure (server down, process gone) has not seen the signal clear.
+            return new VerificationResult(VerificationStatus.Error, $"probe {probe.Options.Name} could not measure: {exception.Message}");
+        }
+
         return reading.Breached
             ? new VerificationResult(VerificationStatus.NotCleared, $"probe {probe.Options.Name} still breached: {reading.Description}")
             : new VerificationResult(VerificationStatus.Cleared, $"probe {probe.Options.Name} measured again: {reading.Description}");

@@ -23,7 +23,7 @@ public sealed class CertificateExpiryProbeTests : IDisposable
     public async Task PemFile_ExpiringInThreeDays_IsBreachedAndClassifiesAsCertExpiry()
     {
         var path = WritePem("shop.example.com", TimeSpan.FromDays(3));
-        var probe = ProbeFactory.Create(Options(path), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options(path));
 
         var reading = await probe.MeasureAsync(CancellationToken.None);
         var signal = probe.ToSignal(reading, _time.GetUtcNow(), "c1");
@@ -44,7 +44,7 @@ public sealed class CertificateExpiryProbeTests : IDisposable
     public async Task PemFile_ValidForNinetyDays_IsWithinAndResolves_UntilTheClockMovesOn()
     {
         var path = WritePem("api.example.com", TimeSpan.FromDays(90));
-        var probe = ProbeFactory.Create(Options(path), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options(path));
 
         var reading = await probe.MeasureAsync(CancellationToken.None);
         reading.Breached.ShouldBeFalse();
@@ -83,7 +83,7 @@ public sealed class CertificateExpiryProbeTests : IDisposable
             }
         });
 
-        var probe = ProbeFactory.Create(Options($"https://127.0.0.1:{port}", minRemaining: "7d"), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options($"https://127.0.0.1:{port}", minRemaining: "7d"));
         var reading = await probe.MeasureAsync(CancellationToken.None);
         var signal = probe.ToSignal(reading, _time.GetUtcNow(), "c3");
         await server.WaitAsync(TimeSpan.FromSeconds(10));

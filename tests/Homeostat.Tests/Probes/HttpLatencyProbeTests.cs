@@ -34,7 +34,7 @@ public sealed class HttpLatencyProbeTests : IDisposable
     [Fact]
     public async Task FastAnswer_IsWithinBudgetAndResolved()
     {
-        var probe = ProbeFactory.Create(Options(), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options());
         _answerAfter = TimeSpan.FromMilliseconds(150);
 
         var reading = await probe.MeasureAsync(CancellationToken.None);
@@ -47,7 +47,7 @@ public sealed class HttpLatencyProbeTests : IDisposable
     [Fact]
     public async Task SlowAnswer_OverBudget_IsBreachedAndClassifiesAsDependencyTimeout()
     {
-        var probe = ProbeFactory.Create(Options(), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options());
         _answerAfter = TimeSpan.FromSeconds(3.2);
 
         var reading = await probe.MeasureAsync(CancellationToken.None);
@@ -66,7 +66,7 @@ public sealed class HttpLatencyProbeTests : IDisposable
     [Fact]
     public async Task NoAnswerWithinTheTimeout_IsBreachedAsTimedOut()
     {
-        var probe = ProbeFactory.Create(Options(), _time);
+        var probe = BuiltInProbeKinds.Catalog(_time).Create(Options());
         _answerAfter = TimeSpan.FromSeconds(6);
 
         var reading = await probe.MeasureAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
@@ -81,7 +81,7 @@ public sealed class HttpLatencyProbeTests : IDisposable
     [Fact]
     public async Task ProbeVerifier_MeasuresAgain_NotClearedWhileSlowAndClearedOnceFast()
     {
-        var set = new ProbeSet(Microsoft.Extensions.Options.Options.Create(new ProbesOptions { Items = [Options()] }), _time);
+        var set = new ProbeSet(Microsoft.Extensions.Options.Options.Create(new ProbesOptions { Items = [Options()] }), BuiltInProbeKinds.Create(_time));
         var verifier = new ProbeVerifier(set);
         _answerAfter = TimeSpan.FromSeconds(3);
         var firing = set.Find("upstream").ShouldNotBeNull().ToSignal(await set.Probes[0].MeasureAsync(CancellationToken.None), _time.GetUtcNow(), "s1");

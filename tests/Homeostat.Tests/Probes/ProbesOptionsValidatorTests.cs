@@ -45,5 +45,5 @@ public sealed class ProbesOptionsValidatorTests
     }
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(params ProbeOptions[] probes) =>
-        new ProbesOptionsValidator().Validate(null, new ProbesOptions { Items = [.. probes] });
+        new ProbesOptionsValidator(BuiltInProbeKinds.Create(TimeProvider.System)).Validate(null, new ProbesOptions { Items = [.. probes] });
 }

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Homeostat.Postgres.Actions;
+using Homeostat.Probes;
+using Homeostat.Signals;
+using Npgsql;
+
+namespace Homeostat.Postgres.Probes;
+
+/// <summary>
+/// Client connections of a PostgreSQL server (counted exactly with pg_read_all_stats or pg_monitor, else the sum of
+/// pg_stat_database.numbackends) against the slots ordinary roles may use: max_connections less
+/// superuser_reserved_connections and (PostgreSQL 16+) reserved_connections, because once those are taken every
+/// application gets "remaining connection slots are reserved". Breached above max_percent (90 by default).
+/// The connection string comes from the environment variable named by connection_string_env and never reaches a
+/// signal, a log line or an error: only its host, port and database do.
+/// </summary>
+public sealed class PostgresConnectionsProbe(ProbeOptions options) : IProbe
+{
+    public const double DefaultMaxPercent = 90;
+
+    // Every client backend counts, Homeostat's own included: it holds a slot too. Other users' backend_type is hidden
+    // from a role without pg_read_all_stats (or pg_monitor); such a role gets the sum of numbackends, which also counts
+    // autovacuum and other background workers attached to a database, a few more than the slots really in use.
+    private const string Sql = """
+        SELECT CASE WHEN pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE')
+                    THEN (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')
+                    ELSE (SELECT coalesce(sum(numbackends), 0)::bigint FROM pg_catalog.pg_stat_database) END AS used,
+               pg_catalog.current_setting('max_connections')::int AS max_connections,
+               pg_catalog.current_setting('superuser_reserved_connections')::int AS superuser_reserved,
+               coalesce(pg_catalog.current_setting('reserved_connections', true)::int, 0) AS reserved
+        """;
+
+    public ProbeOptions Options { get; } = options;
+
+    public async Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken)
+    {
+        if (!PostgresConnections.TryConnectionString(Target, out var connectionString, out var problem))
+        {
+            throw new InvalidOperationException($"probe {Options.Name}: {problem}");
+        }
+
+        var server = Server(connectionString);
+        long used;
+        int maxConnections;
+        int reserved;
+        try
+        {
+            var timeoutSeconds = (int)Math.Clamp(Math.Ceiling(Options.Timeout.Value.TotalSeconds), 1, 300);
+            await using var connection = PostgresConnections.Create(connectionString, timeoutSeconds);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(Sql, connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            used = reader.GetInt64(0);
+            maxConnections = reader.GetInt32(1);
+            reserved = reader.GetInt32(2) + reader.GetInt32(3);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The inner exception is dropped on purpose: its text is not guaranteed free of the connection string.
+            throw new InvalidOperationException($"cannot count connections on {server}: {PostgresConnections.Describe(exception, connectionString)}");
+        }
+
+        var limit = Math.Max(1, maxConnections - reserved);
+        var maxPercent = Options.MaxPercent ?? DefaultMaxPercent;
+        var percent = 100.0 * used / limit;
+        var breached = percent > maxPercent;
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"{used} client connections on PostgreSQL {server}, {percent:0.0}% of the {limit} available to ordinary roles (max_connections {maxConnections} less {reserved} reserved), {(breached ? "above" : "within")} the {maxPercent:0.#}% threshold");
+        return new ProbeReading(breached, used, limit, description)
+        {
+            Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["server"] = server },
+        };
+    }
+
+    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
+    {
+        var server = reading.Labels.TryGetValue("server", out var s) ? s : "";
+        var labels = new Dictionary<string, string>(Options.Labels, StringComparer.Ordinal)
+        {
+            ["probe"] = Options.Name,
+            ["server"] = server,
+        };
+        labels.TryAdd("severity", "warning");
+        return new Signal
+        {
+            Id = id,
+            Source = SignalSources.Probe,
+            Service = Options.Service,
+            Resource = new SignalResource { Kind = "PostgreSQL", Name = server, Host = server.Split('/')[0] },
+            Title = "PostgresqlTooManyConnections",
+            Text = reading.Description,
+            Labels = labels,
+            Metrics = new Dictionary<string, double>
+            {
+                ["pg_stat_activity_count"] = reading.Value,
+                ["connection_slots"] = reading.Limit,
+                ["usage_ratio"] = reading.Limit > 0 ? Math.Round(reading.Value / reading.Limit, 4) : 0,
+            },
+            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
+            StartsAt = since,
+        };
+    }
+
+    internal PostgresTarget Target => new() { ConnectionStringEnv = Options.ConnectionStringEnv };
+
+    /// <summary>host:port/database: what the signal may say about the server; never the user or the password.</summary>
+    private static string Server(NpgsqlConnectionStringBuilder connection) =>
+        string.Create(CultureInfo.InvariantCulture, $"{connection.Host}:{connection.Port}/{connection.Database ?? connection.Username}");
+}
+
+/// <summary><c>postgres_connections</c>: needs connection_string_env (set, and holding a connection string) and no path.</summary>
+public sealed class PostgresConnectionsProbeKind : IProbeKind
+{
+    public string Kind => ProbeKinds.PostgresConnections;
+
+    public IProbe Create(ProbeOptions options) => new PostgresConnectionsProbe(options);
+
+    public IEnumerable<string> Validate(ProbeOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Path))
+        {
+            yield return "a postgres_connections probe takes no path; it connects with the string in connection_string_env";
+        }
+
+        if (options.MaxBytes is not null)
+        {
+            yield return "max_bytes does not apply to a postgres_connections probe (use max_percent)";
+        }
+
+        if (options.Timeout.Value <= TimeSpan.Zero || options.Timeout.Value > TimeSpan.FromSeconds(PostgresActionOptionsValidator.MaxTimeoutSeconds))
+        {
+            yield return $"timeout must be longer than zero and at most {PostgresActionOptionsValidator.MaxTimeoutSeconds}s (got {options.Timeout})";
+        }
+
+        if (!PostgresConnections.TryConnectionString(new PostgresTarget { ConnectionStringEnv = options.ConnectionStringEnv }, out _, out var problem))
+        {
+            yield return problem.Replace("ConnectionStringEnv", "connection_string_env", StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using Homeostat.Probes;
+using Homeostat.Signals;
+using Homeostat.TestKit;
+
+namespace Homeostat.Tests.Probes;
+
+/// <summary>The inode probe against the real filesystem of the temp directory, checked against df -i.</summary>
+public sealed class FilesystemInodesProbeTests
+{
+    private static readonly string Directory = Path.GetTempPath();
+
+    [Fact]
+    public async Task Inodes_OfTheTempFilesystem_MatchDfAndPlausible()
+    {
+        var (total, used) = await DfInodesAsync(Directory);
+        var counts = FilesystemStatistics.Inodes(Directory);
+
+        counts.Total.ShouldBe(total);
+        // Other tests create and delete files meanwhile.
+        ((double)counts.Used).ShouldBe(used, tolerance: Math.Max(1000, used * 0.01));
+        counts.Used.ShouldBeGreaterThan(0UL);
+        counts.Used.ShouldBeLessThan(counts.Total);
+    }
+
+    [Fact]
+    public async Task Probe_ThresholdBelowCurrentUsage_BreachesAndClassifiesAsDiskFull_AboveDoesNot()
+    {
+        var counts = FilesystemStatistics.Inodes(Directory);
+        var percent = 100.0 * counts.Used / counts.Total;
+        if (percent < 1.5 || counts.Total == 0)
+        {
+            return; // Too little in use to set a threshold below it; max_percent starts at 1.
+        }
+
+        var low = new FilesystemInodesProbe(Options(maxPercent: Math.Floor(percent) - 0.5));
+        var high = new FilesystemInodesProbe(Options(maxPercent: Math.Min(100, Math.Ceiling(percent) + 1)));
+
+        var breached = await low.MeasureAsync(CancellationToken.None);
+        var within = await high.MeasureAsync(CancellationToken.None);
+
+        breached.Breached.ShouldBeTrue(breached.Description);
+        breached.Description.ShouldStartWith($"inode usage of the filesystem holding {Directory} is ");
+        within.Breached.ShouldBeFalse(within.Description);
+        var signal = low.ToSignal(breached, PipelineHarness.Start, "s1");
+        signal.Status.ShouldBe(SignalStatus.Firing);
+        signal.Title.ShouldBe("FilesystemInodesHigh");
+        CertificateExpiryProbeTests.Classify(signal).ShouldBe("disk_full");
+    }
+
+    [Fact]
+    public void Inodes_OfAMissingPath_FailWithTheErrno()
+    {
+        var missing = Path.Combine(Directory, "homeostat-missing-" + Guid.NewGuid().ToString("N"));
+
+        var error = Should.Throw<IOException>(() => FilesystemStatistics.Inodes(missing));
+
+        error.Message.ShouldContain("errno 2");
+    }
+
+    private static ProbeOptions Options(double maxPercent) => new()
+    {
+        Name = "tmp-inodes",
+        Kind = ProbeKinds.FilesystemInodes,
+        Path = Directory,
+        MaxPercent = maxPercent,
+        Service = "node",
+    };
+
+    private static async Task<(ulong Total, ulong Used)> DfInodesAsync(string path)
+    {
+        var start = new ProcessStartInfo("df") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "--output=itotal,iused", path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0);
+        var fields = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (ulong.Parse(fields[0], CultureInfo.InvariantCulture), ulong.Parse(fields[1], CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using Homeostat.Primitives;
+using Homeostat.Probes;
+using Homeostat.Signals;
+using Homeostat.TestKit;
+
+namespace Homeostat.Tests.Probes;
+
+/// <summary>The memory probe against cgroup directories written by the test, real processes and this machine's cgroup.</summary>
+public sealed class MemoryUsageProbeTests : IDisposable
+{
+    private const long MiB = 1024 * 1024;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "homeostat-mem-" + Guid.NewGuid().ToString("N"));
+    private Process? _child;
+
+    public MemoryUsageProbeTests() => Directory.CreateDirectory(_directory);
+
+    [Fact]
+    public async Task CgroupV2_NearItsLimit_BreachesAboveMaxPercentAndClassifiesAsOom()
+    {
+        Write("memory.current", $"{950 * MiB}\n");
+        Write("memory.max", $"{1024 * MiB}\n");
+
+        var probe = new MemoryUsageProbe(Options(_directory));
+        var reading = await probe.MeasureAsync(CancellationToken.None);
+        var signal = probe.ToSignal(reading, PipelineHarness.Start, "s1");
+
+        reading.Breached.ShouldBeTrue();
+        reading.Description.ShouldBe($"memory usage of cgroup {_directory} is 950Mi, 92.8% of its memory limit 1Gi (memory.max), above the 90% threshold");
+        signal.Status.ShouldBe(SignalStatus.Firing);
+        signal.Resource!.Kind.ShouldBe("Cgroup");
+        signal.Metrics["memory_limit_bytes"].ShouldBe(1024 * MiB);
+        CertificateExpiryProbeTests.Classify(signal).ShouldBe("oom");
+    }
+
+    [Fact]
+    public async Task CgroupV2_WithinMaxPercent_IsNotBreached_AndItsResolvedSignalSaysSo()
+    {
+        Write("memory.current", $"{512 * MiB}\n");
+        Write("memory.max", $"{1024 * MiB}\n");
+
+        var probe = new MemoryUsageProbe(Options(_directory, maxPercent: 60));
+        var reading = await probe.MeasureAsync(CancellationToken.None);
+
+        reading.Breached.ShouldBeFalse();
+        reading.Description.ShouldEndWith("50.0% of its memory limit 1Gi (memory.max), within the 60% threshold");
+        probe.ToSignal(reading, PipelineHarness.Start, "s2").Status.ShouldBe(SignalStatus.Resolved);
+    }
+
+    [Fact]
+    public async Task CgroupV2_Unlimited_NeedsMaxBytes_AndIsThenMeasuredAgainstIt()
+    {
+        Write("memory.current", $"{600 * MiB}\n");
+        Write("memory.max", "max\n");
+
+        var unlimited = await Should.ThrowAsync<InvalidOperationException>(() => new MemoryUsageProbe(Options(_directory)).MeasureAsync(CancellationToken.None));
+        var budgeted = await new MemoryUsageProbe(Options(_directory, maxBytes: "512Mi")).MeasureAsync(CancellationToken.None);
+
+        unlimited.Message.ShouldBe($"cgroup {_directory} has no memory limit (memory.max is 'max'); set max_bytes on probe app-memory");
+        budgeted.Breached.ShouldBeTrue();
+        budgeted.Description.ShouldEndWith("117.2% of its max_bytes 512Mi, above the 100% threshold");
+    }
+
+    [Fact]
+    public async Task CgroupV2_WithALimitAndMaxBytes_BreachesOverMaxBytesEvenWithinMaxPercent()
+    {
+        Write("memory.current", $"{600 * MiB}\n");
+        Write("memory.max", $"{2048 * MiB}\n");
+
+        var reading = await new MemoryUsageProbe(Options(_directory, maxBytes: "512Mi")).MeasureAsync(CancellationToken.None);
+
+        reading.Breached.ShouldBeTrue();
+        reading.Description.ShouldEndWith("29.3% of its memory limit 2Gi (memory.max), over max_bytes 512Mi");
+    }
+
+    [Fact]
+    public async Task CgroupV1_UsageAgainstLimitInBytes_AndUnlimitedFallsBackToMaxBytes()
+    {
+        Write("memory.usage_in_bytes", $"{300 * MiB}\n");
+        Write("memory.limit_in_bytes", $"{256 * MiB}\n");
+
+        var limited = await new MemoryUsageProbe(Options(_directory)).MeasureAsync(CancellationToken.None);
+        Write("memory.limit_in_bytes", "9223372036854771712\n");
+        var unlimited = await new MemoryUsageProbe(Options(_directory, maxBytes: "1Gi")).MeasureAsync(CancellationToken.None);
+
+        limited.Breached.ShouldBeTrue();
+        limited.Description.ShouldContain("117.2% of its memory limit 256Mi (memory.limit_in_bytes)");
+        unlimited.Breached.ShouldBeFalse();
+        unlimited.Limit.ShouldBe(1024 * MiB);
+    }
+
+    [Fact]
+    public async Task ADirectoryThatIsNoCgroup_FailsToMeasure()
+    {
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => new MemoryUsageProbe(Options(_directory, maxBytes: "1Gi")).MeasureAsync(CancellationToken.None));
+
+        error.Message.ShouldContain("neither memory.current (cgroup v2) nor memory.usage_in_bytes");
+    }
+
+    [Fact]
+    public async Task Process_ByPidFile_ResidentMemoryAgainstMaxBytes()
+    {
+        var pidFile = StartSleeper();
+
+        var roomy = await new MemoryUsageProbe(Options(pidFile, maxBytes: "1Gi")).MeasureAsync(CancellationToken.None);
+        var tight = new MemoryUsageProbe(Options(pidFile, maxBytes: "4Ki"));
+        var breached = await tight.MeasureAsync(CancellationToken.None);
+
+        roomy.Value.ShouldBeGreaterThan(0);
+        roomy.Value.ShouldBeLessThan(64 * MiB);
+        roomy.Breached.ShouldBeFalse();
+        roomy.Description.ShouldStartWith($"memory usage of process {_child!.Id} (pid file {pidFile}) is ");
+        breached.Breached.ShouldBeTrue();
+        tight.ToSignal(breached, PipelineHarness.Start, "s3").Resource!.Kind.ShouldBe("Process");
+    }
+
+    [Fact]
+    public async Task Process_OfThisTestRun_MatchesItsOwnVmRss()
+    {
+        var pidFile = Write("self.pid", $"{Environment.ProcessId}\n");
+
+        var reading = await new MemoryUsageProbe(Options(pidFile, maxBytes: "64Gi")).MeasureAsync(CancellationToken.None);
+
+        reading.Value.ShouldBeGreaterThan(10 * MiB);
+        reading.Value.ShouldBe(Environment.WorkingSet, tolerance: 256 * MiB);
+    }
+
+    [Fact]
+    public async Task Process_WithoutMaxBytes_IsMeasuredAgainstItsOwnCgroupLimitWhenItHasOne()
+    {
+        var pidFile = Write("self.pid", $"{Environment.ProcessId}\n");
+        MemorySample cgroup;
+        try
+        {
+            cgroup = Cgroups.Read(Cgroups.DirectoryOf(Environment.ProcessId));
+        }
+        catch (InvalidOperationException)
+        {
+            return; // This machine has no memory cgroup for the test process.
+        }
+
+        var probe = new MemoryUsageProbe(Options(pidFile));
+        if (cgroup.Limit is null)
+        {
+            await Should.ThrowAsync<InvalidOperationException>(() => probe.MeasureAsync(CancellationToken.None));
+            return;
+        }
+
+        var reading = await probe.MeasureAsync(CancellationToken.None);
+        reading.Limit.ShouldBe(cgroup.Limit.Value);
+    }
+
+    [Fact]
+    public async Task ThisMachinesCgroupV2_WhenPresent_ReportsPlausibleUsage()
+    {
+        if (!File.Exists("/sys/fs/cgroup/memory.current"))
+        {
+            return; // Not a cgroup v2 (non-root) view here.
+        }
+
+        var reading = await new MemoryUsageProbe(Options("/sys/fs/cgroup", maxBytes: "1024Ti", maxPercent: 100)).MeasureAsync(CancellationToken.None);
+
+        reading.Value.ShouldBeGreaterThan(MiB);
+        reading.Breached.ShouldBeFalse(reading.Description);
+    }
+
+    [Fact]
+    public async Task ThisMachinesCgroupV1MemoryController_WhenPresent_ReportsPlausibleUsage()
+    {
+        if (!File.Exists("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+        {
+            return; // No cgroup v1 memory controller mounted here.
+        }
+
+        var reading = await new MemoryUsageProbe(Options("/sys/fs/cgroup/memory", maxBytes: "1024Ti", maxPercent: 100)).MeasureAsync(CancellationToken.None);
+
+        reading.Value.ShouldBeGreaterThan(MiB);
+        reading.Breached.ShouldBeFalse(reading.Description);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0\n")]
+    [InlineData("-12\n")]
+    [InlineData("012\n")]
+    [InlineData(" 12\n")]
+    [InlineData("12 13\n")]
+    [InlineData("12abc")]
+    [InlineData("99999999999\n")]
+    [InlineData("../../etc/passwd")]
+    public void PidFile_AnythingButOnePositiveInteger_IsRefused(string content)
+    {
+        var pidFile = Write("bad.pid", content);
+
+        Should.Throw<InvalidDataException>(() => ProcessMemory.ReadPidFile(pidFile)).Message.ShouldContain("pid file");
+    }
+
+    [Fact]
+    public void PidFile_TooLong_IsRefusedWithoutReadingItAll()
+    {
+        var pidFile = Write("huge.pid", new string('1', 100_000));
+
+        Should.Throw<InvalidDataException>(() => ProcessMemory.ReadPidFile(pidFile)).Message.ShouldContain("longer than 64 bytes");
+    }
+
+    [Fact]
+    public async Task Process_NotRunning_FailsToMeasure()
+    {
+        var pidFile = StartSleeper();
+        _child!.Kill();
+        await _child.WaitForExitAsync();
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => new MemoryUsageProbe(Options(pidFile, maxBytes: "1Gi")).MeasureAsync(CancellationToken.None));
+
+        error.Message.ShouldBe($"process {_child.Id} is not running");
+    }
+
+    [Theory]
+    [InlineData("/", "/system.slice/nginx.service", "/sys/fs/cgroup", "/sys/fs/cgroup/system.slice/nginx.service")]
+    [InlineData("/docker/abc", "/docker/abc", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory")]
+    [InlineData("/docker/abc", "/docker/abc/app", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory/app")]
+    [InlineData("/docker/abc", "/docker/other", "/sys/fs/cgroup/memory", null)]
+    [InlineData("/", "/../../etc", "/sys/fs/cgroup", null)]
+    [InlineData("/", "relative", "/sys/fs/cgroup", null)]
+    public void CgroupPaths_MapOntoTheirMountAndNeverOutsideIt(string root, string cgroupPath, string mountPoint, string? expected)
+    {
+        Cgroups.Resolve(new Cgroups.MountLine(root, mountPoint, "cgroup2", []), cgroupPath).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Validator_ReportsRelativePathsAndZeroMaxBytes_WithTheProbesName()
+    {
+        var result = new Homeostat.Configuration.ProbesOptionsValidator(BuiltInProbeKinds.Create(TimeProvider.System)).Validate(null, new ProbesOptions
+        {
+            Items =
+            [
+                new ProbeOptions { Name = "nginx", Kind = ProbeKinds.MemoryUsage, Path = "run/nginx.pid", Service = "web" },
+                new ProbeOptions { Name = "zero", Kind = ProbeKinds.MemoryUsage, Path = "/run/x.pid", MaxBytes = new ByteSize(0), Service = "web" },
+                new ProbeOptions { Name = "inodes", Kind = ProbeKinds.FilesystemInodes, Path = "/", MaxBytes = ByteSize.Parse("1Gi"), Service = "node" },
+                new ProbeOptions { Name = "ok", Kind = ProbeKinds.MemoryUsage, Path = "/sys/fs/cgroup/system.slice/nginx.service", Service = "web" },
+            ],
+        });
+
+        result.Failures.ShouldBe(
+        [
+            "probes[0] (nginx): path 'run/nginx.pid' must be absolute (or relative to the config file)",
+            "probes[1] (zero): max_bytes must be more than zero (got 0)",
+            "probes[2] (inodes): max_bytes does not apply to a filesystem_inodes probe (use max_percent)",
+        ]);
+    }
+
+    public void Dispose()
+    {
+        if (_child is { HasExited: false })
+        {
+            _child.Kill();
+            _child.WaitForExit();
+        }
+
+        _child?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string StartSleeper()
+    {
+        var start = new ProcessStartInfo("sleep") { UseShellExecute = false };
+        start.ArgumentList.Add("30");
+        _child = Process.Start(start)!;
+        return Write("sleeper.pid", $"{_child.Id}\n");
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static ProbeOptions Options(string path, string? maxBytes = null, double? maxPercent = null) => new()
+    {
+        Name = "app-memory",
+        Kind = ProbeKinds.MemoryUsage,
+        Path = path,
+        MaxBytes = maxBytes is null ? null : ByteSize.Parse(maxBytes),
+        MaxPercent = maxPercent,
+        Service = "app",
+    };
+}
