@@ -125,18 +125,22 @@ public sealed class MemoryUsageProbeTests : IDisposable
         reading.Value.ShouldBe(Environment.WorkingSet, tolerance: 256 * MiB);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Process_WithoutMaxBytes_IsMeasuredAgainstItsOwnCgroupLimitWhenItHasOne()
     {
         var pidFile = Write("self.pid", $"{Environment.ProcessId}\n");
-        MemorySample cgroup;
+        MemorySample? cgroup = null;
         try
         {
             cgroup = Cgroups.Read(Cgroups.DirectoryOf(Environment.ProcessId));
         }
         catch (InvalidOperationException)
         {
-            return; // This machine has no memory cgroup for the test process.
+        }
+
+        if (cgroup is null)
+        {
+            throw new SkipException("this machine has no memory cgroup for the test process");
         }
 
         var probe = new MemoryUsageProbe(Options(pidFile));
@@ -150,13 +154,10 @@ public sealed class MemoryUsageProbeTests : IDisposable
         reading.Limit.ShouldBe(cgroup.Limit.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ThisMachinesCgroupV2_WhenPresent_ReportsPlausibleUsage()
     {
-        if (!File.Exists("/sys/fs/cgroup/memory.current"))
-        {
-            return; // Not a cgroup v2 (non-root) view here.
-        }
+        Skip.IfNot(File.Exists("/sys/fs/cgroup/memory.current"), "no cgroup v2 (non-root) view on this machine");
 
         var reading = await new MemoryUsageProbe(Options("/sys/fs/cgroup", maxBytes: "1024Ti", maxPercent: 100)).MeasureAsync(CancellationToken.None);
 
@@ -164,13 +165,10 @@ public sealed class MemoryUsageProbeTests : IDisposable
         reading.Breached.ShouldBeFalse(reading.Description);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ThisMachinesCgroupV1MemoryController_WhenPresent_ReportsPlausibleUsage()
     {
-        if (!File.Exists("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
-        {
-            return; // No cgroup v1 memory controller mounted here.
-        }
+        Skip.IfNot(File.Exists("/sys/fs/cgroup/memory/memory.usage_in_bytes"), "no cgroup v1 memory controller mounted on this machine");
 
         var reading = await new MemoryUsageProbe(Options("/sys/fs/cgroup/memory", maxBytes: "1024Ti", maxPercent: 100)).MeasureAsync(CancellationToken.None);
 
