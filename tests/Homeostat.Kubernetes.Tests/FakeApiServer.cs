@@ -61,11 +61,13 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly HashSet<(string Verb, string Resource)> _forbidden = [];
+    private readonly Dictionary<(string Verb, string Resource), int> _failing = [];
     private readonly List<ApiRequest> _requests = [];
     private long _resourceVersion = 1000;
     private int _conflictsToInject;
     private readonly List<(long ResourceVersion, string Resource, string Type, JsonObject Object)> _history = [];
     private readonly List<Watcher> _watchers = [];
+    private readonly List<(string Resource, string ResourceVersion)> _watchesFrom = [];
     private long _compactedBelow;
     private GoneStyle _goneStyle;
     private bool _stopping;
@@ -177,6 +179,23 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests with this RBAC verb on this resource get <paramref name="status"/> (500 InternalError by default) until <see cref="Heal"/>.</summary>
+    public void FailWith(string verb, string resource, int status = 500)
+    {
+        lock (_gate)
+        {
+            _failing[(verb, resource)] = status;
+        }
+    }
+
+    public void Heal()
+    {
+        lock (_gate)
+        {
+            _failing.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
@@ -265,6 +284,11 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (403, StatusBody(403, "Forbidden",
                     $"{qualified} \"{name}\" is forbidden: User \"system:serviceaccount:homeostat:homeostat\" cannot {verb} resource \"{rbacResource}\" in API group \"{type.Group}\" {where}",
                     name, type.Group, resource), record);
+            }
+
+            if (_failing.TryGetValue((verb, rbacResource), out var failure))
+            {
+                return (failure, StatusBody(failure, "InternalError", $"Internal error occurred: scripted failure of {verb} {rbacResource}"), record);
             }
 
             if (dryRun && (dryRunValues.Count != 1 || dryRunValues[0] != "All"))
@@ -426,6 +450,29 @@ public sealed class FakeApiServer : IAsyncDisposable
         Http,
     }
 
+    /// <summary>The resourceVersion each watch request started from ("" when none), in order.</summary>
+    public IReadOnlyList<(string Resource, string ResourceVersion)> WatchesFrom
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _watchesFrom];
+            }
+        }
+    }
+
+    public string CurrentResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     /// <summary>Watches that are open now (the client connected and has not gone away).</summary>
     public int OpenWatches
     {
@@ -471,17 +518,27 @@ public sealed class FakeApiServer : IAsyncDisposable
             watcher.Lines.Writer.TryComplete();
             if (abort)
             {
-                watcher.Context.Abort();
+                try
+                {
+                    watcher.Context.Abort();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The request already finished.
+                }
             }
         }
     }
 
-    /// <summary>Compacts history as etcd does: a watch from any resourceVersion older than the current one gets 410 Gone, in <paramref name="style"/>.</summary>
-    public void ExpireResourceVersions(GoneStyle style)
+    /// <summary>
+    /// Compacts history as etcd does: other writes move the resourceVersion on, and a watch from any version before that (or
+    /// before <paramref name="below"/>) gets 410 Gone, in <paramref name="style"/>. A fresh list's version is never too old.
+    /// </summary>
+    public void ExpireResourceVersions(GoneStyle style, string? below = null)
     {
         lock (_gate)
         {
-            _compactedBelow = _resourceVersion;
+            _compactedBelow = below is null ? long.Parse(NextResourceVersion(), System.Globalization.CultureInfo.InvariantCulture) : long.Parse(below, System.Globalization.CultureInfo.InvariantCulture);
             _goneStyle = style;
         }
     }
@@ -573,6 +630,11 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (_gate)
         {
             var requested = query["resourceVersion"].ToString();
+            if (watch)
+            {
+                _watchesFrom.Add((resource, requested));
+            }
+
             long from = 0;
             if (_stopping)
             {
@@ -583,6 +645,10 @@ public sealed class FakeApiServer : IAsyncDisposable
                 var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
                 (status, body) = (403, StatusBody(403, "Forbidden",
                     $"{resource} is forbidden: User \"system:serviceaccount:homeostat:homeostat\" cannot {record.Verb} resource \"{resource}\" in API group \"{type.Group}\" {where}"));
+            }
+            else if (_failing.TryGetValue((record.Verb, resource), out var failure))
+            {
+                (status, body) = (failure, StatusBody(failure, "InternalError", $"Internal error occurred: scripted failure of {record.Verb} {resource}"));
             }
             else if (!TryParseSelector(query["labelSelector"], out var selector) || query.ContainsKey("fieldSelector"))
             {
