@@ -158,3 +158,30 @@ public sealed class KubernetesVerifierTests : IAsyncLifetime
         public Task<DateTimeOffset?> ForAsync(Incident incident, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(at);
     }
 }
+
+/// <summary>The action's start time comes from the incident's own audit trail, written by the real engine.</summary>
+public sealed class AuditActionStartTimeTests
+{
+    [Fact]
+    public async Task ForAsync_AfterTheEngineActed_IsTheActionStartedRecordTime()
+    {
+        await using var harness = new Homeostat.TestKit.PipelineHarness();
+        var before = await new AuditActionStartTime(harness.Store).ForAsync(new Incident
+        {
+            Id = "none",
+            Fingerprint = "fp",
+            DeliveryKey = "fp",
+            Service = "checkout",
+            State = IncidentState.Open,
+            Signal = Homeostat.TestKit.SignalBuilder.Oom(),
+            CreatedAt = harness.Time.GetUtcNow(),
+            UpdatedAt = harness.Time.GetUtcNow(),
+        }, default);
+        before.ShouldBeNull();
+
+        harness.Time.Advance(TimeSpan.FromMinutes(7));
+        var incident = await harness.HandleAsync(Homeostat.TestKit.SignalBuilder.Oom());
+
+        (await new AuditActionStartTime(harness.Store).ForAsync(incident, default)).ShouldBe(Homeostat.TestKit.PipelineHarness.Start.AddMinutes(7));
+    }
+}
