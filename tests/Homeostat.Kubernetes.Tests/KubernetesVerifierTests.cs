@@ -98,6 +98,43 @@ public sealed class KubernetesVerifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_DaemonSetPod_JudgesThePodItself()
+    {
+        _cluster.Server.Seed(new V1Pod
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "agent-x1",
+                NamespaceProperty = "shop",
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "DaemonSet", Name = "agent", Uid = "ds-uid", Controller = true }],
+            },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "registry.example/agent:1.0" }] },
+            Status = new V1PodStatus { Phase = "Running" },
+        });
+        var signal = TestCluster.Alert(("namespace", "shop")) with { Resource = new SignalResource { Kind = "Pod", Namespace = "shop", Name = "agent-x1" } };
+
+        var notReady = await Verifier.CheckAsync(Incident(signal), default);
+        _cluster.Server.Modify<V1Pod>("shop", "agent-x1", PodStates.Ready());
+        var ready = await Verifier.CheckAsync(Incident(signal), default);
+
+        notReady.Status.ShouldBe(VerificationStatus.NotCleared);
+        notReady.Detail.ShouldBe("pod shop/agent-x1: 0/1 pods Ready; not Ready: agent-x1");
+        ready.Status.ShouldBe(VerificationStatus.Cleared, ready.Detail);
+        ready.Detail.ShouldContain("owned by daemonset agent");
+    }
+
+    [Fact]
+    public async Task Check_PodGone_NotCleared()
+    {
+        var signal = TestCluster.Alert(("namespace", "shop")) with { Resource = new SignalResource { Kind = "Pod", Namespace = "shop", Name = "gone-1" } };
+
+        var result = await Verifier.CheckAsync(Incident(signal), default);
+
+        result.Status.ShouldBe(VerificationStatus.NotCleared);
+        result.Detail.ShouldContain("no longer exists");
+    }
+
+    [Fact]
     public async Task Check_ApiServerError_IsErrorWithTheReason()
     {
         _cluster.Server.FailWith("get", "deployments");

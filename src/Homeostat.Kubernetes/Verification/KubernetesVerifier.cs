@@ -90,10 +90,12 @@ public sealed class KubernetesVerifier(IKubernetes client, IOptionsMonitor<Kuber
                 return Judge($"{target}", [pod], since) ?? new VerificationResult(VerificationStatus.Cleared, $"{target} is Ready with no OOM kill since {AuditChain.FormatTime(since)}");
             }
 
-            var (workload, refusal) = await Workloads.ResolveAsync(client, target, cancellationToken);
+            var (workload, _) = await Workloads.ResolveAsync(client, target, cancellationToken);
             if (workload is null)
             {
-                return new VerificationResult(VerificationStatus.Error, refusal);
+                // A DaemonSet's or Job's pod restarts in place: the pod itself is what can be seen healthy.
+                return Judge($"{target}", [pod], since)
+                    ?? new VerificationResult(VerificationStatus.Cleared, $"{target} (owned by {owner.Kind.ToLowerInvariant()} {owner.Name}) is Ready with no OOM kill since {AuditChain.FormatTime(since)}");
             }
 
             target = new ObjectTarget(workload.Kind, workload.Namespace, workload.Name);
@@ -105,6 +107,11 @@ public sealed class KubernetesVerifier(IKubernetes client, IOptionsMonitor<Kuber
         if (rollout is not null)
         {
             return new VerificationResult(VerificationStatus.NotCleared, $"{target}: {rollout}");
+        }
+
+        if (selector.Length == 0)
+        {
+            return new VerificationResult(VerificationStatus.Error, $"{target} selects its pods with matchExpressions only, which this verifier does not follow");
         }
 
         var pods = await client.CoreV1.ListNamespacedPodAsync(target.Namespace, labelSelector: selector, cancellationToken: cancellationToken);
