@@ -1,3 +1,4 @@
+using Homeostat.Kubernetes.Sources;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Kubernetes;
@@ -18,6 +19,9 @@ public sealed class KubernetesOptions
 
     /// <summary>Whether cluster-scoped node actions (cordon_node) may run at all. Off by default: a node is shared by every namespace.</summary>
     public bool AllowNodeActions { get; set; }
+
+    /// <summary>The watch source: pods and events in <see cref="AllowedNamespaces"/> turned into signals. Off by default.</summary>
+    public KubernetesWatchOptions Watch { get; set; } = new();
 }
 
 /// <summary>Reports every invalid setting at once, at start-up.</summary>
@@ -39,6 +43,7 @@ public sealed class KubernetesOptionsValidator : IValidateOptions<KubernetesOpti
             errors.Add($"{KubernetesOptions.Section}:Kubeconfig: file '{options.Kubeconfig}' does not exist");
         }
 
+        errors.AddRange(KubernetesWatchOptions.Validate(options));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

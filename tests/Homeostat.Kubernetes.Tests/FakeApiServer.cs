@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
@@ -31,6 +32,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private static readonly Dictionary<string, ResourceType> Resources = new(StringComparer.Ordinal)
     {
         ["pods"] = new("", "v1", "Pod", true, false),
+        ["events"] = new("", "v1", "Event", true, false),
         ["nodes"] = new("", "v1", "Node", false, false),
         ["deployments"] = new("apps", "apps/v1", "Deployment", true, true),
         ["statefulsets"] = new("apps", "apps/v1", "StatefulSet", true, true),
@@ -42,6 +44,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private static readonly Dictionary<Type, string> ResourceOfType = new()
     {
         [typeof(V1Pod)] = "pods",
+        [typeof(Corev1Event)] = "events",
         [typeof(V1Node)] = "nodes",
         [typeof(V1Deployment)] = "deployments",
         [typeof(V1StatefulSet)] = "statefulsets",
@@ -58,9 +61,16 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly HashSet<(string Verb, string Resource)> _forbidden = [];
+    private readonly Dictionary<(string Verb, string Resource), int> _failing = [];
     private readonly List<ApiRequest> _requests = [];
     private long _resourceVersion = 1000;
     private int _conflictsToInject;
+    private readonly List<(long ResourceVersion, string Resource, string Type, JsonObject Object)> _history = [];
+    private readonly List<Watcher> _watchers = [];
+    private readonly List<(string Resource, string ResourceVersion)> _watchesFrom = [];
+    private long _compactedBelow;
+    private GoneStyle _goneStyle;
+    private bool _stopping;
 
     private FakeApiServer(WebApplication app) => _app = app;
 
@@ -110,7 +120,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (_gate)
         {
             metadata["resourceVersion"] = NextResourceVersion();
-            _objects[Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>())] = node;
+            Store(resource, node);
         }
     }
 
@@ -127,7 +137,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (_gate)
         {
             metadata["resourceVersion"] = NextResourceVersion();
-            _objects[Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>())] = node;
+            Store(resource, node);
         }
     }
 
@@ -169,8 +179,31 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests with this RBAC verb on this resource get <paramref name="status"/> (500 InternalError by default) until <see cref="Heal"/>.</summary>
+    public void FailWith(string verb, string resource, int status = 500)
+    {
+        lock (_gate)
+        {
+            _failing[(verb, resource)] = status;
+        }
+    }
+
+    public void Heal()
+    {
+        lock (_gate)
+        {
+            _failing.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        lock (_gate)
+        {
+            _stopping = true;
+        }
+
+        DropWatches(abort: true);
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -178,6 +211,12 @@ public sealed class FakeApiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.Method == "GET" && TryRoute(request.Path.Value ?? "", out var listed, out var listNs, out var listName, out var listSub) && listName.Length == 0 && listSub is null)
+        {
+            await ListOrWatchAsync(context, listed, listNs);
+            return;
+        }
+
         var body = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
         int status;
         JsonNode response;
@@ -214,10 +253,15 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         var type = Resources[resource];
+        if (type.Namespaced && ns is null)
+        {
+            return (405, StatusBody(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"), null);
+        }
+
         var verb = method switch { "GET" => "get", "POST" => "create", "PATCH" => "patch", "PUT" => "update", "DELETE" => "delete", _ => method.ToLowerInvariant() };
         if ((name.Length == 0) != (method == "POST"))
         {
-            // Collections (lists, watches, deletecollection) are not implemented.
+            // deletecollection and writes to collections other than create are not implemented; lists and watches are served earlier.
             return (405, StatusBody(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"), null);
         }
 
@@ -240,6 +284,11 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (403, StatusBody(403, "Forbidden",
                     $"{qualified} \"{name}\" is forbidden: User \"system:serviceaccount:homeostat:homeostat\" cannot {verb} resource \"{rbacResource}\" in API group \"{type.Group}\" {where}",
                     name, type.Group, resource), record);
+            }
+
+            if (_failing.TryGetValue((verb, rbacResource), out var failure))
+            {
+                return (failure, StatusBody(failure, "InternalError", $"Internal error occurred: scripted failure of {verb} {rbacResource}"), record);
             }
 
             if (dryRun && (dryRunValues.Count != 1 || dryRunValues[0] != "All"))
@@ -294,6 +343,8 @@ public sealed class FakeApiServer : IAsyncDisposable
                     if (!dryRun)
                     {
                         _objects.Remove(key);
+                        stored["metadata"]!["resourceVersion"] = NextResourceVersion();
+                        Emit("DELETED", resource, stored);
                     }
 
                     return (200, current, record);
@@ -387,9 +438,308 @@ public sealed class FakeApiServer : IAsyncDisposable
 
             next["metadata"]!["resourceVersion"] = NextResourceVersion();
             _objects[key] = next;
+            Emit("MODIFIED", resource, next);
             return (200, subresource == "scale" ? ScaleOf(next) : next.DeepClone(), record);
         }
     }
+
+    /// <summary>How a watch from a compacted resourceVersion fails: an HTTP 410, or a 200 whose stream carries one ERROR event.</summary>
+    public enum GoneStyle
+    {
+        InStream,
+        Http,
+    }
+
+    /// <summary>The resourceVersion each watch request started from ("" when none), in order.</summary>
+    public IReadOnlyList<(string Resource, string ResourceVersion)> WatchesFrom
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _watchesFrom];
+            }
+        }
+    }
+
+    public string CurrentResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>Watches that are open now (the client connected and has not gone away).</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>Changes a stored pod, event or workload as a controller or the kubelet would; watchers get MODIFIED.</summary>
+    public void Modify<T>(string? ns, string name, Action<T> change)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var resource = ResourceOfType[typeof(T)];
+        lock (_gate)
+        {
+            var stored = _objects[Key(resource, ns, name)];
+            var typed = KubernetesJson.Deserialize<T>(stored.ToJsonString());
+            change(typed);
+            var node = JsonNode.Parse(KubernetesJson.Serialize(typed))!.AsObject();
+            node["apiVersion"] = stored["apiVersion"]?.DeepClone();
+            node["kind"] = stored["kind"]?.DeepClone();
+            node["metadata"]!["resourceVersion"] = NextResourceVersion();
+            Store(resource, node);
+        }
+    }
+
+    /// <summary>Ends every open watch: the stream closes normally, or with <paramref name="abort"/> the connection is reset.</summary>
+    public void DropWatches(bool abort = false)
+    {
+        List<Watcher> dropped;
+        lock (_gate)
+        {
+            dropped = [.. _watchers];
+            _watchers.Clear();
+        }
+
+        foreach (var watcher in dropped)
+        {
+            watcher.Lines.Writer.TryComplete();
+            if (abort)
+            {
+                try
+                {
+                    watcher.Context.Abort();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The request already finished.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Compacts history as etcd does: other writes move the resourceVersion on, and a watch from any version before that (or
+    /// before <paramref name="below"/>) gets 410 Gone, in <paramref name="style"/>. A fresh list's version is never too old.
+    /// </summary>
+    public void ExpireResourceVersions(GoneStyle style, string? below = null)
+    {
+        lock (_gate)
+        {
+            _compactedBelow = below is null ? long.Parse(NextResourceVersion(), System.Globalization.CultureInfo.InvariantCulture) : long.Parse(below, System.Globalization.CultureInfo.InvariantCulture);
+            _goneStyle = style;
+        }
+    }
+
+    /// <summary>Sends a BOOKMARK carrying the current resourceVersion to every watch that asked for bookmarks.</summary>
+    public void SendBookmarks()
+    {
+        lock (_gate)
+        {
+            foreach (var watcher in _watchers.Where(w => w.Bookmarks))
+            {
+                var type = Resources[watcher.Resource];
+                var bookmark = new JsonObject
+                {
+                    ["kind"] = type.Kind,
+                    ["apiVersion"] = type.ApiVersion,
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                };
+                watcher.Lines.Writer.TryWrite(EventLine("BOOKMARK", bookmark));
+            }
+        }
+    }
+
+    private sealed record Watcher(string Resource, string? Namespace, IReadOnlyDictionary<string, string> Selector, bool Bookmarks, Channel<string> Lines, HttpContext Context);
+
+    private void Store(string resource, JsonObject node)
+    {
+        var metadata = node["metadata"]!;
+        var key = Key(resource, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>());
+        var existed = _objects.ContainsKey(key);
+        _objects[key] = node;
+        Emit(existed ? "MODIFIED" : "ADDED", resource, node);
+    }
+
+    /// <summary>Records a change in the history that watches replay from, and sends it to the open watches it matches.</summary>
+    private void Emit(string type, string resource, JsonObject item)
+    {
+        var copy = item.DeepClone().AsObject();
+        _history.Add((long.Parse(ResourceVersionOf(copy), System.Globalization.CultureInfo.InvariantCulture), resource, type, copy));
+        foreach (var watcher in _watchers.Where(w => Matches(w.Resource, w.Namespace, w.Selector, resource, copy)))
+        {
+            watcher.Lines.Writer.TryWrite(EventLine(type, copy));
+        }
+    }
+
+    private static string ResourceOf(JsonObject stored) => Resources.First(r => r.Value.Kind == stored["kind"]?.GetValue<string>()).Key;
+
+    private static string EventLine(string type, JsonObject item) => new JsonObject { ["type"] = type, ["object"] = item.DeepClone() }.ToJsonString(WireFormat);
+
+    private static bool Matches(string wantedResource, string? ns, IReadOnlyDictionary<string, string> selector, string resource, JsonObject item)
+    {
+        if (resource != wantedResource || (ns is not null && item["metadata"]?["namespace"]?.GetValue<string>() != ns))
+        {
+            return false;
+        }
+
+        var labels = item["metadata"]?["labels"] as JsonObject;
+        return selector.All(s => labels?[s.Key]?.GetValue<string>() == s.Value);
+    }
+
+    /// <summary>Only equality selectors (<c>a=b,c==d</c>); set-based ones are not implemented and get 400.</summary>
+    private static bool TryParseSelector(string? text, out Dictionary<string, string> selector)
+    {
+        selector = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Replace("==", "=", StringComparison.Ordinal).Split('=');
+            if (pieces.Length != 2 || pieces[0].Length == 0 || pieces[0].EndsWith('!'))
+            {
+                return false;
+            }
+
+            selector[pieces[0]] = pieces[1];
+        }
+
+        return true;
+    }
+
+    /// <summary>GET on a collection: a List with the current resourceVersion, or with <c>watch=true</c> a stream of watch events.</summary>
+    private async Task ListOrWatchAsync(HttpContext context, string resource, string? ns)
+    {
+        var type = Resources[resource];
+        var query = context.Request.Query;
+        var watch = query["watch"].ToString() is "true" or "1";
+        var record = new ApiRequest("GET", watch ? "watch" : "list", type.Group, resource, ns, "", false, null, 0);
+        int status;
+        JsonNode body;
+        Watcher? watcher = null;
+        lock (_gate)
+        {
+            var requested = query["resourceVersion"].ToString();
+            if (watch)
+            {
+                _watchesFrom.Add((resource, requested));
+            }
+
+            long from = 0;
+            if (_stopping)
+            {
+                (status, body) = (503, StatusBody(503, "ServiceUnavailable", "the fake API server is stopping"));
+            }
+            else if (_forbidden.Contains((record.Verb, resource)))
+            {
+                var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+                (status, body) = (403, StatusBody(403, "Forbidden",
+                    $"{resource} is forbidden: User \"system:serviceaccount:homeostat:homeostat\" cannot {record.Verb} resource \"{resource}\" in API group \"{type.Group}\" {where}"));
+            }
+            else if (_failing.TryGetValue((record.Verb, resource), out var failure))
+            {
+                (status, body) = (failure, StatusBody(failure, "InternalError", $"Internal error occurred: scripted failure of {record.Verb} {resource}"));
+            }
+            else if (!TryParseSelector(query["labelSelector"], out var selector) || query.ContainsKey("fieldSelector"))
+            {
+                (status, body) = (400, StatusBody(400, "BadRequest", "only equality label selectors are implemented by the fake API server"));
+            }
+            else if (requested.Length > 0 && !long.TryParse(requested, System.Globalization.CultureInfo.InvariantCulture, out from))
+            {
+                (status, body) = (400, StatusBody(400, "BadRequest", $"invalid resourceVersion \"{requested}\""));
+            }
+            else if (!watch)
+            {
+                var items = new JsonArray();
+                foreach (var (key, item) in _objects.OrderBy(o => o.Key, StringComparer.Ordinal))
+                {
+                    if (Matches(resource, ns, selector, ResourceOfKey(key), item))
+                    {
+                        items.Add(item.DeepClone());
+                    }
+                }
+
+                (status, body) = (200, new JsonObject
+                {
+                    ["kind"] = type.Kind + "List",
+                    ["apiVersion"] = type.ApiVersion,
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    ["items"] = items,
+                });
+            }
+            else if (from > 0 && from < _compactedBelow && _goneStyle == GoneStyle.Http)
+            {
+                (status, body) = (410, StatusBody(410, "Expired", $"too old resource version: {from} ({_compactedBelow})"));
+            }
+            else
+            {
+                (status, body) = (200, new JsonObject());
+                var bookmarks = query["allowWatchBookmarks"].ToString() == "true";
+                watcher = new Watcher(resource, ns, selector, bookmarks, Channel.CreateUnbounded<string>(), context);
+                if (from > 0 && from < _compactedBelow)
+                {
+                    watcher.Lines.Writer.TryWrite(EventLine("ERROR", StatusBody(410, "Expired", $"too old resource version: {from} ({_compactedBelow})")));
+                    watcher.Lines.Writer.TryComplete();
+                }
+                else
+                {
+                    // No resourceVersion (or 0): every current object as ADDED, then changes; otherwise the changes after it.
+                    var replay = from == 0
+                        ? _objects.OrderBy(o => o.Key, StringComparer.Ordinal).Where(o => Matches(resource, ns, selector, ResourceOfKey(o.Key), o.Value)).Select(o => EventLine("ADDED", o.Value))
+                        : _history.Where(h => h.ResourceVersion > from && Matches(resource, ns, selector, h.Resource, h.Object)).Select(h => EventLine(h.Type, h.Object));
+                    foreach (var line in replay)
+                    {
+                        watcher.Lines.Writer.TryWrite(line);
+                    }
+
+                    _watchers.Add(watcher);
+                }
+            }
+
+            _requests.Add(record with { Status = status });
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        if (watcher is null)
+        {
+            await context.Response.WriteAsync(body.ToJsonString(WireFormat), context.RequestAborted);
+            return;
+        }
+
+        try
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            await foreach (var line in watcher.Lines.Reader.ReadAllAsync(context.RequestAborted))
+            {
+                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+            // The client went away or the connection was reset by DropWatches(abort: true).
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
+    }
+
+    private static string ResourceOfKey(string key) => key[..key.IndexOf('/', StringComparison.Ordinal)];
 
     private static string CreatedName(string body)
     {
@@ -465,11 +815,13 @@ public sealed class FakeApiServer : IAsyncDisposable
             raced["spec"] = new JsonObject { ["host"] = created["spec"]?["host"]?.DeepClone() };
             raced["metadata"]!["resourceVersion"] = NextResourceVersion();
             _objects[key] = raced;
+            Emit("ADDED", resource, raced);
             return (409, StatusBody(409, "AlreadyExists", $"{qualified} \"{name}\" already exists", name, type.Group, resource), record);
         }
 
         metadata["resourceVersion"] = NextResourceVersion();
         _objects[key] = created;
+        Emit("ADDED", resource, created);
         return (201, created.DeepClone(), record);
     }
 
@@ -483,6 +835,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         _conflictsToInject--;
         stored["metadata"]!["resourceVersion"] = NextResourceVersion();
+        Emit("MODIFIED", ResourceOf(stored), stored);
         return true;
     }
 
@@ -534,6 +887,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 "pods" => KubernetesJson.Deserialize<V1Pod>(json),
                 "nodes" => KubernetesJson.Deserialize<V1Node>(json),
+                "events" => KubernetesJson.Deserialize<Corev1Event>(json),
                 "statefulsets" => KubernetesJson.Deserialize<V1StatefulSet>(json),
                 "replicasets" => KubernetesJson.Deserialize<V1ReplicaSet>(json),
                 _ => KubernetesJson.Deserialize<V1Deployment>(json),
@@ -615,7 +969,8 @@ public sealed class FakeApiServer : IAsyncDisposable
             return false;
         }
 
-        if (type.ApiVersion != apiVersion || type.Namespaced != (ns is not null))
+        // A namespaced resource's collection also exists across all namespaces (/api/v1/pods), for list and watch.
+        if (type.ApiVersion != apiVersion || (type.Namespaced != (ns is not null) && !(type.Namespaced && rest.Length == 1)))
         {
             return false;
         }

@@ -130,3 +130,56 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         _cluster.Server.Requests.ShouldHaveSingleItem().Resource.ShouldBe("certificates/status");
     }
 }
+
+/// <summary>The fake's lists and watches on the wire, read with a plain HTTP client, as the real API server writes them.</summary>
+public sealed class FakeApiServerWatchTests : IAsyncLifetime
+{
+    private readonly TestCluster _cluster = new();
+    private readonly HttpClient _http = new();
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task List_NamespacedAndAllNamespaces_CarriesTheCurrentResourceVersion()
+    {
+        var list = System.Text.Json.Nodes.JsonNode.Parse(await _http.GetStringAsync(new Uri($"{_cluster.Server.Url}/api/v1/namespaces/shop/pods")))!;
+        list["kind"]!.GetValue<string>().ShouldBe("PodList");
+        list["metadata"]!["resourceVersion"]!.GetValue<string>().ShouldBe(_cluster.Server.CurrentResourceVersion);
+        list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ShouldBe(["checkout-7d9f-x2k4p", "db-0", "debug"]);
+
+        var all = System.Text.Json.Nodes.JsonNode.Parse(await _http.GetStringAsync(new Uri($"{_cluster.Server.Url}/api/v1/pods?labelSelector=app%3Ddb")))!;
+        all["items"]!.AsArray().ShouldHaveSingleItem()!["metadata"]!["name"]!.GetValue<string>().ShouldBe("db-0");
+    }
+
+    [Fact]
+    public async Task Watch_FromAVersion_StreamsLaterChangesAsNewlineDelimitedEvents()
+    {
+        var from = _cluster.Server.CurrentResourceVersion;
+        _cluster.Server.Modify<k8s.Models.V1Pod>("shop", "debug", p => p.Metadata.Annotations = new Dictionary<string, string> { ["a"] = "b" });
+        using var response = await _http.GetAsync(new Uri($"{_cluster.Server.Url}/api/v1/namespaces/shop/pods?watch=true&resourceVersion={from}"), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var first = System.Text.Json.Nodes.JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        first["type"]!.GetValue<string>().ShouldBe("MODIFIED");
+        first["object"]!["metadata"]!["name"]!.GetValue<string>().ShouldBe("debug");
+
+        _cluster.Server.ExpireResourceVersions(FakeApiServer.GoneStyle.InStream);
+        _cluster.Server.DropWatches();
+        (await reader.ReadLineAsync()).ShouldBeNull("a dropped watch ends the stream");
+
+        using var gone = await _http.GetAsync(new Uri($"{_cluster.Server.Url}/api/v1/namespaces/shop/pods?watch=true&resourceVersion={from}"));
+        var error = System.Text.Json.Nodes.JsonNode.Parse((await gone.Content.ReadAsStringAsync()).Trim())!;
+        error["type"]!.GetValue<string>().ShouldBe("ERROR");
+        error["object"]!["code"]!.GetValue<int>().ShouldBe(410);
+
+        _cluster.Server.ExpireResourceVersions(FakeApiServer.GoneStyle.Http);
+        using var goneHttp = await _http.GetAsync(new Uri($"{_cluster.Server.Url}/api/v1/namespaces/shop/pods?watch=true&resourceVersion={from}"));
+        ((int)goneHttp.StatusCode).ShouldBe(410);
+    }
+}

@@ -1,11 +1,16 @@
+using Homeostat.Healing;
 using Homeostat.Kubernetes.Actions;
+using Homeostat.Kubernetes.Verification;
+using Homeostat.Signals;
+using Homeostat.Verification;
+using k8s.Models;
 using Homeostat.Remediation;
 using Homeostat.TestKit;
 using YamlDotNet.RepresentationModel;
 
 namespace Homeostat.Kubernetes.Tests;
 
-/// <summary>deploy/rbac.yaml grants exactly what the actions call: nothing missing, nothing extra.</summary>
+/// <summary>deploy/rbac.yaml grants exactly what the actions, the watch source and the verifier call: nothing missing, nothing extra.</summary>
 public sealed class RbacManifestTests : IAsyncLifetime
 {
     private readonly TestCluster _cluster = new();
@@ -42,11 +47,48 @@ public sealed class RbacManifestTests : IAsyncLifetime
         (await certManager.PreviewAsync(renew, default)).CanRun.ShouldBeTrue("trigger_cert_renewal");
         (await certManager.ExecuteAsync(renew, default)).Status.ShouldBe(ActionStatus.Succeeded, "trigger_cert_renewal");
 
+        await using (var source = await RunningSource.StartAsync(_cluster))
+        {
+            _cluster.Server.Modify<V1Pod>("shop", "db-0", PodStates.OomKilledAndRestarted("app", PodStates.FirstKill, restartCount: 1));
+            _cluster.Server.Seed(new Corev1Event
+            {
+                Metadata = new V1ObjectMeta { Name = "debug.1", NamespaceProperty = "shop" },
+                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = "debug", NamespaceProperty = "shop" },
+                Reason = "FailedMount",
+                Type = "Warning",
+                Message = "MountVolume.SetUp failed",
+            });
+            await source.SignalsAsync(2, "the source sent the kill and the failed mount");
+        }
+
+        var verifier = new KubernetesVerifier(_cluster.Client, _cluster.Monitor, new AuditActionStartTimeStub());
+        var verified = TestCluster.Alert(("namespace", "shop"), ("pod", "db-0")) with { Resource = new SignalResource { Kind = "Pod", Namespace = "shop", Name = "db-0" } };
+        (await verifier.CheckAsync(Incident(verified), default)).Status.ShouldNotBe(VerificationStatus.Error);
+        verified = verified with { Resource = new SignalResource { Kind = "Deployment", Namespace = "shop", Name = "checkout" } };
+        (await verifier.CheckAsync(Incident(verified), default)).Status.ShouldNotBe(VerificationStatus.Error);
+
         var called = _cluster.Server.Requests.Select(r => $"{r.ApiGroup}/{r.Resource}:{r.Verb}").ToHashSet();
 
         called.Order().ShouldBe(GrantedByManifest().Order());
         // The one expected refusal: open_circuit_breaker looks for its DestinationRule (404) before creating it.
         _cluster.Server.Requests.ShouldAllBe(r => r.Status < 400 || (r.Verb == "get" && r.Resource == "destinationrules" && r.Status == 404));
+    }
+
+    private static Incident Incident(Signal signal) => new()
+    {
+        Id = "inc-1",
+        Fingerprint = "fp",
+        DeliveryKey = "fp",
+        Service = "checkout",
+        State = IncidentState.Verifying,
+        Signal = signal,
+        CreatedAt = TestCluster.Start,
+        UpdatedAt = TestCluster.Start,
+    };
+
+    private sealed class AuditActionStartTimeStub : IActionStartTime
+    {
+        public Task<DateTimeOffset?> ForAsync(Incident incident, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(TestCluster.Start);
     }
 
     [Fact]

@@ -93,4 +93,56 @@ public sealed class RegistrationTests : IDisposable
         using var typo = Build(new() { ["Kubernetes:AllowedNamespace:0"] = "shop" });
         Should.Throw<InvalidOperationException>(() => typo.GetRequiredService<IOptions<KubernetesOptions>>().Value);
     }
+
+    [Fact]
+    public void AddHomeostatKubernetes_WatchEnabled_RegistersTheSourceAndTheVerifier()
+    {
+        var services = new ServiceCollection();
+        services.AddHomeostatKubernetes(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kubernetes:Enabled"] = "true",
+            ["Kubernetes:Kubeconfig"] = _kubeconfig,
+            ["Kubernetes:AllowedNamespaces:0"] = "shop",
+            ["Kubernetes:Watch:Enabled"] = "true",
+            ["Kubernetes:Watch:MaxBackoff"] = "1m",
+        }).Build());
+
+        services.ShouldContain(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(Sources.KubernetesWatchSource));
+        services.ShouldContain(d => d.ServiceType == typeof(Homeostat.Verification.IVerifier) && d.ImplementationType == typeof(Verification.KubernetesVerifier));
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IOptions<KubernetesOptions>>().Value.Watch.MaxBackoff.Value.ShouldBe(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void AddHomeostatKubernetes_WatchDisabled_NoSource()
+    {
+        var services = new ServiceCollection();
+        services.AddHomeostatKubernetes(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kubernetes:Enabled"] = "true",
+            ["Kubernetes:Kubeconfig"] = _kubeconfig,
+        }).Build());
+
+        services.ShouldNotContain(d => d.ImplementationType == typeof(Sources.KubernetesWatchSource));
+    }
+
+    [Fact]
+    public void Options_WatchWithoutKubernetesOrNamespacesOrWithBadBackoff_AllReportedAtOnce()
+    {
+        using var provider = Build(new()
+        {
+            ["Kubernetes:Enabled"] = "false",
+            ["Kubernetes:Watch:Enabled"] = "true",
+            ["Kubernetes:Watch:InitialBackoff"] = "10s",
+            ["Kubernetes:Watch:MaxBackoff"] = "1s",
+            ["Kubernetes:Watch:SeenCapacity"] = "5",
+        });
+
+        var error = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KubernetesOptions>>().Value);
+        error.Failures.Count().ShouldBe(4);
+        error.Message.ShouldContain("Kubernetes:Watch:Enabled: the watch source needs Kubernetes:Enabled");
+        error.Message.ShouldContain("AllowedNamespaces is empty");
+        error.Message.ShouldContain("Kubernetes:Watch:MaxBackoff");
+        error.Message.ShouldContain("Kubernetes:Watch:SeenCapacity");
+    }
 }

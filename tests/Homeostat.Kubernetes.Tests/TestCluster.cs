@@ -155,7 +155,14 @@ public sealed class TestCluster : IAsyncLifetime
 
     private static V1Pod Pod(string name, V1OwnerReference? owner) => new()
     {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "shop", OwnerReferences = owner is null ? null : [owner] },
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = "shop",
+            Uid = $"uid-{name}",
+            OwnerReferences = owner is null ? null : [owner],
+            Labels = new Dictionary<string, string> { ["app"] = owner is null ? name : owner.Name.Split('-')[0] },
+        },
         Spec = PodTemplate("checkout").Spec,
         Status = new V1PodStatus { Phase = "Running" },
     };
