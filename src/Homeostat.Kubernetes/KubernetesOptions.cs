@@ -24,6 +24,38 @@ public sealed class KubernetesOptions
     public KubernetesWatchOptions Watch { get; set; } = new();
 }
 
+/// <summary>
+/// Builds the client configuration from the options: the kubeconfig file, or the in-cluster service account. A
+/// configuration that cannot be loaded is an options error naming the setting, not an internal error; it is checked
+/// here rather than in the validator because tests and embedders may supply their own client.
+/// </summary>
+public static class KubernetesClientConfigurations
+{
+    public static k8s.KubernetesClientConfiguration Load(KubernetesOptions options)
+    {
+        if (string.IsNullOrEmpty(options.Kubeconfig) && !k8s.KubernetesClientConfiguration.IsInCluster())
+        {
+            throw Invalid("not set, and Homeostat is not running in a cluster (no service account and no KUBERNETES_SERVICE_HOST): set kubernetes.kubeconfig to a kubeconfig file, or run in-cluster");
+        }
+
+        try
+        {
+            return string.IsNullOrEmpty(options.Kubeconfig)
+                ? k8s.KubernetesClientConfiguration.InClusterConfig()
+                : k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
+        }
+        catch (Exception exception) when (exception is k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw Invalid(string.IsNullOrEmpty(options.Kubeconfig)
+                ? $"the in-cluster configuration cannot be used: {exception.Message}"
+                : $"'{options.Kubeconfig}' cannot be used: {exception.Message}");
+        }
+    }
+
+    private static OptionsValidationException Invalid(string problem) =>
+        new(KubernetesOptions.Section, typeof(KubernetesOptions), [$"{KubernetesOptions.Section}:Kubeconfig: {problem}"]);
+}
+
 /// <summary>Reports every invalid setting at once, at start-up.</summary>
 public sealed class KubernetesOptionsValidator : IValidateOptions<KubernetesOptions>
 {

@@ -41,10 +41,7 @@ public static class KubernetesServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(provider =>
         {
             var current = provider.GetRequiredService<IOptions<KubernetesOptions>>().Value;
-            var config = string.IsNullOrEmpty(current.Kubeconfig)
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(current.Kubeconfig);
-            return new k8s.Kubernetes(config);
+            return new k8s.Kubernetes(KubernetesClientConfigurations.Load(current));
         });
         services.AddSingleton<IRemediationAction, RestartWorkloadAction>();
         services.AddSingleton<IRemediationAction, ScaleReplicasAction>();

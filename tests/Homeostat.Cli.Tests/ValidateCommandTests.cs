@@ -96,6 +96,42 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Validate_KubernetesWithoutKubeconfigOutsideACluster_SaysHowToFixIt()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("homeostat.yaml", """
+            kubernetes:
+              enabled: true
+              allowed_namespaces: [shop]
+            """);
+
+        var result = await CliRunner.RunAsync("validate", config);
+
+        result.ExitCode.ShouldBe(1, result.Error);
+        result.Error.ShouldContain($"{config}: Kubernetes:Kubeconfig: not set, and Homeostat is not running in a cluster");
+        result.Error.ShouldNotContain("internal error");
+    }
+
+    [Fact]
+    public async Task Validate_KubernetesWithAnUnreadableKubeconfig_NamesTheFileAndTheProblem()
+    {
+        using var temp = new TempDirectory();
+        var kubeconfig = temp.Write("kubeconfig", "clusters: [\n");
+        var config = temp.Write("homeostat.yaml", $"""
+            kubernetes:
+              enabled: true
+              kubeconfig: {kubeconfig}
+              allowed_namespaces: [shop]
+            """);
+
+        var result = await CliRunner.RunAsync("validate", config);
+
+        result.ExitCode.ShouldBe(1, result.Error);
+        result.Error.ShouldContain($"Kubernetes:Kubeconfig: '{kubeconfig}' cannot be used:");
+        result.Error.ShouldNotContain("internal error");
+    }
+
+    [Fact]
     public async Task Validate_ConfigWithBadValue_ExitsOne()
     {
         using var temp = new TempDirectory();

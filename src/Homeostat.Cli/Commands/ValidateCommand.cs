@@ -101,6 +101,11 @@ internal static class ValidateCommand
             {
                 errors.AddRange(exception.Errors.Select(e => e.ToString()));
             }
+            catch (OptionsValidationException exception)
+            {
+                // The catalog's actions need options already reported above; report anything not yet said.
+                errors.AddRange(exception.Failures.Select(f => $"{file}: {f}").Except(errors));
+            }
         }
         catch (ConfigFileException exception)
         {
@@ -124,6 +129,7 @@ internal static class ValidateCommand
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.CleanDirectoryOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RunScriptOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RestartServiceOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Kubernetes.KubernetesOptions>>().Value,
     ];
 
     /// <summary>The shape of the <c>actions:</c> section: the engine's actions and the adapters', for key checking.</summary>
