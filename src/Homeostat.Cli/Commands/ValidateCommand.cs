@@ -124,6 +124,8 @@ internal static class ValidateCommand
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.CleanDirectoryOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RunScriptOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RestartServiceOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Verification.VerificationOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Homeostat.Prometheus.PrometheusSourceOptions>>().Value,
     ];
 
     /// <summary>The shape of the <c>actions:</c> section: the engine's actions and the adapters', for key checking.</summary>
