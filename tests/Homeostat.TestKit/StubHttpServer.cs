@@ -19,7 +19,7 @@ public sealed class StubHttpServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<HttpRequestRecord> _requests = [];
-    private TaskCompletionSource _requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public StubHttpServer()
     {
@@ -45,8 +45,8 @@ public sealed class StubHttpServer : IDisposable
         }
     }
 
-    /// <summary>Completes when the next request arrives.</summary>
-    public Task NextRequest => Volatile.Read(ref _requestArrived).Task;
+    /// <summary>Completes once a request is being held without an answer (<see cref="StubResponse.Hold"/>).</summary>
+    public Task Holding => _holding.Task;
 
     public void Dispose()
     {
@@ -91,9 +91,9 @@ public sealed class StubHttpServer : IDisposable
             }
 
             var response = Respond(request);
-            Interlocked.Exchange(ref _requestArrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             if (response.Hold)
             {
+                _holding.TrySetResult();
                 await _release.Task;
             }
 

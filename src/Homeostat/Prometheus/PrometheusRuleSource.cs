@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Homeostat.Healing;
+using Homeostat.Signals;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,12 @@ namespace Homeostat.Prometheus;
 /// the rule's <c>for</c>, and a resolved one when a successful evaluation no longer returns it. A failed evaluation
 /// (Prometheus down, slow, an error body) is logged and counted and changes nothing.
 /// </summary>
-public sealed partial class PrometheusRuleSource(PrometheusRuleSet rules, SignalIntake intake, TimeProvider timeProvider, ILogger<PrometheusRuleSource> logger)
+public sealed partial class PrometheusRuleSource(
+    PrometheusRuleSet rules,
+    SignalIntake intake,
+    IHomeostatStore store,
+    TimeProvider timeProvider,
+    ILogger<PrometheusRuleSource> logger)
     : BackgroundService
 {
     public const string MeterName = "Homeostat.Prometheus";
@@ -63,6 +69,12 @@ public sealed partial class PrometheusRuleSource(PrometheusRuleSet rules, Signal
             return;
         }
 
+        if (!tracker.Started)
+        {
+            await ResolveLeftoversAsync(rule, evaluation, cancellationToken);
+            tracker.Started = true;
+        }
+
         if (evaluation.Ignored > 0)
         {
             LogTooManySeries(logger, rule.Name, evaluation.Ignored, rule.Options.MaxSeries);
@@ -84,6 +96,38 @@ public sealed partial class PrometheusRuleSource(PrometheusRuleSet rules, Signal
             }
         }
     }
+
+    /// <summary>
+    /// The tracker starts empty after a restart: incidents an earlier run opened for series that are gone now would
+    /// never hear they resolved. The first successful evaluation resolves those; series still there are left to fire
+    /// again after <c>for</c>, which is a duplicate of their open incident.
+    /// </summary>
+    private async Task ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        var present = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var leftovers = new List<Signal>();
+        foreach (var state in Enum.GetValues<IncidentState>())
+        {
+            var incidents = await store.ListIncidentsAsync(new IncidentQuery { State = state, Limit = 10_000 }, cancellationToken);
+            leftovers.AddRange(incidents
+                .Where(i => !i.IsClosed && i.SourceResolvedAt is null && i.Signal.Source == SignalSources.Prometheus
+                    && i.Signal.Label(PrometheusRule.RuleLabel) == rule.Name && !present.Contains(i.Fingerprint))
+                .Select(i => i.Signal with
+                {
+                    Id = $"{i.Signal.Id}-resolved-after-restart",
+                    Status = SignalStatus.Resolved,
+                }));
+        }
+
+        if (leftovers.Count > 0)
+        {
+            await intake.IngestAsync(leftovers, cancellationToken);
+            LogLeftoversResolved(logger, rule.Name, leftovers.Count);
+        }
+    }
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Prometheus rule {Rule} resolved {Count} incident(s) an earlier run left open for series that are gone")]
+    private static partial void LogLeftoversResolved(ILogger logger, string rule, int count);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Prometheus rule {Rule} sent a {Status} signal for {Series} ({Decision})")]
     private static partial void LogSignalSent(ILogger logger, string rule, string status, string series, string decision);

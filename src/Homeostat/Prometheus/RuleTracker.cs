@@ -14,6 +14,9 @@ public sealed class RuleTracker(TimeSpan holdFor)
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>Set once the first successful evaluation has been reconciled with what an earlier run left open.</summary>
+    public bool Started { get; set; }
+
     public int Pending => _entries.Values.Count(e => !e.Fired);
 
     public int Firing => _entries.Values.Count(e => e.Fired);

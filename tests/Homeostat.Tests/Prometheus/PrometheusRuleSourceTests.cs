@@ -132,7 +132,7 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         await EvaluateAsync();
         _prometheus.Respond = _ => new StubResponse(200, string.Empty, Hold: true);
         var slow = EvaluateAsync();
-        await _prometheus.NextRequest.WaitAsync(TimeSpan.FromSeconds(10));
+        await _prometheus.Holding.WaitAsync(TimeSpan.FromSeconds(10));
         _h.Time.Advance(TimeSpan.FromSeconds(5));
         await slow.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -162,6 +162,32 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         (await IncidentsAsync()).ShouldBeEmpty();
         _tracker.Pending.ShouldBe(0);
         _tracker.Firing.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AfterARestart_IncidentsForSeriesNowGoneResolve_AndSeriesStillThereStayOneIncident()
+    {
+        // An earlier run opened incidents for /var and /srv, then stopped.
+        var srv = new Dictionary<string, string>(VarOnNode1) { ["mountpoint"] = "/srv" };
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((VarOnNode1, "0.05"), (srv, "0.05")));
+        var before = _rule.Evaluate(await QueryAsync());
+        foreach (var match in before.Matches)
+        {
+            await _h.PublishAsync(_rule.ToSignal(match, _h.Time.GetUtcNow().AddHours(-1), SignalStatus.Firing));
+        }
+
+        // Restarted: a fresh tracker, /srv has recovered meanwhile, /var has not.
+        Answer(VarOnNode1, 0.05);
+        await EvaluateAsync();
+
+        var incidents = await IncidentsAsync();
+        incidents.Single(i => i.Signal.Label("mountpoint") == "/srv").State.ShouldBe(IncidentState.Resolved);
+        incidents.Single(i => i.Signal.Label("mountpoint") == "/var").State.ShouldNotBe(IncidentState.Resolved);
+
+        _h.Time.Advance(TimeSpan.FromMinutes(2));
+        await EvaluateAsync();
+        (await IncidentsAsync()).Count.ShouldBe(2);
+        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Duplicate).ShouldBe(1);
     }
 
     [Fact]

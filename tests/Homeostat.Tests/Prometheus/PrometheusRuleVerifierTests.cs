@@ -85,7 +85,7 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
     {
         _prometheus.Respond = _ => new StubResponse(200, string.Empty, Hold: true);
         var check = Verifier().CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
-        await _prometheus.NextRequest.WaitAsync(TimeSpan.FromSeconds(10));
+        await _prometheus.Holding.WaitAsync(TimeSpan.FromSeconds(10));
 
         _time.Advance(TimeSpan.FromSeconds(5));
         var result = await check.WaitAsync(TimeSpan.FromSeconds(10));

@@ -101,7 +101,7 @@ public sealed class AlertmanagerVerifierTests : IDisposable
     {
         _alertmanager.Respond = _ => new StubResponse(200, string.Empty, Hold: true);
         var check = Verifier().CheckAsync(Incident(), CancellationToken.None);
-        await _alertmanager.NextRequest.WaitAsync(TimeSpan.FromSeconds(10));
+        await _alertmanager.Holding.WaitAsync(TimeSpan.FromSeconds(10));
 
         _time.Advance(TimeSpan.FromSeconds(5));
         var result = await check.WaitAsync(TimeSpan.FromSeconds(10));
