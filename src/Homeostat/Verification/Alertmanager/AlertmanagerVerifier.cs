@@ -118,12 +118,15 @@ public sealed class AlertmanagerVerifier(
         }
     }
 
-    /// <summary>The same fingerprint, or (when the incident has none) the same label set.</summary>
+    /// <summary>
+    /// The same fingerprint, or the same label set: a signal whose webhook carried no fingerprint got one computed by
+    /// Homeostat, which Alertmanager's will not equal.
+    /// </summary>
     private static bool IsTheIncidentsAlert(JsonElement alert, Signal signal)
     {
-        if (!string.IsNullOrEmpty(signal.Fingerprint) && Fingerprint(alert) is { } fingerprint)
+        if (!string.IsNullOrEmpty(signal.Fingerprint) && Fingerprint(alert) == signal.Fingerprint)
         {
-            return fingerprint == signal.Fingerprint;
+            return true;
         }
 
         if (!alert.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
