@@ -25,8 +25,16 @@ public sealed partial class PrometheusRuleSource(
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "homeostat_prometheus_rule_failures_total", description: "Rule evaluations that failed (Prometheus unreachable, slow or answering an error)");
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(rules.Rules.Select(r => RunAsync(r, stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var rule in rules.Rules)
+        {
+            // Zeroed at start-up, so a dashboard sees every rule's series before its first failure.
+            Failures.Add(0, new KeyValuePair<string, object?>("rule", rule.Name));
+        }
+
+        return Task.WhenAll(rules.Rules.Select(r => RunAsync(r, stoppingToken)));
+    }
 
     private async Task RunAsync(PrometheusRule rule, CancellationToken stoppingToken)
     {

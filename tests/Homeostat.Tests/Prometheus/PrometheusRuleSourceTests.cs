@@ -125,6 +125,18 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         await EvaluateAsync();
         (await IncidentsAsync()).ShouldHaveSingleItem().State.ShouldNotBe(IncidentState.Resolved);
 
+        var failures = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PrometheusRuleSource.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failures, value));
+        listener.Start();
+
         // Down (503), an error body with 200, and no answer within the timeout: none of them is a recovery.
         _prometheus.Respond = _ => new StubResponse(503, "Service Unavailable");
         await EvaluateAsync();
@@ -140,6 +152,7 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         incident.State.ShouldNotBe(IncidentState.Resolved);
         incident.SourceResolvedAt.ShouldBeNull();
         _tracker.Firing.ShouldBe(1);
+        Interlocked.Read(ref failures).ShouldBe(3);
 
         // Back, still crossing: still the one incident, nothing sent.
         Answer(VarOnNode1, 0.05);
