@@ -130,6 +130,8 @@ internal static class ValidateCommand
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RunScriptOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RestartServiceOptions>>().Value,
         s => _ = s.GetRequiredService<IOptions<Kubernetes.KubernetesOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Verification.VerificationOptions>>().Value,
+        s => _ = s.GetRequiredService<IOptions<Homeostat.Prometheus.PrometheusSourceOptions>>().Value,
     ];
 
     /// <summary>The shape of the <c>actions:</c> section: the engine's actions and the adapters', for key checking.</summary>

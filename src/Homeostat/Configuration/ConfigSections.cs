@@ -20,6 +20,7 @@ public static class ConfigSections
         ["Notifiers"] = typeof(NotifiersSection),
         [ProbesOptions.Section] = typeof(List<ProbeOptions>),
         ["Verification"] = typeof(VerificationSection),
+        ["Sources"] = typeof(SourcesSection),
     };
 
     /// <summary>The shape of the <c>actions:</c> section, for key checking.</summary>
@@ -41,7 +42,17 @@ public static class ConfigSections
     /// <summary>The shape of the <c>verification:</c> section, for key checking.</summary>
     public sealed class VerificationSection
     {
+        public string? AlertmanagerSignals { get; set; }
+
         public Verification.Prometheus.PrometheusOptions? Prometheus { get; set; }
+
+        public Verification.Alertmanager.AlertmanagerApiOptions? Alertmanager { get; set; }
+    }
+
+    /// <summary>The shape of the <c>sources:</c> section, for key checking.</summary>
+    public sealed class SourcesSection
+    {
+        public Prometheus.PrometheusSourceOptions? Prometheus { get; set; }
     }
 
     /// <summary>The shape of the <c>notifiers:</c> section, for key checking.</summary>

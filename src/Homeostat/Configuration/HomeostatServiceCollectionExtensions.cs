@@ -4,12 +4,14 @@ using Homeostat.Escalation;
 using Homeostat.Guardrails;
 using Homeostat.Healing;
 using Homeostat.Probes;
+using Homeostat.Prometheus;
 using Homeostat.Remediation;
 using Homeostat.Remediation.Certificates;
 using Homeostat.Remediation.HostActions;
 using Homeostat.Remediation.Webhook;
 using Homeostat.Signals;
 using Homeostat.Verification;
+using Homeostat.Verification.Alertmanager;
 using Homeostat.Verification.Prometheus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,9 +93,22 @@ public static class HomeostatServiceCollectionExtensions
         services.AddHomeostatProbeKinds();
         services.AddSingleton<ProbeSet>();
         services.AddSingleton<IVerifier, ProbeVerifier>();
+        services.BindValidated<VerificationOptions>(configuration, VerificationOptions.Section);
+        services.AddSingleton<IValidateOptions<VerificationOptions>, VerificationOptionsValidator>();
         services.BindValidated<PrometheusOptions>(configuration, PrometheusOptions.Section);
-        services.AddHttpClient(PrometheusVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(PrometheusQueryClient.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<PrometheusQueryClient>();
+        services.BindValidated<PrometheusSourceOptions>(configuration, PrometheusSourceOptions.Section);
+        services.AddSingleton<IValidateOptions<PrometheusSourceOptions>, PrometheusSourceOptionsValidator>();
+        services.AddSingleton<PrometheusRuleSet>();
+
+        // Before the generatorURL verifier: the source's own signals carry a generatorURL too, and their rule (with
+        // its threshold and carried labels) is the better judge while it is configured.
+        services.AddSingleton<IVerifier, PrometheusRuleVerifier>();
         services.AddSingleton<IVerifier, PrometheusVerifier>();
+        services.BindValidated<AlertmanagerApiOptions>(configuration, AlertmanagerApiOptions.Section);
+        services.AddHttpClient(AlertmanagerVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IVerifier, AlertmanagerVerifier>();
         services.AddSingleton<IVerifier, SourceResolvedVerifier>();
         services.AddSingleton<VerifierSelector>();
 
@@ -114,13 +129,14 @@ public static class HomeostatServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The background loops: healing workers and host probes.</summary>
+    /// <summary>The background loops: healing workers, host probes and the Prometheus rule source.</summary>
     public static IServiceCollection AddHomeostatWorkers(this IServiceCollection services)
     {
         // Hosted services start in order: the classifier is warm before the first signal is worked on.
         services.AddHostedService<ClassifierWarmup>();
         services.AddHostedService<HealingWorker>();
         services.AddHostedService<ProbeRunner>();
+        services.AddHostedService<PrometheusRuleSource>();
         return services;
     }
 

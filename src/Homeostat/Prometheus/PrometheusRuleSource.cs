@@ -1,0 +1,154 @@
+using System.Diagnostics.Metrics;
+using Homeostat.Healing;
+using Homeostat.Signals;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Homeostat.Prometheus;
+
+/// <summary>
+/// Evaluates every <c>sources.prometheus</c> rule on the interval and sends a firing signal once a series has held for
+/// the rule's <c>for</c>, and a resolved one when a successful evaluation no longer returns it. A failed evaluation
+/// (Prometheus down, slow, an error body) is logged and counted and changes nothing.
+/// </summary>
+public sealed partial class PrometheusRuleSource(
+    PrometheusRuleSet rules,
+    SignalIntake intake,
+    IHomeostatStore store,
+    TimeProvider timeProvider,
+    ILogger<PrometheusRuleSource> logger)
+    : BackgroundService
+{
+    public const string MeterName = "Homeostat.Prometheus";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>(
+        "homeostat_prometheus_rule_failures_total", description: "Rule evaluations that failed (Prometheus unreachable, slow or answering an error)");
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var rule in rules.Rules)
+        {
+            // Zeroed at start-up, so a dashboard sees every rule's series before its first failure.
+            Failures.Add(0, new KeyValuePair<string, object?>("rule", rule.Name));
+        }
+
+        return Task.WhenAll(rules.Rules.Select(r => RunAsync(r, stoppingToken)));
+    }
+
+    private async Task RunAsync(PrometheusRule rule, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var tracker = new RuleTracker(rule.Options.For.Value);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EvaluateOnceAsync(rule, tracker, stoppingToken);
+                await Task.Delay(rules.Options.Interval.Value, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogRuleCrashed(logger, exception, rule.Name);
+                try
+                {
+                    await Task.Delay(rules.Options.Interval.Value, timeProvider, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One evaluation and the signals it calls for; never throws for a failed query or intake.</summary>
+    public async Task EvaluateOnceAsync(PrometheusRule rule, RuleTracker tracker, CancellationToken cancellationToken)
+    {
+        var evaluation = await rules.EvaluateAsync(rule, bounded: true, cancellationToken);
+        if (!evaluation.Succeeded)
+        {
+            Failures.Add(1, new KeyValuePair<string, object?>("rule", rule.Name));
+            LogEvaluationFailed(logger, rule.Name, evaluation.Error!, tracker.Pending, tracker.Firing);
+            return;
+        }
+
+        if (!tracker.Started)
+        {
+            await ResolveLeftoversAsync(rule, evaluation, cancellationToken);
+            tracker.Started = true;
+        }
+
+        if (evaluation.Ignored > 0)
+        {
+            LogTooManySeries(logger, rule.Name, evaluation.Ignored, rule.Options.MaxSeries);
+        }
+
+        foreach (var transition in tracker.Observe(evaluation, timeProvider.GetUtcNow()))
+        {
+            var signal = rule.ToSignal(transition.Match, transition.Since, transition.Status);
+            try
+            {
+                var results = await intake.IngestAsync([signal], cancellationToken);
+                tracker.Sent(transition);
+                LogSignalSent(logger, rule.Name, signal.Status.ToString().ToLowerInvariant(), transition.Match.Series.Describe(), results[0].Decision.ToString());
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Offered again on the next evaluation with the same id and start, so a partial success is a duplicate.
+                LogIntakeFailed(logger, exception, rule.Name, signal.Status.ToString().ToLowerInvariant());
+            }
+        }
+    }
+
+    /// <summary>
+    /// The tracker starts empty after a restart: incidents an earlier run opened for series that are gone now would
+    /// never hear they resolved. The first successful evaluation resolves those; series still there are left to fire
+    /// again after <c>for</c>, which is a duplicate of their open incident.
+    /// </summary>
+    private async Task ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        var present = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var leftovers = new List<Signal>();
+        foreach (var state in Enum.GetValues<IncidentState>())
+        {
+            var incidents = await store.ListIncidentsAsync(new IncidentQuery { State = state, Limit = 10_000 }, cancellationToken);
+            leftovers.AddRange(incidents
+                .Where(i => !i.IsClosed && i.SourceResolvedAt is null && i.Signal.Source == SignalSources.Prometheus
+                    && i.Signal.Label(PrometheusRule.RuleLabel) == rule.Name && !present.Contains(i.Fingerprint))
+                .Select(i => i.Signal with
+                {
+                    Id = $"{i.Signal.Id}-resolved-after-restart",
+                    Status = SignalStatus.Resolved,
+                }));
+        }
+
+        if (leftovers.Count > 0)
+        {
+            await intake.IngestAsync(leftovers, cancellationToken);
+            LogLeftoversResolved(logger, rule.Name, leftovers.Count);
+        }
+    }
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Prometheus rule {Rule} resolved {Count} incident(s) an earlier run left open for series that are gone")]
+    private static partial void LogLeftoversResolved(ILogger logger, string rule, int count);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Prometheus rule {Rule} sent a {Status} signal for {Series} ({Decision})")]
+    private static partial void LogSignalSent(ILogger logger, string rule, string status, string series, string decision);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} could not be evaluated; nothing fires or resolves until it can ({Pending} pending, {Firing} firing kept): {Error}")]
+    private static partial void LogEvaluationFailed(ILogger logger, string rule, string error, int pending, int firing);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} returned {Ignored} series beyond its max_series of {Max}; they are ignored")]
+    private static partial void LogTooManySeries(ILogger logger, string rule, int ignored, int max);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} could not hand its {Status} signal to the intake; it is offered again next evaluation")]
+    private static partial void LogIntakeFailed(ILogger logger, Exception exception, string rule, string status);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Prometheus rule {Rule} failed unexpectedly; it is evaluated again next interval")]
+    private static partial void LogRuleCrashed(ILogger logger, Exception exception, string rule);
+}
