@@ -116,7 +116,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
-    [Fact]
+    [RealStackFact]
     public async Task OldLogsOverBudget_AreCompressedForReal_AndPrometheusVerifiesTheRecovery()
     {
         var injectedAt = FillSandbox(age: TimeSpan.FromHours(2));
@@ -139,7 +139,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         Report(incident, history, injectedAt);
     }
 
-    [Fact]
+    [RealStackFact]
     public async Task RecentLogsOverBudget_CannotBeCompressed_AndEscalateWithVerifyFailed()
     {
         FillSandbox(age: TimeSpan.Zero);
