@@ -25,7 +25,7 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
     private static readonly TimeProvider Clock = TimeProvider.System;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "homeostat-promsource-" + Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
-    private string _sandbox = null!;
+    private LogSandbox _sandbox = null!;
     private MonitoringStack? _stack;
     private WebApplication? _app;
     private HttpClient? _client;
@@ -38,12 +38,12 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
             return; // The fact is skipped with the reason.
         }
 
-        _sandbox = Path.Combine(_root, "sandbox");
-        Directory.CreateDirectory(_sandbox);
+        _sandbox = new LogSandbox(Path.Combine(_root, "sandbox"));
+        Directory.CreateDirectory(_sandbox.Path);
         var homeostatPort = LoopbackPorts.Free();
         var prometheusPort = LoopbackPorts.Free();
         _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, UnreachableAlertBudget, $"http://127.0.0.1:{LoopbackPorts.Free()}/nowhere");
-        _exporter = Task.Run(ExportLoopAsync);
+        _exporter = Task.Run(() => _sandbox.ExportAsync(_stack.TextfileDirectory, onSample: null, _stop.Token));
 
         var catalog = Path.Combine(_root, "catalog.yaml");
         await File.WriteAllTextAsync(catalog, """
@@ -88,7 +88,7 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
             {
                 ["Guardrails:ShadowPeriod"] = "0s",
                 ["Catalog:Path"] = catalog,
-                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox,
+                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox.Path,
             },
         });
         await _app.StartAsync();
@@ -129,7 +129,7 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
     public async Task RuleCrossedForItsDuration_FiresAndIsRemediatedForReal_AndTheRuleVerifierSeesItClear()
     {
         var injectedAt = Clock.GetUtcNow();
-        FillSandbox(age: TimeSpan.FromHours(2));
+        _sandbox.Fill(TimeSpan.FromHours(2), Clock.GetUtcNow());
 
         var (incident, history) = await WaitForEndAsync();
 
@@ -138,7 +138,7 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
         var signal = incident.GetProperty("signal");
         signal.GetProperty("source").GetString().ShouldBe("prometheus");
         signal.GetProperty("title").GetString().ShouldBe("SandboxDiskFull");
-        signal.GetProperty("labels").GetProperty("path").GetString().ShouldBe(_sandbox);
+        signal.GetProperty("labels").GetProperty("path").GetString().ShouldBe(_sandbox.Path);
         signal.GetProperty("labels").TryGetProperty("instance", out _).ShouldBeFalse("only the listed labels are carried");
         incident.GetProperty("classification").GetProperty("class").GetString().ShouldBe("disk_full");
 
@@ -150,89 +150,12 @@ public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
 
         var verification = history.Last(h => h.GetProperty("type").GetString() == "verification");
         verification.GetProperty("payload").GetProperty("verifier").GetString().ShouldBe("prometheus_rule", Describe(history));
-        Directory.GetFiles(_sandbox, "*.gz").ShouldNotBeEmpty();
+        Directory.GetFiles(_sandbox.Path, "*.gz").ShouldNotBeEmpty();
         (await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(0);
     }
 
-    private void FillSandbox(TimeSpan age)
-    {
-        var line = Encoding.ASCII.GetBytes("2026-03-01T10:00:00Z INFO request handled path=/api/orders status=200 took=12ms\n");
-        var now = Clock.GetUtcNow();
-        for (var i = 0; i < 8; i++)
-        {
-            var file = Path.Combine(_sandbox, $"app-{i}.log");
-            using (var stream = File.Create(file))
-            {
-                for (var written = 0; written < 50_000; written += line.Length)
-                {
-                    stream.Write(line);
-                }
-            }
+    private Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync() =>
+        IncidentWatch.WaitForEndAsync(_client!, () => $"prometheus:\n{_stack!.Log("prometheus")}");
 
-            File.SetLastWriteTimeUtc(file, (now - age - TimeSpan.FromMinutes(i)).UtcDateTime);
-        }
-    }
-
-    private long SandboxBytes() => new DirectoryInfo(_sandbox).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-
-    /// <summary>The sandbox's size, written atomically into node_exporter's textfile directory every 200 ms.</summary>
-    private async Task ExportLoopAsync()
-    {
-        var target = Path.Combine(_stack!.TextfileDirectory, "sandbox.prom");
-        var temporary = target + ".tmp";
-        var escaped = _sandbox.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                var size = SandboxBytes();
-                await File.WriteAllTextAsync(temporary, $"# TYPE homeostat_sandbox_bytes gauge\nhomeostat_sandbox_bytes{{path=\"{escaped}\"}} {size.ToString(CultureInfo.InvariantCulture)}\n");
-                File.Move(temporary, target, overwrite: true);
-            }
-            catch (IOException)
-            {
-                // A file was being compressed while we listed; the next round measures again.
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync()
-    {
-        var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(75);
-        string? id = null;
-        JsonElement last = default;
-        while (Clock.GetUtcNow() < deadline)
-        {
-            if (id is null)
-            {
-                var list = await _client!.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
-                id = list.GetProperty("incidents").EnumerateArray().Select(i => i.GetProperty("id").GetString()).FirstOrDefault();
-            }
-
-            if (id is not null)
-            {
-                last = await _client!.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
-                if (last.GetProperty("incident").GetProperty("state").GetString() is "remediated" or "escalated" or "resolved")
-                {
-                    return (last, last.GetProperty("history").EnumerateArray().ToList());
-                }
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-
-        throw new TimeoutException($"no incident ended within 75 s: {(id is null ? "none was opened" : last.ToString())}\nprometheus:\n{_stack!.Log("prometheus")}");
-    }
-
-    private static string Describe(List<JsonElement> history) =>
-        string.Join("\n", history.Select(h => $"{h.GetProperty("type").GetString()}: {h.GetProperty("summary").GetString()}"));
+    private static string Describe(List<JsonElement> history) => IncidentWatch.Describe(history);
 }

@@ -27,7 +27,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
     private static readonly TimeProvider Clock = TimeProvider.System;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "homeostat-realstack-" + Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
-    private string _sandbox = null!;
+    private LogSandbox _sandbox = null!;
+    private bool _wasOverBudget;
     private MonitoringStack? _stack;
     private WebApplication? _app;
     private HttpClient? _client;
@@ -38,8 +39,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
 
     public async Task InitializeAsync()
     {
-        _sandbox = Path.Combine(_root, "sandbox");
-        Directory.CreateDirectory(_sandbox);
+        _sandbox = new LogSandbox(Path.Combine(_root, "sandbox"));
+        Directory.CreateDirectory(_sandbox.Path);
         var homeostatPort = LoopbackPorts.Free();
         var prometheusPort = LoopbackPorts.Free();
         var catalog = Path.Combine(_root, "catalog.yaml");
@@ -68,7 +69,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
             {
                 ["Guardrails:ShadowPeriod"] = "0s",
                 ["Catalog:Path"] = catalog,
-                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox,
+                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox.Path,
                 [$"{PrometheusOptions.Section}:Url"] = $"http://127.0.0.1:{prometheusPort}",
             },
             ConfigureServices = services =>
@@ -83,7 +84,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{homeostatPort}") };
 
         _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, Budget, $"http://127.0.0.1:{homeostatPort}/api/v1/alertmanager", alertmanagerReplicas: 2);
-        _exporter = Task.Run(ExportLoopAsync);
+        _exporter = Task.Run(() => _sandbox.ExportAsync(_stack.TextfileDirectory, OnSample, _stop.Token));
     }
 
     public async Task DisposeAsync()
@@ -131,8 +132,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         incident.GetProperty("classification").GetProperty("class").GetString().ShouldBe("disk_full");
         var verification = history.Last(h => h.GetProperty("type").GetString() == "verification");
         verification.GetProperty("payload").GetProperty("verifier").GetString().ShouldBe("prometheus", Describe(history));
-        Directory.GetFiles(_sandbox, "*.gz").ShouldNotBeEmpty();
-        SandboxBytes().ShouldBeLessThan(Budget);
+        Directory.GetFiles(_sandbox.Path, "*.gz").ShouldNotBeEmpty();
+        _sandbox.Bytes().ShouldBeLessThan(Budget);
         await watcher;
         await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
 
@@ -151,7 +152,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         view.GetProperty("reason").GetString().ShouldBe("verify_failed", Describe(history));
         history.Where(h => h.GetProperty("type").GetString() == "verification")
             .ShouldAllBe(h => h.GetProperty("payload").GetProperty("verifier").GetString() == "prometheus");
-        Directory.GetFiles(_sandbox, "*.gz").ShouldBeEmpty();
+        Directory.GetFiles(_sandbox.Path, "*.gz").ShouldBeEmpty();
         (await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(1);
         await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
     }
@@ -187,68 +188,19 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
     /// <summary>Writes compressible .log files worth well over the budget, last written <paramref name="age"/> ago.</summary>
     private DateTimeOffset FillSandbox(TimeSpan age)
     {
-        var line = Encoding.ASCII.GetBytes("2026-03-01T10:00:00Z INFO request handled path=/api/orders status=200 took=12ms\n");
-        var now = Clock.GetUtcNow();
-        for (var i = 0; i < 8; i++)
-        {
-            var file = Path.Combine(_sandbox, $"app-{i}.log");
-            using (var stream = File.Create(file))
-            {
-                for (var written = 0; written < 50_000; written += line.Length)
-                {
-                    stream.Write(line);
-                }
-            }
-
-            File.SetLastWriteTimeUtc(file, (now - age - TimeSpan.FromMinutes(i)).UtcDateTime);
-        }
-
+        _sandbox.Fill(age, Clock.GetUtcNow());
         return Clock.GetUtcNow();
     }
 
-    private long SandboxBytes() => new DirectoryInfo(_sandbox).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-
-    /// <summary>The test's exporter: the sandbox's size, written atomically into the textfile directory every 200 ms.</summary>
-    private async Task ExportLoopAsync()
+    private void OnSample(long size)
     {
-        var target = Path.Combine(_stack!.TextfileDirectory, "sandbox.prom");
-        var temporary = target + ".tmp";
-        var wasOver = false;
-        var escaped = _sandbox.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-        while (!_stop.IsCancellationRequested)
+        if (size > Budget)
         {
-            long size;
-            try
-            {
-                size = SandboxBytes();
-            }
-            catch (IOException)
-            {
-                size = -1;
-            }
-
-            if (size >= 0)
-            {
-                await File.WriteAllTextAsync(temporary, $"# TYPE homeostat_sandbox_bytes gauge\nhomeostat_sandbox_bytes{{path=\"{escaped}\"}} {size.ToString(CultureInfo.InvariantCulture)}\n");
-                File.Move(temporary, target, overwrite: true);
-                if (size > Budget)
-                {
-                    wasOver = true;
-                }
-                else if (wasOver && _firstSampleBelowBudget is null)
-                {
-                    _firstSampleBelowBudget = Clock.GetUtcNow();
-                }
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _wasOverBudget = true;
+        }
+        else if (_wasOverBudget && _firstSampleBelowBudget is null)
+        {
+            _firstSampleBelowBudget = Clock.GetUtcNow();
         }
     }
 
@@ -274,39 +226,17 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
-    private async Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync()
-    {
-        var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(75);
-        string? id = null;
-        JsonElement last = default;
-        while (Clock.GetUtcNow() < deadline)
-        {
-            if (id is null)
+    private Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync() =>
+        IncidentWatch.WaitForEndAsync(
+            _client!,
+            () => $"prometheus:\n{_stack!.Log("prometheus")}\nalertmanagers:\n{_stack.AlertmanagerLogs()}",
+            history =>
             {
-                var list = await _client!.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
-                id = list.GetProperty("incidents").EnumerateArray().Select(i => i.GetProperty("id").GetString()).FirstOrDefault();
-            }
-
-            if (id is not null)
-            {
-                last = await _client!.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
-                var history = last.GetProperty("history").EnumerateArray().ToList();
                 if (_actedAt == DateTimeOffset.MaxValue && history.FirstOrDefault(h => h.GetProperty("type").GetString() == "action_executed") is { ValueKind: JsonValueKind.Object } acted)
                 {
                     _actedAt = acted.GetProperty("at").GetDateTimeOffset();
                 }
-
-                if (last.GetProperty("incident").GetProperty("state").GetString() is "remediated" or "escalated" or "resolved")
-                {
-                    return (last, history);
-                }
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-
-        throw new TimeoutException($"no incident ended within 75 s: {(id is null ? "none was opened" : last.ToString())}\nprometheus:\n{_stack!.Log("prometheus")}\nalertmanagers:\n{_stack.AlertmanagerLogs()}");
-    }
+            });
 
     private void Report(JsonElement incident, List<JsonElement> history, DateTimeOffset injectedAt)
     {
@@ -342,6 +272,5 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         File.WriteAllLines(Path.Combine(Path.GetTempPath(), "homeostat-realstack-latency.txt"), lines);
     }
 
-    private static string Describe(List<JsonElement> history) =>
-        string.Join("\n", history.Select(h => $"{h.GetProperty("type").GetString()}: {h.GetProperty("summary").GetString()}"));
+    private static string Describe(List<JsonElement> history) => IncidentWatch.Describe(history);
 }
