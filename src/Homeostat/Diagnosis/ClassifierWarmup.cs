@@ -30,7 +30,15 @@ public sealed partial class ClassifierWarmup(
         var classSet = classes.Current;
         foreach (var member in members.Where(m => m.Name != ClassifierNames.Llm))
         {
-            await member.ClassifyAsync(Probe, classSet, cancellationToken);
+            try
+            {
+                await member.ClassifyAsync(Probe, classSet, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The ensemble turns a failing member into an unknown vote at run time; start-up degrades the same way.
+                LogMemberFailed(logger, exception, member.Name);
+            }
         }
 
         LogWarmedUp(logger, timeProvider.GetElapsedTime(started).TotalMilliseconds);
@@ -38,6 +46,9 @@ public sealed partial class ClassifierWarmup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Classifier members loaded and warmed up in {Milliseconds:0} ms")]
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "Classifier members loaded and warmed up in {Milliseconds:0} ms")]
     private static partial void LogWarmedUp(ILogger logger, double milliseconds);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Classifier member {Member} failed while warming up; it will vote unknown until it works")]
+    private static partial void LogMemberFailed(ILogger logger, Exception exception, string member);
 }

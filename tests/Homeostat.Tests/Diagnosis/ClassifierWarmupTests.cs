@@ -21,6 +21,20 @@ public sealed class ClassifierWarmupTests
         llm.Calls.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task StartAsync_AMemberThatThrows_IsLoggedAndTheOthersStillWarmUp()
+    {
+        var broken = new CountingMember(ClassifierNames.Model) { Failure = new InvalidDataException("model file is corrupt") };
+        var rules = new CountingMember(ClassifierNames.Rules);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<ClassifierWarmup>();
+        var warmup = new ClassifierWarmup([broken, rules], new FixedClasses(), TimeProvider.System, logger);
+
+        await warmup.StartAsync(CancellationToken.None);
+
+        rules.Calls.ShouldBe(1);
+        logger.Collector.GetSnapshot().ShouldContain(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("model") && r.Exception is InvalidDataException);
+    }
+
     private sealed class FixedClasses : IClassSetProvider
     {
         public ClassSet Current { get; } = new(FailureClasses.Seed);
@@ -30,11 +44,18 @@ public sealed class ClassifierWarmupTests
     {
         public int Calls { get; private set; }
 
+        public Exception? Failure { get; init; }
+
         public string Name => name;
 
         public ValueTask<Classification> ClassifyAsync(Signal signal, ClassSet classes, CancellationToken cancellationToken)
         {
             Calls++;
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+
             return ValueTask.FromResult(new Classification { Class = Classification.Unknown, Confidence = 0, Classifier = name, Reasoning = "counted" });
         }
     }
