@@ -12,6 +12,7 @@ namespace Homeostat.Server.Tests.RealStack;
 
 /// <summary>The Alertmanager API v2 verifier against a real Alertmanager, with alerts posted straight into its API.</summary>
 [Trait("Category", "RealStack")]
+[Collection(RealStackCollection.Name)]
 public sealed class AlertmanagerVerifierRealStackTests : IAsyncLifetime
 {
     private static readonly TimeProvider Clock = TimeProvider.System;

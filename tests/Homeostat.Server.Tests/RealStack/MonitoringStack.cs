@@ -184,7 +184,7 @@ public sealed class MonitoringStack : IAsyncDisposable
         // /-/ready is not enough: service discovery needs up to ~5 s before the target and the Alertmanager appear.
         var started = Stopwatch.StartNew();
         string last = "nothing answered yet";
-        while (started.Elapsed < TimeSpan.FromSeconds(30))
+        while (started.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
             {
@@ -219,7 +219,7 @@ public sealed class MonitoringStack : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
 
-        throw new TimeoutException($"the monitoring stack was not ready within 30 s ({last}); prometheus log:\n{Log("prometheus")}");
+        throw new TimeoutException($"the monitoring stack was not ready within 60 s ({last}); prometheus log:\n{Log("prometheus")}");
     }
 
     private async Task<JsonDocument> GetJsonAsync(string url)

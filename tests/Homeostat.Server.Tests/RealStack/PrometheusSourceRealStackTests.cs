@@ -15,6 +15,7 @@ namespace Homeostat.Server.Tests.RealStack;
 /// source's verifier sees the series fall under the threshold.
 /// </summary>
 [Trait("Category", "RealStack")]
+[Collection(RealStackCollection.Name)]
 public sealed class PrometheusSourceRealStackTests : IAsyncLifetime
 {
     private const long Budget = 200_000;

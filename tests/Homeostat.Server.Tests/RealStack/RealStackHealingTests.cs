@@ -21,6 +21,7 @@ namespace Homeostat.Server.Tests.RealStack;
 /// of the same alert acts once.
 /// </summary>
 [Trait("Category", "RealStack")]
+[Collection(RealStackCollection.Name)]
 public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Budget = 200_000;
