@@ -37,6 +37,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         ["deployments"] = new("apps", "apps/v1", "Deployment", true, true),
         ["statefulsets"] = new("apps", "apps/v1", "StatefulSet", true, true),
         ["replicasets"] = new("apps", "apps/v1", "ReplicaSet", true, true),
+        ["daemonsets"] = new("apps", "apps/v1", "DaemonSet", true, false),
         ["certificates"] = new("cert-manager.io", "cert-manager.io/v1", "Certificate", true, false, HasStatus: true, Custom: true),
         ["destinationrules"] = new("networking.istio.io", "networking.istio.io/v1beta1", "DestinationRule", true, false, Custom: true),
     };
@@ -49,6 +50,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         [typeof(V1Deployment)] = "deployments",
         [typeof(V1StatefulSet)] = "statefulsets",
         [typeof(V1ReplicaSet)] = "replicasets",
+        [typeof(V1DaemonSet)] = "daemonsets",
     };
 
     private const string StrategicMergePatch = "application/strategic-merge-patch+json";
@@ -890,6 +892,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 "events" => KubernetesJson.Deserialize<Corev1Event>(json),
                 "statefulsets" => KubernetesJson.Deserialize<V1StatefulSet>(json),
                 "replicasets" => KubernetesJson.Deserialize<V1ReplicaSet>(json),
+                "daemonsets" => KubernetesJson.Deserialize<V1DaemonSet>(json),
                 _ => KubernetesJson.Deserialize<V1Deployment>(json),
             };
             if (typed is V1Deployment { Spec.Template.Spec.Containers: var containers })

@@ -47,9 +47,16 @@ public sealed class RbacManifestTests : IAsyncLifetime
         (await certManager.PreviewAsync(renew, default)).CanRun.ShouldBeTrue("trigger_cert_renewal");
         (await certManager.ExecuteAsync(renew, default)).Status.ShouldBe(ActionStatus.Succeeded, "trigger_cert_renewal");
 
+        _cluster.Server.Seed(new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "agent", NamespaceProperty = "shop", Uid = "ds-uid" },
+            Spec = new V1DaemonSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "agent" } } },
+        });
+        _cluster.Server.Seed(TestCluster.Pod("agent-x7", TestCluster.Owner("DaemonSet", "agent", "ds-uid")));
         await using (var source = await RunningSource.StartAsync(_cluster))
         {
             _cluster.Server.Modify<V1Pod>("shop", "db-0", PodStates.OomKilledAndRestarted("app", PodStates.FirstKill, restartCount: 1));
+            _cluster.Server.Modify<V1Pod>("shop", "agent-x7", PodStates.OomKilledAndRestarted("app", PodStates.FirstKill, restartCount: 1));
             _cluster.Server.Seed(new Corev1Event
             {
                 Metadata = new V1ObjectMeta { Name = "debug.1", NamespaceProperty = "shop" },
@@ -58,7 +65,7 @@ public sealed class RbacManifestTests : IAsyncLifetime
                 Type = "Warning",
                 Message = "MountVolume.SetUp failed",
             });
-            await source.SignalsAsync(2, "the source sent the kill and the failed mount");
+            await source.SignalsAsync(3, "the source sent the kills and the failed mount");
         }
 
         var verifier = new KubernetesVerifier(_cluster.Client, _cluster.Monitor, new AuditActionStartTimeStub());

@@ -51,6 +51,7 @@ public sealed class TestCluster : IAsyncLifetime
             {
                 Name = "checkout-7d9f",
                 NamespaceProperty = "shop",
+                Uid = "rs-uid",
                 OwnerReferences = [Owner("Deployment", "checkout", "dep-uid")],
             },
             Spec = new V1ReplicaSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "checkout" } }, Template = PodTemplate("checkout") },
@@ -150,10 +151,10 @@ public sealed class TestCluster : IAsyncLifetime
         },
     };
 
-    private static V1OwnerReference Owner(string kind, string name, string uid) =>
+    public static V1OwnerReference Owner(string kind, string name, string uid) =>
         new() { ApiVersion = "apps/v1", Kind = kind, Name = name, Uid = uid, Controller = true };
 
-    private static V1Pod Pod(string name, V1OwnerReference? owner) => new()
+    public static V1Pod Pod(string name, V1OwnerReference? owner) => new()
     {
         Metadata = new V1ObjectMeta
         {

@@ -149,31 +149,35 @@ public sealed class WatchSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FailedMount_Event_OneSignalPerEventCountWithTheOwner()
+    public async Task FailedMount_RepeatingEvent_OneSignalPerInvolvedObjectAndReason()
     {
         await using var source = await RunningSource.StartAsync(_cluster);
         Server.Seed(MountEvent("checkout-7d9f-x2k4p.1", count: 1));
         await source.SignalsAsync(1, "the failed mount was sent");
 
+        // The kubelet repeats the failure: count goes up, and after the event expires a fresh one is written.
         Server.Modify<Corev1Event>("shop", "checkout-7d9f-x2k4p.1", e => e.Message += " ");
         Server.Modify<Corev1Event>("shop", "checkout-7d9f-x2k4p.1", e => e.Count = 2);
-        await source.SignalsAsync(2, "the repeated event was sent");
+        Server.Modify<Corev1Event>("shop", "checkout-7d9f-x2k4p.1", e => e.Count = 3);
+        Server.Seed(MountEvent("checkout-7d9f-x2k4p.2", count: 1));
         Server.DropWatches();
         Server.ExpireResourceVersions(FakeApiServer.GoneStyle.InStream);
         await Eventually.UntilAsync(() => source.Calls("list", "events") == 2 && Server.OpenWatches == 2, "relisted", _cluster.Time);
+        // A different reason for another pod is new; it is the barrier for everything above.
         Server.Seed(MountEvent("db-0.1", count: 1, pod: "db-0", reason: "FailedAttachVolume"));
-        await source.SignalsAsync(3, "the attach failure was sent");
+        await source.SignalsAsync(2, "the attach failure was sent");
 
         var signals = source.Sink.Signals;
-        signals.Count.ShouldBe(3);
+        signals.Count.ShouldBe(2);
         signals[0].Title.ShouldBe("FailedMount");
         signals[0].Resource!.Kind.ShouldBe("Deployment");
         signals[0].Resource!.Name.ShouldBe("checkout");
         signals[0].Label("pod").ShouldBe(CheckoutPod);
+        signals[0].Label("count").ShouldBe("1");
         signals[0].Text!.ShouldContain("secret \"tls\" not found");
-        signals[1].Label("count").ShouldBe("2");
-        signals[2].Title.ShouldBe("FailedAttachVolume");
-        signals[2].Resource!.Kind.ShouldBe("StatefulSet");
+        signals[1].Title.ShouldBe("FailedAttachVolume");
+        signals[1].Resource!.Kind.ShouldBe("StatefulSet");
+        source.Calls("get", "pods").ShouldBe(2, "each involved pod is read once, not once per repeat");
     }
 
     [Fact]

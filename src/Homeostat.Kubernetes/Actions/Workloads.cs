@@ -17,45 +17,67 @@ public static class Workloads
 {
     public const string FieldManager = "homeostat";
 
-    /// <summary>The Deployment or StatefulSet a target names, following Pod → ReplicaSet → Deployment or Pod → StatefulSet.</summary>
+    /// <summary>
+    /// The Deployment or StatefulSet a target names, following Pod → ReplicaSet → Deployment or Pod → StatefulSet. Owner
+    /// references are written by whoever creates the object, so each step is taken only when the object read has the uid
+    /// the reference carries; a Deployment named directly as a pod's controller is refused (real pods never have one).
+    /// </summary>
     public static async Task<(Workload? Workload, string Problem)> ResolveAsync(IKubernetes client, ObjectTarget target, CancellationToken cancellationToken)
     {
-        var kind = target.Kind;
-        var name = target.Name;
-        if (kind == KubernetesTargets.Pod)
+        if (target.Kind != KubernetesTargets.Pod)
         {
-            var pod = await client.CoreV1.ReadNamespacedPodAsync(name, target.Namespace, cancellationToken: cancellationToken);
-            var owner = Controller(pod.Metadata);
-            if (owner is { Kind: "ReplicaSet" })
-            {
-                var replicaSet = await client.AppsV1.ReadNamespacedReplicaSetAsync(owner.Name, target.Namespace, cancellationToken: cancellationToken);
-                var rsOwner = Controller(replicaSet.Metadata);
-                if (rsOwner is not { Kind: KubernetesTargets.Deployment })
-                {
-                    return (null, $"refused: pod {target.Namespace}/{name} belongs to replicaset {owner.Name}, which no Deployment owns");
-                }
+            return (await ReadAsync(client, target.Kind, target.Namespace, target.Name, cancellationToken), "");
+        }
 
-                owner = rsOwner;
-            }
-
-            if (owner is not { Kind: KubernetesTargets.Deployment or KubernetesTargets.StatefulSet })
-            {
-                return (null, owner is null
-                    ? $"refused: pod {target.Namespace}/{name} has no controlling owner, so there is no workload to change"
-                    : $"refused: pod {target.Namespace}/{name} is owned by {owner.Kind} {owner.Name}; only Deployments and StatefulSets are supported");
-            }
-
+        var ns = target.Namespace;
+        var pod = await client.CoreV1.ReadNamespacedPodAsync(target.Name, ns, cancellationToken: cancellationToken);
+        var owner = Controller(pod.Metadata);
+        var described = $"pod {ns}/{target.Name}";
+        if (owner is { Kind: "ReplicaSet" })
+        {
             if (!KubernetesNames.IsSubdomain(owner.Name))
             {
                 return (null, $"refused: the owner name '{owner.Name}' is not a valid object name");
             }
 
-            kind = owner.Kind;
-            name = owner.Name;
+            var replicaSet = await client.AppsV1.ReadNamespacedReplicaSetAsync(owner.Name, ns, cancellationToken: cancellationToken);
+            if (string.IsNullOrEmpty(owner.Uid) || replicaSet.Metadata?.Uid != owner.Uid)
+            {
+                return (null, Unconfirmed(described, owner));
+            }
+
+            var rsOwner = Controller(replicaSet.Metadata);
+            if (rsOwner is not { Kind: KubernetesTargets.Deployment })
+            {
+                return (null, $"refused: {described} belongs to replicaset {owner.Name}, which no Deployment owns");
+            }
+
+            described = $"replicaset {ns}/{owner.Name}";
+            owner = rsOwner;
+        }
+        else if (owner is { Kind: KubernetesTargets.Deployment })
+        {
+            return (null, $"refused: {described} names deployment {owner.Name} as its controller, which a real pod never does (pods belong to a ReplicaSet)");
         }
 
-        return (await ReadAsync(client, kind, target.Namespace, name, cancellationToken), "");
+        if (owner is not { Kind: KubernetesTargets.Deployment or KubernetesTargets.StatefulSet })
+        {
+            return (null, owner is null
+                ? $"refused: {described} has no controlling owner, so there is no workload to change"
+                : $"refused: {described} is owned by {owner.Kind} {owner.Name}; only Deployments and StatefulSets are supported");
+        }
+
+        if (!KubernetesNames.IsSubdomain(owner.Name))
+        {
+            return (null, $"refused: the owner name '{owner.Name}' is not a valid object name");
+        }
+
+        var workload = await ReadAsync(client, owner.Kind, ns, owner.Name, cancellationToken);
+        return string.IsNullOrEmpty(owner.Uid) || workload.Metadata?.Uid != owner.Uid ? (null, Unconfirmed(described, owner)) : (workload, "");
     }
+
+    private static string Unconfirmed(string described, V1OwnerReference owner) =>
+        $"refused: {described} names {owner.Kind.ToLowerInvariant()} {owner.Name} (uid {owner.Uid}) as its controller, but the API server's {owner.Kind.ToLowerInvariant()} of that name has another uid";
 
     public static async Task<Workload> ReadAsync(IKubernetes client, string kind, string ns, string name, CancellationToken cancellationToken)
     {

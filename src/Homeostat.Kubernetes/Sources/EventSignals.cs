@@ -38,20 +38,16 @@ public static class EventSignals
 
         if (owner is not null)
         {
-            labels["owner_kind"] = owner.Kind;
-            labels["owner"] = owner.Name;
-            if (owner.Kind is "Deployment" or "StatefulSet" or "DaemonSet")
-            {
-                labels[owner.Kind.ToLowerInvariant()] = owner.Name;
-            }
+            KubernetesSignal.AddOwner(labels, owner);
         }
 
         var message = PodSignals.Cap(item.Message ?? "", KubernetesSignal.MaxText);
         var resource = new SignalResource { Kind = owner?.Kind ?? kind, Namespace = ns, Name = owner?.Name ?? name };
         var startsAt = PodSignals.ToUtc(item.FirstTimestamp) ?? PodSignals.ToUtc(item.EventTime) ?? PodSignals.ToUtc(item.Metadata.CreationTimestamp);
-        var uid = PodSignals.Cap(item.Metadata.Uid ?? $"{ns}/{item.Metadata.Name}", KubernetesSignal.MaxLabel);
-        var key = $"event/{uid}/{count}";
+        // The kubelet repeats a failing mount by bumping count (or writing a fresh event): one finding per object and reason.
+        var subject = PodSignals.Cap(involved?.Uid is { Length: > 0 } uid ? uid : $"{ns}/{kind}/{name}", KubernetesSignal.MaxLabel);
+        var key = $"event/{subject}/{reason}";
         var text = $"{reason} for {kind.ToLowerInvariant()} {ns}/{name} ({count}x): {message}";
-        return new Finding(key, KubernetesSignal.Build($"event/{uid}", reason, text, labels, resource, startsAt));
+        return new Finding(key, KubernetesSignal.Build(key, reason, text, labels, resource, startsAt));
     }
 }

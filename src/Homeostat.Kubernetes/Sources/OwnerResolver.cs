@@ -14,66 +14,66 @@ public interface IPodOwnerResolver
 }
 
 /// <summary>
-/// Follows the controlling owner reference: a ReplicaSet is read once to find its Deployment (and remembered, bounded); a
-/// StatefulSet, DaemonSet or Job owns its pods directly; a pod without a controller is its own owner. A failed read falls
-/// back to the nearest owner known, so a signal is never lost for want of a name.
+/// Follows the controlling owner reference, and believes it only when the API server confirms it: a pod's ownerReferences
+/// are written by whoever creates the pod, so the named StatefulSet, DaemonSet or ReplicaSet is read and its uid must be the
+/// one the reference carries; a ReplicaSet's Deployment is read and checked against the ReplicaSet's reference the same
+/// way (a ReplicaSet without a controller owns its pods itself). A Deployment never owns a pod directly, and other controllers (Jobs, operators) are not read, so neither is
+/// believed. Whatever is not confirmed, including a failed read, makes the pod its own owner with the claim kept as
+/// <see cref="PodOwner.Unverified"/>. Confirmed and refuted claims are remembered (bounded); failed reads are not.
 /// </summary>
 public sealed class PodOwnerResolver(IKubernetes client) : IPodOwnerResolver
 {
     private const int CacheCapacity = 4096;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Ns, string ReplicaSet), PodOwner> _replicaSets = [];
+    private readonly Dictionary<(string Ns, string Kind, string Name, string Uid), PodOwner?> _owners = [];
 
     public async Task<PodOwner> ResolveAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         var self = new PodOwner("Pod", pod.Metadata.Name);
         var controller = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
-        if (controller?.Name is null || controller.Kind is null || !KubernetesNames.IsSubdomain(controller.Name))
+        if (controller?.Name is null || controller.Kind is null)
         {
             return self;
         }
 
-        if (controller.Kind != "ReplicaSet")
+        var unverified = self with { Unverified = $"{controller.Kind}/{controller.Name}" };
+        if (!KubernetesNames.IsSubdomain(controller.Name) || string.IsNullOrEmpty(controller.Uid) || controller.Kind is not ("ReplicaSet" or "StatefulSet" or "DaemonSet"))
         {
-            return new PodOwner(controller.Kind, controller.Name);
+            return unverified;
         }
 
         var ns = pod.Metadata.NamespaceProperty;
+        var key = (ns, controller.Kind, controller.Name, controller.Uid);
         lock (_gate)
         {
-            if (_replicaSets.TryGetValue((ns, controller.Name), out var known))
+            if (_owners.TryGetValue(key, out var known))
             {
-                return known;
+                return known ?? unverified;
             }
         }
 
-        var owner = new PodOwner("ReplicaSet", controller.Name);
+        PodOwner? owner;
         try
         {
-            var replicaSet = await client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, ns, cancellationToken: cancellationToken);
-            var rsController = replicaSet.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
-            if (rsController is { Kind: "Deployment", Name: { } deployment } && KubernetesNames.IsSubdomain(deployment))
-            {
-                owner = new PodOwner("Deployment", deployment);
-            }
+            owner = await VerifyAsync(ns, controller, cancellationToken);
         }
         catch (HttpOperationException)
         {
-            return owner;
+            return unverified;
         }
 
         lock (_gate)
         {
-            if (_replicaSets.Count >= CacheCapacity)
+            if (_owners.Count >= CacheCapacity)
             {
-                _replicaSets.Clear();
+                _owners.Clear();
             }
 
-            _replicaSets[(ns, controller.Name)] = owner;
+            _owners[key] = owner;
         }
 
-        return owner;
+        return owner ?? unverified;
     }
 
     public async Task<PodOwner> ResolveAsync(string ns, string podName, CancellationToken cancellationToken)
@@ -91,6 +91,48 @@ public sealed class PodOwnerResolver(IKubernetes client) : IPodOwnerResolver
         catch (HttpOperationException)
         {
             return new PodOwner("Pod", podName);
+        }
+    }
+
+    /// <summary>The confirmed workload behind the pod's controller reference, or null when the API server contradicts it.</summary>
+    private async Task<PodOwner?> VerifyAsync(string ns, V1OwnerReference controller, CancellationToken cancellationToken)
+    {
+        switch (controller.Kind)
+        {
+            case "StatefulSet":
+            {
+                var set = await client.AppsV1.ReadNamespacedStatefulSetAsync(controller.Name, ns, cancellationToken: cancellationToken);
+                return set.Metadata?.Uid == controller.Uid ? new PodOwner("StatefulSet", controller.Name) : null;
+            }
+
+            case "DaemonSet":
+            {
+                var set = await client.AppsV1.ReadNamespacedDaemonSetAsync(controller.Name, ns, cancellationToken: cancellationToken);
+                return set.Metadata?.Uid == controller.Uid ? new PodOwner("DaemonSet", controller.Name) : null;
+            }
+
+            default:
+            {
+                var replicaSet = await client.AppsV1.ReadNamespacedReplicaSetAsync(controller.Name, ns, cancellationToken: cancellationToken);
+                if (replicaSet.Metadata?.Uid != controller.Uid)
+                {
+                    return null;
+                }
+
+                var rsController = replicaSet.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
+                if (rsController is null)
+                {
+                    return new PodOwner("ReplicaSet", controller.Name);
+                }
+
+                if (rsController is not { Kind: "Deployment", Name: { } deployment, Uid: { Length: > 0 } deploymentUid } || !KubernetesNames.IsSubdomain(deployment))
+                {
+                    return null;
+                }
+
+                var owner = await client.AppsV1.ReadNamespacedDeploymentAsync(deployment, ns, cancellationToken: cancellationToken);
+                return owner.Metadata?.Uid == deploymentUid ? new PodOwner("Deployment", deployment) : null;
+            }
         }
     }
 }

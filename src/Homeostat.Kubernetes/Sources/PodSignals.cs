@@ -5,8 +5,11 @@ using k8s.Models;
 
 namespace Homeostat.Kubernetes.Sources;
 
-/// <summary>The workload a pod belongs to: its Deployment, StatefulSet, DaemonSet (or other controller), or the pod itself.</summary>
-public sealed record PodOwner(string Kind, string Name);
+/// <summary>
+/// The workload a pod belongs to: its Deployment, StatefulSet or DaemonSet as confirmed by the API server, or the pod itself.
+/// <paramref name="Unverified"/> names the owner the pod claimed (<c>Kind/name</c>) when that claim could not be confirmed.
+/// </summary>
+public sealed record PodOwner(string Kind, string Name, string? Unverified = null);
 
 /// <summary>One thing worth a signal, with the key that makes a second sighting of it a no-op.</summary>
 public sealed record Finding(string Key, Signal Signal);
@@ -41,21 +44,12 @@ public static class PodSignals
             findings.Add(Eviction(context));
         }
 
-        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []);
-        foreach (var status in statuses)
+        foreach (var status in ContainerStatuses(pod))
         {
-            if (status?.Name is null)
-            {
-                continue;
-            }
-
             var crashLooping = status.State?.Waiting?.Reason == CrashLoopBackOff;
-            foreach (var terminated in new[] { status.State?.Terminated, status.LastState?.Terminated })
+            foreach (var terminated in OomTerminations(status))
             {
-                if (terminated?.Reason == OomKilled)
-                {
-                    findings.Add(OomKill(context, status, terminated, crashLooping));
-                }
+                findings.Add(OomKill(context, status, terminated, crashLooping));
             }
 
             if (crashLooping && status.LastState?.Terminated?.Reason != OomKilled)
@@ -67,6 +61,16 @@ public static class PodSignals
         // The same termination shows as state.terminated, then as lastState.terminated once restarted: one finding.
         return findings.DistinctBy(f => f.Key).ToList();
     }
+
+    /// <summary>Every OOM-kill termination in the pod's init and app containers, as <c>state.terminated</c> or <c>lastState.terminated</c>.</summary>
+    public static IEnumerable<(V1ContainerStatus Status, V1ContainerStateTerminated Terminated)> OomKills(V1Pod pod) =>
+        ContainerStatuses(pod).SelectMany(status => OomTerminations(status).Select(terminated => (status, terminated)));
+
+    private static IEnumerable<V1ContainerStatus> ContainerStatuses(V1Pod pod) =>
+        (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).Where(s => s?.Name is not null);
+
+    private static IEnumerable<V1ContainerStateTerminated> OomTerminations(V1ContainerStatus status) =>
+        new[] { status.State?.Terminated, status.LastState?.Terminated }.OfType<V1ContainerStateTerminated>().Where(t => t.Reason == OomKilled);
 
     /// <summary>What an eviction message says ran out, as the title the rule classifier knows.</summary>
     public static (string Resource, string Title) EvictionKind(string? message)
@@ -174,13 +178,8 @@ public static class PodSignals
                 ["namespace"] = Namespace,
                 ["pod"] = Name,
                 ["reason"] = reason,
-                ["owner_kind"] = owner.Kind,
-                ["owner"] = owner.Name,
             };
-            if (owner.Kind is "Deployment" or "StatefulSet" or "DaemonSet")
-            {
-                labels[owner.Kind.ToLowerInvariant()] = owner.Name;
-            }
+            KubernetesSignal.AddOwner(labels, owner);
 
             if (container is not null)
             {
@@ -212,6 +211,22 @@ internal static class KubernetesSignal
 {
     public const int MaxText = 1024;
     public const int MaxLabel = 253;
+
+    /// <summary><c>owner_kind</c>, <c>owner</c>, the workload kind's own label (<c>deployment=…</c>), and <c>unverified_owner</c> when the pod's claim was not confirmed.</summary>
+    public static void AddOwner(Dictionary<string, string> labels, PodOwner owner)
+    {
+        labels["owner_kind"] = owner.Kind;
+        labels["owner"] = owner.Name;
+        if (owner.Kind is "Deployment" or "StatefulSet" or "DaemonSet")
+        {
+            labels[owner.Kind.ToLowerInvariant()] = owner.Name;
+        }
+
+        if (owner.Unverified is { } claimed)
+        {
+            labels["unverified_owner"] = PodSignals.Cap(claimed, MaxLabel);
+        }
+    }
 
     public static Signal Build(string key, string title, string text, IReadOnlyDictionary<string, string> labels, SignalResource resource, DateTimeOffset? startsAt) => new()
     {

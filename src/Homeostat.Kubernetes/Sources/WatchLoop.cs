@@ -10,13 +10,18 @@ namespace Homeostat.Kubernetes.Sources;
 /// List, then watch from the list's resourceVersion, for ever, the way client-go's reflector does: a stream that ends or drops
 /// is watched again from the last resourceVersion seen (objects and bookmarks move it); 410 Gone, as an HTTP status or as an
 /// ERROR event in the stream, means that version is compacted away, so the loop lists again and watches from the fresh one.
-/// Failures wait a doubling back-off on the injected clock. The handler sees every object the list or the watch delivers;
+/// A watch the server has not ended by its timeoutSeconds plus <see cref="DeadlineSlack"/> (a connection dropped without a
+/// FIN or RST) is ended by the loop and resumed like any other. Failures, and 410 straight after a fresh list, wait a
+/// doubling back-off on the injected clock. The handler sees every object the list or the watch delivers;
 /// the resourceVersion moves past an object only once its handler returned, so a failed handler sees it again.
 /// </summary>
 public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, CancellationToken, Task> handle, KubernetesWatchOptions options, TimeProvider timeProvider, ILogger logger)
     where T : IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan MinimumHealthyStream = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long past the request's timeoutSeconds the loop waits for the server to end a watch before ending it itself.</summary>
+    public static readonly TimeSpan DeadlineSlack = TimeSpan.FromSeconds(30);
 
     /// <summary>The resourceVersion the next watch starts from; null until listed, and after 410 Gone.</summary>
     public string? ResourceVersion { get; private set; }
@@ -28,9 +33,9 @@ public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, Ca
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var listed = false;
             try
             {
-                var listed = false;
                 if (ResourceVersion is null)
                 {
                     var (items, resourceVersion) = await api.ListAsync(ns, stoppingToken);
@@ -74,6 +79,19 @@ public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, Ca
             {
                 LogGone(logger, api.Resource, ns);
                 ResourceVersion = null;
+                if (listed)
+                {
+                    // Too old straight after a fresh list: listing again at once would only hammer the server.
+                    failures++;
+                    try
+                    {
+                        await BackOffAsync(failures, stoppingToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
             }
 #pragma warning disable CA1031 // A source must outlive any failure of the API server or the store; it logs and backs off.
             catch (Exception exception)
@@ -96,7 +114,9 @@ public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, Ca
 
     private async Task<(bool Delivered, bool Gone)> WatchOnceAsync(string resourceVersion, CancellationToken stoppingToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // The server ends a watch after timeoutSeconds; a connection that died silently (no FIN, no RST) never would.
+        using var deadline = new CancellationTokenSource(options.WatchTimeout.Value + DeadlineSlack, timeProvider);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         KubernetesException? failure = null;
         var delivered = false;
         void OnError(Exception exception)
@@ -134,6 +154,10 @@ public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, Ca
         {
             // Cancelled by OnError: the ERROR event ends this watch.
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            LogDeadline(logger, api.Resource, ns, ResourceVersion);
+        }
 
         if (failure is not null)
         {
@@ -166,6 +190,9 @@ public sealed partial class WatchLoop<T>(IWatchApi<T> api, string ns, Func<T, Ca
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Listing or watching {Resource} in {Namespace} failed; trying again in {Seconds}s")]
     private static partial void LogFailed(ILogger logger, Exception exception, string resource, string @namespace, double seconds);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Information, Message = "The {Resource} watch in {Namespace} outlived its timeout with no end from the server; watching again from resourceVersion {ResourceVersion}")]
+    private static partial void LogDeadline(ILogger logger, string resource, string @namespace, string? resourceVersion);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Skipped an unreadable {Resource} watch event in {Namespace}")]
     private static partial void LogUnreadable(ILogger logger, Exception exception, string resource, string @namespace);

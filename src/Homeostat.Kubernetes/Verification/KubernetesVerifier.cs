@@ -125,15 +125,12 @@ public sealed class KubernetesVerifier(IKubernetes client, IOptionsMonitor<Kuber
     {
         foreach (var pod in pods)
         {
-            foreach (var status in (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []))
+            foreach (var (status, terminated) in PodSignals.OomKills(pod))
             {
-                foreach (var terminated in new[] { status.State?.Terminated, status.LastState?.Terminated })
+                if (PodSignals.ToUtc(terminated.FinishedAt) is { } at && at > since)
                 {
-                    if (terminated?.Reason == PodSignals.OomKilled && PodSignals.ToUtc(terminated.FinishedAt) is { } at && at > since)
-                    {
-                        return new VerificationResult(VerificationStatus.NotCleared,
-                            $"{what}: pod {pod.Metadata.Name} container {status.Name} OOMKilled at {AuditChain.FormatTime(at)}, after the action started at {AuditChain.FormatTime(since)}");
-                    }
+                    return new VerificationResult(VerificationStatus.NotCleared,
+                        $"{what}: pod {pod.Metadata.Name} container {status.Name} OOMKilled at {AuditChain.FormatTime(at)}, after the action started at {AuditChain.FormatTime(since)}");
                 }
             }
         }
