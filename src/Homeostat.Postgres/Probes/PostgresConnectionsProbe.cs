@@ -76,30 +76,20 @@ public sealed class PostgresConnectionsProbe(ProbeOptions options) : IProbe
     public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
     {
         var server = reading.Labels.TryGetValue("server", out var s) ? s : "";
-        var labels = new Dictionary<string, string>(Options.Labels, StringComparer.Ordinal)
-        {
-            ["probe"] = Options.Name,
-            ["server"] = server,
-        };
-        labels.TryAdd("severity", "warning");
-        return new Signal
-        {
-            Id = id,
-            Source = SignalSources.Probe,
-            Service = Options.Service,
-            Resource = new SignalResource { Kind = "PostgreSQL", Name = server, Host = server.Split('/')[0] },
-            Title = "PostgresqlTooManyConnections",
-            Text = reading.Description,
-            Labels = labels,
-            Metrics = new Dictionary<string, double>
+        return ProbeSignals.Create(
+            Options,
+            reading,
+            since,
+            id,
+            "PostgresqlTooManyConnections",
+            new SignalResource { Kind = "PostgreSQL", Name = server, Host = server.Split('/')[0] },
+            [ProbeSignals.Label("server", server)],
+            new Dictionary<string, double>
             {
                 ["pg_stat_activity_count"] = reading.Value,
                 ["connection_slots"] = reading.Limit,
-                ["usage_ratio"] = reading.Limit > 0 ? Math.Round(reading.Value / reading.Limit, 4) : 0,
-            },
-            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
-            StartsAt = since,
-        };
+                ["usage_ratio"] = ProbeSignals.UsageRatio(reading),
+            });
     }
 
     internal PostgresTarget Target => new() { ConnectionStringEnv = Options.ConnectionStringEnv };

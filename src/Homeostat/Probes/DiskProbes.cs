@@ -8,6 +8,9 @@ public sealed record ProbeReading(bool Breached, double Value, double Limit, str
 {
     /// <summary>What the measurement found out about its subject (a certificate's CN), for the signal's labels.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Further numbers the measurement found (a cgroup's usage including page cache), for the signal's metrics.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 }
 
 public interface IProbe
@@ -28,33 +31,20 @@ public abstract class DiskProbe(ProbeOptions options) : IProbe
 
     public abstract Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken);
 
-    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
-    {
-        var labels = new Dictionary<string, string>(Options.Labels, StringComparer.Ordinal)
+    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id) => ProbeSignals.Create(
+        Options,
+        reading,
+        since,
+        id,
+        Title,
+        new SignalResource { Kind = "Directory", Path = Options.Path, Host = Environment.MachineName },
+        [ProbeSignals.Label("path", Options.Path)],
+        new Dictionary<string, double>
         {
-            ["probe"] = Options.Name,
-            ["path"] = Options.Path,
-        };
-        labels.TryAdd("severity", "warning");
-        return new Signal
-        {
-            Id = id,
-            Source = SignalSources.Probe,
-            Service = Options.Service,
-            Resource = new SignalResource { Kind = "Directory", Path = Options.Path, Host = Environment.MachineName },
-            Title = Title,
-            Text = reading.Description,
-            Labels = labels,
-            Metrics = new Dictionary<string, double>
-            {
-                ["usage"] = reading.Value,
-                ["limit"] = reading.Limit,
-                ["usage_ratio"] = reading.Limit > 0 ? Math.Round(reading.Value / reading.Limit, 4) : 0,
-            },
-            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
-            StartsAt = since,
-        };
-    }
+            ["usage"] = reading.Value,
+            ["limit"] = reading.Limit,
+            ["usage_ratio"] = ProbeSignals.UsageRatio(reading),
+        });
 }
 
 /// <summary>How many bytes the files under a directory take, against a budget. Symbolic links are not followed.</summary>
@@ -105,19 +95,26 @@ public sealed class FilesystemUsageProbe(ProbeOptions options) : DiskProbe(optio
 
 /// <summary>
 /// The used share of the inodes of the filesystem holding a path, from statvfs(3). A filesystem that reports no inode
-/// count (btrfs, some network filesystems) allocates them on demand and is never breached.
+/// counts (btrfs, some network filesystems allocate inodes on demand) cannot be measured: that is a measurement error,
+/// never a breach.
 /// </summary>
-public sealed class FilesystemInodesProbe(ProbeOptions options) : DiskProbe(options)
+public sealed class FilesystemInodesProbe(ProbeOptions options, Func<string, FilesystemStatistics.InodeCounts> inodeCounts) : DiskProbe(options)
 {
+    public FilesystemInodesProbe(ProbeOptions options)
+        : this(options, FilesystemStatistics.Inodes)
+    {
+    }
+
     protected override string Title => "FilesystemInodesHigh";
 
     public override Task<ProbeReading> MeasureAsync(CancellationToken cancellationToken)
     {
-        var inodes = FilesystemStatistics.Inodes(Options.Path);
+        var inodes = inodeCounts(Options.Path);
         var limit = Options.MaxPercent ?? 90;
         if (inodes.Total == 0)
         {
-            return Task.FromResult(new ProbeReading(false, 0, limit, $"the filesystem holding {Options.Path} reports no inode limit"));
+            throw new InvalidOperationException(
+                $"the filesystem holding {Options.Path} reports no inode counts (it allocates inodes on demand); a filesystem_inodes probe cannot measure it");
         }
 
         var percent = 100.0 * inodes.Used / inodes.Total;

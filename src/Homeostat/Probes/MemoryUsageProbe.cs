@@ -5,8 +5,9 @@ using Homeostat.Signals;
 namespace Homeostat.Probes;
 
 /// <summary>
-/// Memory in use against its limit. The path is a cgroup directory (v2: memory.current against memory.max; v1:
-/// memory.usage_in_bytes against memory.limit_in_bytes) or a pid file (the process's VmRSS against max_bytes, else
+/// Memory in use against its limit. The path is a cgroup directory (its working set, as the kubelet counts it: v2
+/// memory.current less memory.stat inactive_file against memory.max; v1 memory.usage_in_bytes less memory.stat
+/// total_inactive_file against memory.limit_in_bytes) or a regular pid file (the process's VmRSS against max_bytes, else
 /// against the memory limit of the process's own cgroup). Breached above max_percent of a cgroup limit (90 by default)
 /// or above max_bytes; with no cgroup limit, max_bytes is the limit.
 /// </summary>
@@ -49,42 +50,42 @@ public sealed class MemoryUsageProbe(ProbeOptions options) : IProbe
         var verdict = overBytes && !overPercent && sample.Limit is not null
             ? $"over max_bytes {new ByteSize(maxBytes!.Value)}"
             : $"{(breached ? "above" : "within")} the {maxPercent:0.#}% threshold";
+        var detail = sample.UsageDetail is { } d ? $" ({d})" : "";
         var description = string.Create(CultureInfo.InvariantCulture,
-            $"memory usage of {sample.Subject} is {new ByteSize(sample.Usage)}, {percent:0.0}% of its {limitName}, {verdict}");
-        return Task.FromResult(new ProbeReading(breached, sample.Usage, limit, description));
+            $"{sample.Measure} of {sample.Subject} is {new ByteSize(sample.Usage)}{detail}, {percent:0.0}% of its {limitName}, {verdict}");
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["memory_usage_bytes"] = sample.RawUsage ?? sample.Usage };
+        if (sample.RawUsage is not null)
+        {
+            metrics["memory_working_set_bytes"] = sample.Usage;
+        }
+
+        return Task.FromResult(new ProbeReading(breached, sample.Usage, limit, description) { Metrics = metrics });
     }
 
-    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
-    {
-        var labels = new Dictionary<string, string>(Options.Labels, StringComparer.Ordinal)
+    /// <summary>
+    /// The signal's metrics: memory_usage_bytes (a cgroup's usage including page cache, or a process's VmRSS),
+    /// memory_working_set_bytes (what was compared, when it is a cgroup's working set), the limit and their ratio.
+    /// </summary>
+    public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id) => ProbeSignals.Create(
+        Options,
+        reading,
+        since,
+        id,
+        "MemoryPressure",
+        new SignalResource { Kind = IsCgroup ? "Cgroup" : "Process", Path = Options.Path, Host = Environment.MachineName },
+        [ProbeSignals.Label("path", Options.Path)],
+        new Dictionary<string, double>
         {
-            ["probe"] = Options.Name,
-            ["path"] = Options.Path,
-        };
-        labels.TryAdd("severity", "warning");
-        return new Signal
-        {
-            Id = id,
-            Source = SignalSources.Probe,
-            Service = Options.Service,
-            Resource = new SignalResource { Kind = IsCgroup ? "Cgroup" : "Process", Path = Options.Path, Host = Environment.MachineName },
-            Title = "MemoryPressure",
-            Text = reading.Description,
-            Labels = labels,
-            Metrics = new Dictionary<string, double>
-            {
-                ["memory_usage_bytes"] = reading.Value,
-                ["memory_limit_bytes"] = reading.Limit,
-                ["usage_ratio"] = reading.Limit > 0 ? Math.Round(reading.Value / reading.Limit, 4) : 0,
-            },
-            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
-            StartsAt = since,
-        };
-    }
+            ["memory_usage_bytes"] = reading.Value,
+            ["memory_limit_bytes"] = reading.Limit,
+            ["usage_ratio"] = ProbeSignals.UsageRatio(reading),
+        });
 
     private MemorySample ReadProcess()
     {
-        var pid = ProcessMemory.ReadPidFile(Options.Path);
+        var pidFile = PidFile.Read(Options.Path);
+        var pid = pidFile.Pid;
+        ProcessMemory.EnsureNotReused(pidFile);
         var rss = ProcessMemory.ResidentBytes(pid);
         var subject = $"process {pid} (pid file {Options.Path})";
         if (Options.MaxBytes is not null)
@@ -93,43 +94,78 @@ public sealed class MemoryUsageProbe(ProbeOptions options) : IProbe
         }
 
         var cgroup = Cgroups.Read(Cgroups.DirectoryOf(pid));
-        return cgroup with { Usage = rss, Subject = subject };
+        return new MemorySample(rss, cgroup.Limit, subject, cgroup.LimitSource);
     }
 }
 
 /// <summary>Memory in use, the limit when there is one (null: unlimited), what was measured and where the limit came from.</summary>
-public sealed record MemorySample(long Usage, long? Limit, string Subject, string LimitSource);
+public sealed record MemorySample(long Usage, long? Limit, string Subject, string LimitSource)
+{
+    /// <summary>What Usage counts, for the description: "memory usage", or "memory working set" of a cgroup.</summary>
+    public string Measure { get; init; } = "memory usage";
+
+    /// <summary>How Usage was arrived at, when that needs saying.</summary>
+    public string? UsageDetail { get; init; }
+
+    /// <summary>A cgroup's usage including page cache, when Usage is its working set.</summary>
+    public long? RawUsage { get; init; }
+}
 
 /// <summary>A process's resident memory and its pid file, read strictly.</summary>
 public static class ProcessMemory
 {
-    private const int MaxPidFileBytes = 64;
+    // USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture .NET runs on.
+    private const int ClockTicksPerSecond = 100;
+
+    // Slack for filesystem timestamp granularity and small clock corrections between writing the pid file and now.
+    private static readonly TimeSpan StartSlack = TimeSpan.FromSeconds(5);
 
     /// <summary>The pid in a pid file: one positive decimal integer, optionally followed by a newline; anything else is refused.</summary>
-    public static int ReadPidFile(string path)
+    public static int ReadPidFile(string path) => PidFile.Read(path).Pid;
+
+    /// <summary>
+    /// Refuses a stale pid file whose pid now belongs to another process: one started after the file was last written
+    /// (the process that wrote it started before writing it).
+    /// </summary>
+    public static void EnsureNotReused(PidFile pidFile)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var buffer = new byte[MaxPidFileBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        var started = StartedAt(pidFile.Pid);
+        if (started > pidFile.WrittenAt + StartSlack)
         {
-            length += read;
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"pid file {pidFile.Path} is stale: it was written at {pidFile.WrittenAt:yyyy-MM-dd HH:mm:ss}Z, before process {pidFile.Pid} started at {started:yyyy-MM-dd HH:mm:ss}Z, so that pid now belongs to another process"));
+        }
+    }
+
+    /// <summary>When a process started: boot time (btime in /proc/stat) plus field 22 of /proc/&lt;pid&gt;/stat.</summary>
+    public static DateTimeOffset StartedAt(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidOperationException($"process {pid} is not running", exception);
         }
 
-        if (length > MaxPidFileBytes)
+        // The command name (field 2) is in parentheses and may itself hold spaces and parentheses.
+        var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        const int StartTimeAfterName = 22 - 3;
+        if (fields.Length <= StartTimeAfterName
+            || !long.TryParse(fields[StartTimeAfterName], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
         {
-            throw new InvalidDataException($"pid file {path} is longer than {MaxPidFileBytes} bytes; not a pid file");
+            throw new InvalidDataException($"process {pid}: /proc/{pid}/stat has no start time");
         }
 
-        var text = System.Text.Encoding.ASCII.GetString(buffer, 0, length).TrimEnd('\n', '\r', ' ', '\t');
-        if (text.Length is 0 or > 10 || !text.All(char.IsAsciiDigit) || text[0] == '0'
-            || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        var btime = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("btime ", StringComparison.Ordinal));
+        if (btime is null || !long.TryParse(btime["btime ".Length..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bootSeconds))
         {
-            throw new InvalidDataException($"pid file {path} does not hold a positive process id");
+            throw new InvalidDataException("/proc/stat has no btime line");
         }
 
-        return pid;
+        return DateTimeOffset.FromUnixTimeSeconds(bootSeconds) + TimeSpan.FromSeconds((double)ticks / ClockTicksPerSecond);
     }
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in bytes.</summary>
@@ -175,11 +211,12 @@ public static class Cgroups
         if (File.Exists(v2))
         {
             var max = ReadValue(Path.Combine(directory, "memory.max"));
-            return new MemorySample(
+            var sample = new MemorySample(
                 ParseBytes(ReadValue(v2), v2),
                 max == "max" ? null : ParseBytes(max, Path.Combine(directory, "memory.max")),
                 $"cgroup {directory}",
                 max == "max" ? "memory.max is 'max'" : "memory.max");
+            return WorkingSet(sample, directory, "memory.current", "inactive_file");
         }
 
         var v1 = Path.Combine(directory, "memory.usage_in_bytes");
@@ -187,11 +224,12 @@ public static class Cgroups
         {
             var limitFile = Path.Combine(directory, "memory.limit_in_bytes");
             var limit = ParseBytes(ReadValue(limitFile), limitFile);
-            return new MemorySample(
+            var sample = new MemorySample(
                 ParseBytes(ReadValue(v1), v1),
                 limit >= UnlimitedFrom ? null : limit,
                 $"cgroup {directory}",
                 limit >= UnlimitedFrom ? "memory.limit_in_bytes is unlimited" : "memory.limit_in_bytes");
+            return WorkingSet(sample, directory, "memory.usage_in_bytes", "total_inactive_file");
         }
 
         throw new InvalidOperationException($"{directory} has neither memory.current (cgroup v2) nor memory.usage_in_bytes (cgroup v1 memory controller)");
@@ -247,6 +285,41 @@ public static class Cgroups
         var directory = Path.GetFullPath(Path.Combine(mount.MountPoint, relative));
         var bound = mount.MountPoint.TrimEnd('/') + "/";
         return directory == mount.MountPoint || directory.StartsWith(bound, StringComparison.Ordinal) ? directory : null;
+    }
+
+    /// <summary>
+    /// Usage less the inactive file cache the kernel reclaims before it runs out of memory, as the kubelet and cAdvisor
+    /// count a container's working set; the raw usage, said so, when memory.stat cannot tell.
+    /// </summary>
+    private static MemorySample WorkingSet(MemorySample sample, string directory, string usageFile, string inactiveKey)
+    {
+        var statFile = Path.Combine(directory, "memory.stat");
+        string? problem;
+        long inactive = 0;
+        try
+        {
+            var line = File.ReadLines(statFile).FirstOrDefault(l => l.StartsWith(inactiveKey + " ", StringComparison.Ordinal));
+            problem = line is null ? $"memory.stat has no {inactiveKey}"
+                : long.TryParse(line[(inactiveKey.Length + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out inactive) ? null
+                : $"memory.stat has an unreadable {inactiveKey}";
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            problem = exception is FileNotFoundException ? "memory.stat is missing" : $"memory.stat is unreadable: {exception.Message}";
+        }
+
+        if (problem is not null)
+        {
+            return sample with { UsageDetail = $"{usageFile}, page cache included: {problem}" };
+        }
+
+        return sample with
+        {
+            Usage = Math.Max(0, sample.Usage - inactive),
+            RawUsage = sample.Usage,
+            Measure = "memory working set",
+            UsageDetail = $"{usageFile} {new ByteSize(sample.Usage)} less {inactiveKey} {new ByteSize(inactive)}",
+        };
     }
 
     private static string ReadValue(string file) => File.ReadAllText(file).Trim();

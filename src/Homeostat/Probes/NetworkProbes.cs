@@ -41,26 +41,21 @@ public sealed class CertificateExpiryProbe(ProbeOptions options, TimeProvider ti
     public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
     {
         var domain = reading.Labels.TryGetValue("domain", out var d) ? d : Options.Path;
-        var labels = NetworkProbeSignals.Labels(Options, domain);
-        return new Signal
-        {
-            Id = id,
-            Source = SignalSources.Probe,
-            Service = Options.Service,
-            Resource = IsEndpoint
+        return ProbeSignals.Create(
+            Options,
+            reading,
+            since,
+            id,
+            "CertificateExpiringSoon",
+            IsEndpoint
                 ? new SignalResource { Kind = "Certificate", Name = domain, Host = new Uri(Options.Path).Host }
                 : new SignalResource { Kind = "Certificate", Name = domain, Path = Options.Path, Host = Environment.MachineName },
-            Title = "CertificateExpiringSoon",
-            Text = reading.Description,
-            Labels = labels,
-            Metrics = new Dictionary<string, double>
+            [ProbeSignals.Label("path", Options.Path), ProbeSignals.Label("domain", domain)],
+            new Dictionary<string, double>
             {
                 ["seconds_remaining"] = reading.Value,
                 ["min_remaining_seconds"] = reading.Limit,
-            },
-            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
-            StartsAt = since,
-        };
+            });
     }
 
     private async Task<X509Certificate2> ReadRemoteAsync(Uri uri, CancellationToken cancellationToken)
@@ -125,37 +120,18 @@ public sealed class HttpLatencyProbe(ProbeOptions options, TimeProvider timeProv
     public Signal ToSignal(ProbeReading reading, DateTimeOffset since, string id)
     {
         var host = new Uri(Options.Path).Host;
-        return new Signal
-        {
-            Id = id,
-            Source = SignalSources.Probe,
-            Service = Options.Service,
-            Resource = new SignalResource { Kind = "Endpoint", Name = Options.Path, Host = host },
-            Title = "DependencyTimeout",
-            Text = reading.Description,
-            Labels = NetworkProbeSignals.Labels(Options, host),
-            Metrics = new Dictionary<string, double>
+        return ProbeSignals.Create(
+            Options,
+            reading,
+            since,
+            id,
+            "DependencyTimeout",
+            new SignalResource { Kind = "Endpoint", Name = Options.Path, Host = host },
+            [ProbeSignals.Label("path", Options.Path), ProbeSignals.Label("domain", host)],
+            new Dictionary<string, double>
             {
                 ["latency_seconds"] = reading.Value,
                 ["max_latency_seconds"] = reading.Limit,
-            },
-            Status = reading.Breached ? SignalStatus.Firing : SignalStatus.Resolved,
-            StartsAt = since,
-        };
-    }
-}
-
-internal static class NetworkProbeSignals
-{
-    public static Dictionary<string, string> Labels(ProbeOptions options, string domain)
-    {
-        var labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal)
-        {
-            ["probe"] = options.Name,
-            ["path"] = options.Path,
-            ["domain"] = domain,
-        };
-        labels.TryAdd("severity", "warning");
-        return labels;
+            });
     }
 }

@@ -18,19 +18,96 @@ public sealed class MemoryUsageProbeTests : IDisposable
     [Fact]
     public async Task CgroupV2_NearItsLimit_BreachesAboveMaxPercentAndClassifiesAsOom()
     {
-        Write("memory.current", $"{950 * MiB}\n");
+        Write("memory.current", $"{960 * MiB}\n");
         Write("memory.max", $"{1024 * MiB}\n");
+        Write("memory.stat", $"anon {940 * MiB}\nfile {20 * MiB}\nactive_file {10 * MiB}\ninactive_file {10 * MiB}\n");
 
         var probe = new MemoryUsageProbe(Options(_directory));
         var reading = await probe.MeasureAsync(CancellationToken.None);
         var signal = probe.ToSignal(reading, PipelineHarness.Start, "s1");
 
         reading.Breached.ShouldBeTrue();
-        reading.Description.ShouldBe($"memory usage of cgroup {_directory} is 950Mi, 92.8% of its memory limit 1Gi (memory.max), above the 90% threshold");
+        reading.Description.ShouldBe($"memory working set of cgroup {_directory} is 950Mi (memory.current 960Mi less inactive_file 10Mi), 92.8% of its memory limit 1Gi (memory.max), above the 90% threshold");
         signal.Status.ShouldBe(SignalStatus.Firing);
         signal.Resource!.Kind.ShouldBe("Cgroup");
         signal.Metrics["memory_limit_bytes"].ShouldBe(1024 * MiB);
+        signal.Metrics["memory_working_set_bytes"].ShouldBe(950 * MiB);
+        signal.Metrics["memory_usage_bytes"].ShouldBe(960 * MiB);
         CertificateExpiryProbeTests.Classify(signal).ShouldBe("oom");
+    }
+
+    [Fact]
+    public async Task CgroupV2_FullOfReclaimablePageCache_IsNoPressure()
+    {
+        Write("memory.current", $"{1000 * MiB}\n");
+        Write("memory.max", $"{1024 * MiB}\n");
+        Write("memory.stat", $"anon {300 * MiB}\nfile {700 * MiB}\nactive_file {100 * MiB}\ninactive_file {600 * MiB}\n");
+
+        var probe = new MemoryUsageProbe(Options(_directory));
+        var reading = await probe.MeasureAsync(CancellationToken.None);
+        var signal = probe.ToSignal(reading, PipelineHarness.Start, "s1");
+
+        reading.Breached.ShouldBeFalse(reading.Description);
+        reading.Value.ShouldBe(400 * MiB);
+        reading.Description.ShouldBe($"memory working set of cgroup {_directory} is 400Mi (memory.current 1000Mi less inactive_file 600Mi), 39.1% of its memory limit 1Gi (memory.max), within the 90% threshold");
+        signal.Status.ShouldBe(SignalStatus.Resolved);
+        signal.Metrics["memory_working_set_bytes"].ShouldBe(400 * MiB);
+        signal.Metrics["memory_usage_bytes"].ShouldBe(1000 * MiB);
+    }
+
+    [Fact]
+    public async Task CgroupV1_WorkingSetSubtractsTheHierarchicalTotalInactiveFile()
+    {
+        Write("memory.usage_in_bytes", $"{300 * MiB}\n");
+        Write("memory.limit_in_bytes", $"{256 * MiB}\n");
+        Write("memory.stat", $"cache {150 * MiB}\ninactive_file {10 * MiB}\ntotal_cache {150 * MiB}\ntotal_inactive_file {100 * MiB}\n");
+
+        var reading = await new MemoryUsageProbe(Options(_directory)).MeasureAsync(CancellationToken.None);
+
+        reading.Breached.ShouldBeFalse(reading.Description);
+        reading.Value.ShouldBe(200 * MiB);
+        reading.Description.ShouldBe($"memory working set of cgroup {_directory} is 200Mi (memory.usage_in_bytes 300Mi less total_inactive_file 100Mi), 78.1% of its memory limit 256Mi (memory.limit_in_bytes), within the 90% threshold");
+    }
+
+    [Fact]
+    public async Task Cgroup_MoreInactiveFileThanUsage_FloorsTheWorkingSetAtZero()
+    {
+        Write("memory.current", $"{100 * MiB}\n");
+        Write("memory.max", $"{1024 * MiB}\n");
+        Write("memory.stat", $"inactive_file {120 * MiB}\n");
+
+        var reading = await new MemoryUsageProbe(Options(_directory)).MeasureAsync(CancellationToken.None);
+
+        reading.Value.ShouldBe(0);
+        reading.Breached.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(null, "memory.stat is missing")]
+    [InlineData("anon 1048576\nfile 0\n", "memory.stat has no inactive_file")]
+    [InlineData("inactive_file lots\n", "memory.stat has an unreadable inactive_file")]
+    [InlineData("<directory>", "memory.stat is unreadable: ")]
+    public async Task Cgroup_WithoutAUsableMemoryStat_FallsBackToTheRawUsageAndSaysSo(string? stat, string problem)
+    {
+        Write("memory.current", $"{950 * MiB}\n");
+        Write("memory.max", $"{1024 * MiB}\n");
+        if (stat == "<directory>")
+        {
+            Directory.CreateDirectory(Path.Combine(_directory, "memory.stat"));
+        }
+        else if (stat is not null)
+        {
+            Write("memory.stat", stat);
+        }
+
+        var probe = new MemoryUsageProbe(Options(_directory));
+        var reading = await probe.MeasureAsync(CancellationToken.None);
+
+        reading.Breached.ShouldBeTrue();
+        reading.Value.ShouldBe(950 * MiB);
+        reading.Description.ShouldStartWith($"memory usage of cgroup {_directory} is 950Mi (memory.current, page cache included: {problem}");
+        reading.Description.ShouldEndWith("92.8% of its memory limit 1Gi (memory.max), above the 90% threshold");
+        probe.ToSignal(reading, PipelineHarness.Start, "s1").Metrics.ShouldNotContainKey("memory_working_set_bytes");
     }
 
     [Fact]
@@ -202,6 +279,63 @@ public sealed class MemoryUsageProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task PidFile_ThatIsAFifo_IsRefusedWithoutWaitingForAWriter()
+    {
+        var fifo = MakeFifo("fifo.pid");
+
+        var error = await Should.ThrowAsync<InvalidDataException>(
+            Task.Run(() => ProcessMemory.ReadPidFile(fifo)).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        error.Message.ShouldBe($"pid file {fifo} is a FIFO, not a regular file; refused");
+    }
+
+    [Fact]
+    public async Task PidFile_SymlinkedToAFifo_IsRefused_ToARegularFile_IsFollowed()
+    {
+        var fifoLink = Path.Combine(_directory, "fifo-link.pid");
+        File.CreateSymbolicLink(fifoLink, MakeFifo("fifo.pid"));
+        var regularLink = Path.Combine(_directory, "link.pid");
+        File.CreateSymbolicLink(regularLink, Write("real.pid", "4242\n"));
+
+        var error = await Should.ThrowAsync<InvalidDataException>(
+            Task.Run(() => ProcessMemory.ReadPidFile(fifoLink)).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        error.Message.ShouldContain("is a FIFO, not a regular file");
+        ProcessMemory.ReadPidFile(regularLink).ShouldBe(4242);
+    }
+
+    [Theory]
+    [InlineData("/dev/null", "a character device")]
+    [InlineData("/", "a directory")]
+    public void PidFile_ThatIsNoRegularFile_IsRefused(string path, string what)
+    {
+        Should.Throw<InvalidDataException>(() => ProcessMemory.ReadPidFile(path)).Message.ShouldBe($"pid file {path} is {what}, not a regular file; refused");
+    }
+
+    [Fact]
+    public async Task PidFile_WrittenBeforeItsProcessStarted_IsStale_TheReusedPidIsNotMeasured()
+    {
+        var pidFile = StartSleeper();
+        File.SetLastWriteTimeUtc(pidFile, _child!.StartTime.ToUniversalTime() - TimeSpan.FromMinutes(1));
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => new MemoryUsageProbe(Options(pidFile, maxBytes: "1Gi")).MeasureAsync(CancellationToken.None));
+
+        error.Message.ShouldStartWith($"pid file {pidFile} is stale: it was written at ");
+        error.Message.ShouldContain($"before process {_child.Id} started at ");
+        error.Message.ShouldEndWith("so that pid now belongs to another process");
+    }
+
+    [Fact]
+    public void ProcessStartTime_FromProcStat_MatchesWhatDotnetReports()
+    {
+        using var self = Process.GetCurrentProcess();
+
+        var started = ProcessMemory.StartedAt(Environment.ProcessId);
+
+        (started - new DateTimeOffset(self.StartTime.ToUniversalTime(), TimeSpan.Zero)).Duration().ShouldBeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Process_NotRunning_FailsToMeasure()
     {
         var pidFile = StartSleeper();
@@ -265,6 +399,17 @@ public sealed class MemoryUsageProbeTests : IDisposable
         start.ArgumentList.Add("30");
         _child = Process.Start(start)!;
         return Write("sleeper.pid", $"{_child.Id}\n");
+    }
+
+    private string MakeFifo(string name)
+    {
+        var path = Path.Combine(_directory, name);
+        var start = new ProcessStartInfo("mkfifo") { UseShellExecute = false };
+        start.ArgumentList.Add(path);
+        using var mkfifo = Process.Start(start)!;
+        mkfifo.WaitForExit();
+        mkfifo.ExitCode.ShouldBe(0);
+        return path;
     }
 
     private string Write(string name, string content)
