@@ -8,12 +8,17 @@ namespace Homeostat.Prometheus;
 /// <summary>One series of an instant query: its labels (untrusted) and its latest sample.</summary>
 public sealed record PrometheusSeries(IReadOnlyDictionary<string, string> Labels, double Value, string RawValue)
 {
+    private const int MaxShownValueLength = 1024;
+
+    /// <summary>For texts (signals, audit details): each label value is cut, so the text stays bounded.</summary>
     public string Describe()
     {
-        var name = Labels.TryGetValue("__name__", out var n) ? n : string.Empty;
+        var name = Labels.TryGetValue("__name__", out var n) ? Cut(n) : string.Empty;
         var rest = Labels.Where(l => l.Key != "__name__").OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Key}=\"{l.Value}\""));
+            .Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Key}=\"{Cut(l.Value)}\""));
         return $"{name}{{{string.Join(",", rest)}}}";
+
+        static string Cut(string value) => value.Length > MaxShownValueLength ? value[..MaxShownValueLength] + "…" : value;
     }
 }
 
@@ -27,37 +32,19 @@ public sealed record PrometheusQueryResult(IReadOnlyList<PrometheusSeries> Serie
 
 /// <summary>
 /// Runs instant queries (<c>/api/v1/query</c>) with a timeout on the injected clock. Every way the query can fail
-/// (unreachable, slow, non-200, <c>status: error</c>, an unexpected body or result type) comes back as an error with
-/// its reason, never as an empty result.
+/// (unreachable, slow, oversized, non-200, <c>status: error</c>, an unexpected body or result type) comes back as an
+/// error with its reason, never as an empty result. Label values are returned whole: verifiers compare them with the
+/// values an incident carries, and only the body as a whole is bounded.
 /// </summary>
 public sealed class PrometheusQueryClient(IHttpClientFactory httpClients, TimeProvider timeProvider)
 {
     public const string ClientName = "homeostat-prometheus";
-    private const int MaxErrorText = 300;
-
-    /// <summary>Bounds what one answer can make us hold: label values and series counts come from outside.</summary>
-    private const int MaxLabelValueLength = 1024;
 
     public async Task<PrometheusQueryResult> QueryAsync(string baseUrl, string expression, Duration timeout, CancellationToken cancellationToken)
     {
-        var url = $"{baseUrl.TrimEnd('/')}/api/v1/query?query={Uri.EscapeDataString(expression)}";
-        using var limit = new CancellationTokenSource(timeout.Value, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
-        var client = httpClients.CreateClient(ClientName);
-        try
-        {
-            using var response = await client.GetAsync(new Uri(url), HttpCompletionOption.ResponseContentRead, linked.Token);
-            var body = await response.Content.ReadAsStringAsync(linked.Token);
-            return Parse(expression, response.StatusCode, body);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return PrometheusQueryResult.Failed($"Prometheus at {baseUrl} gave no answer within {timeout}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return PrometheusQueryResult.Failed($"Prometheus at {baseUrl} is unreachable: {exception.Message}");
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{baseUrl.TrimEnd('/')}/api/v1/query?query={Uri.EscapeDataString(expression)}"));
+        var answer = await JsonHttpGet.SendAsync(httpClients.CreateClient(ClientName), request, $"Prometheus at {baseUrl}", timeout, timeProvider, cancellationToken);
+        return answer.Succeeded ? Parse(expression, answer.Status, answer.Body) : PrometheusQueryResult.Failed(answer.Failure!);
     }
 
     public static PrometheusQueryResult Parse(string expression, HttpStatusCode status, string body)
@@ -80,14 +67,14 @@ public sealed class PrometheusQueryClient(IHttpClientFactory httpClients, TimePr
             {
                 var reason = root is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("error", out var message)
                     ? $"{(e.TryGetProperty("errorType", out var type) ? type.ToString() + ": " : string.Empty)}{message}"
-                    : Shorten(body);
-                return PrometheusQueryResult.Failed($"Prometheus answered HTTP {(int)status} for `{expression}`: {Shorten(reason)}");
+                    : JsonHttpGet.Shorten(body);
+                return PrometheusQueryResult.Failed($"Prometheus answered HTTP {(int)status} for `{expression}`: {JsonHttpGet.Shorten(reason)}");
             }
 
             if (reported != "success" || !root!.Value.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
                 || !data.TryGetProperty("result", out var result))
             {
-                return PrometheusQueryResult.Failed($"Prometheus answered `{expression}` with an unexpected body: {Shorten(body)}");
+                return PrometheusQueryResult.Failed($"Prometheus answered `{expression}` with an unexpected body: {JsonHttpGet.Shorten(body)}");
             }
 
             var resultType = data.TryGetProperty("resultType", out var t) ? t.ToString() : null;
@@ -126,7 +113,7 @@ public sealed class PrometheusQueryClient(IHttpClientFactory httpClients, TimePr
             foreach (var property in metric.EnumerateObject())
             {
                 var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-                labels[property.Name] = value.Length > MaxLabelValueLength ? value[..MaxLabelValueLength] : value;
+                labels[property.Name] = value;
             }
         }
 
@@ -139,11 +126,5 @@ public sealed class PrometheusQueryClient(IHttpClientFactory httpClients, TimePr
             : series.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0 ? values[values.GetArrayLength() - 1]
             : default;
         return sample.ValueKind == JsonValueKind.Array && sample.GetArrayLength() == 2 && sample[1].ValueKind == JsonValueKind.String ? sample[1].GetString()! : "?";
-    }
-
-    private static string Shorten(string text)
-    {
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= MaxErrorText ? (text.Length == 0 ? "(empty body)" : text) : text[..MaxErrorText] + "…";
     }
 }

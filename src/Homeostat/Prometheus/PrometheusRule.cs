@@ -8,8 +8,11 @@ namespace Homeostat.Prometheus;
 /// <summary>The series of a rule that agree on the carried labels: one signal, identified by a stable fingerprint.</summary>
 public sealed record RuleMatch(string Fingerprint, IReadOnlyDictionary<string, string> Labels, string? Service, PrometheusSeries Series);
 
-/// <summary>What one evaluation of a rule saw: its matches, or the error that says nothing about them.</summary>
-public sealed record RuleEvaluation(IReadOnlyList<RuleMatch> Matches, int Ignored, string? Error)
+/// <summary>
+/// What one evaluation of a rule saw, every series of it: the matches (passing the threshold) and the series present
+/// but not passing it, each ordered by fingerprint; or the error that says nothing about either.
+/// </summary>
+public sealed record RuleEvaluation(IReadOnlyList<RuleMatch> Matches, IReadOnlyList<RuleMatch> Clear, string? Error)
 {
     public bool Succeeded => Error is null;
 }
@@ -21,6 +24,9 @@ public sealed class PrometheusRule
     public const string RuleLabel = "homeostat_rule";
 
     public static readonly IReadOnlySet<string> ReservedLabels = new HashSet<string>(StringComparer.Ordinal) { "__name__", "alertname", "severity", RuleLabel };
+
+    /// <summary>Label values are untrusted; this bounds what a signal carries. Applied identically wherever labels are compared with a signal's.</summary>
+    public const int MaxLabelValueLength = 1024;
 
     private readonly string _baseUrl;
 
@@ -41,31 +47,36 @@ public sealed class PrometheusRule
     /// <summary>The expression with its threshold written in PromQL: what a person would paste into Prometheus to see the same series.</summary>
     public string Expression { get; }
 
-    /// <summary>Keeps the series that pass the threshold, grouped by carried labels; at most <c>max_series</c> when <paramref name="bounded"/>.</summary>
-    public RuleEvaluation Evaluate(PrometheusQueryResult result, bool bounded = true)
+    /// <summary>
+    /// Groups the series by carried labels. A group is a match when any of its series passes the threshold (every group
+    /// without one), and clear when it is present but none passes. Unbounded: <c>max_series</c> limits what is tracked.
+    /// </summary>
+    public RuleEvaluation Evaluate(PrometheusQueryResult result)
     {
         if (!result.Succeeded)
         {
-            return new RuleEvaluation([], 0, result.Error);
+            return new RuleEvaluation([], [], result.Error);
         }
 
         var matches = new Dictionary<string, RuleMatch>(StringComparer.Ordinal);
+        var clear = new Dictionary<string, RuleMatch>(StringComparer.Ordinal);
         foreach (var series in result.Series)
         {
-            if (Threshold is { } threshold && !threshold.Passes(series.Value))
-            {
-                continue;
-            }
-
             var labels = CarriedLabels(series.Labels);
             var fingerprint = FingerprintOf(labels);
             var service = Options.Service ?? (Options.ServiceLabel is { } key && series.Labels.TryGetValue(key, out var value) && value.Length > 0 ? value : null);
-            matches.TryAdd(fingerprint, new RuleMatch(fingerprint, labels, service, series));
+            var match = new RuleMatch(fingerprint, labels, service, series);
+            (Threshold is not { } threshold || threshold.Passes(series.Value) ? matches : clear).TryAdd(fingerprint, match);
         }
 
-        var ordered = matches.Values.OrderBy(m => m.Fingerprint, StringComparer.Ordinal).ToList();
-        var kept = bounded ? ordered.Take(Options.MaxSeries).ToList() : ordered;
-        return new RuleEvaluation(kept, ordered.Count - kept.Count, null);
+        foreach (var fingerprint in matches.Keys)
+        {
+            clear.Remove(fingerprint);
+        }
+
+        return new RuleEvaluation(Ordered(matches), Ordered(clear), null);
+
+        static List<RuleMatch> Ordered(Dictionary<string, RuleMatch> groups) => groups.Values.OrderBy(m => m.Fingerprint, StringComparer.Ordinal).ToList();
     }
 
     public Signal ToSignal(RuleMatch match, DateTimeOffset since, SignalStatus status)
@@ -112,7 +123,7 @@ public sealed class PrometheusRule
             var wanted = Options.Labels is null ? !ReservedLabels.Contains(key) : Options.Labels.Contains(key) || key == Options.ServiceLabel;
             if (wanted && !ReservedLabels.Contains(key))
             {
-                carried[key] = value;
+                carried[key] = value.Length > MaxLabelValueLength ? value[..MaxLabelValueLength] : value;
             }
         }
 

@@ -12,9 +12,9 @@ public sealed class PrometheusRuleSet(IOptions<PrometheusSourceOptions> options,
 
     public PrometheusRule? Find(string name) => Rules.FirstOrDefault(r => r.Name == name);
 
-    public async Task<RuleEvaluation> EvaluateAsync(PrometheusRule rule, bool bounded, CancellationToken cancellationToken)
+    public async Task<RuleEvaluation> EvaluateAsync(PrometheusRule rule, CancellationToken cancellationToken)
     {
         var result = await client.QueryAsync(Options.Url!, rule.Options.Expr, Options.Timeout, cancellationToken);
-        return rule.Evaluate(result, bounded);
+        return rule.Evaluate(result);
     }
 }

@@ -8,7 +8,7 @@ namespace Homeostat.Prometheus;
 
 /// <summary>
 /// Evaluates every <c>sources.prometheus</c> rule on the interval and sends a firing signal once a series has held for
-/// the rule's <c>for</c>, and a resolved one when a successful evaluation no longer returns it. A failed evaluation
+/// the rule's <c>for</c>, and a resolved one when a successful evaluation no longer matches it. A failed evaluation
 /// (Prometheus down, slow, an error body) is logged and counted and changes nothing.
 /// </summary>
 public sealed partial class PrometheusRuleSource(
@@ -39,7 +39,7 @@ public sealed partial class PrometheusRuleSource(
     private async Task RunAsync(PrometheusRule rule, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var tracker = new RuleTracker(rule.Options.For.Value);
+        var tracker = new RuleTracker(rule.Options.For.Value, rule.Options.MaxSeries);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -69,7 +69,7 @@ public sealed partial class PrometheusRuleSource(
     /// <summary>One evaluation and the signals it calls for; never throws for a failed query or intake.</summary>
     public async Task EvaluateOnceAsync(PrometheusRule rule, RuleTracker tracker, CancellationToken cancellationToken)
     {
-        var evaluation = await rules.EvaluateAsync(rule, bounded: true, cancellationToken);
+        var evaluation = await rules.EvaluateAsync(rule, cancellationToken);
         if (!evaluation.Succeeded)
         {
             Failures.Add(1, new KeyValuePair<string, object?>("rule", rule.Name));
@@ -79,16 +79,17 @@ public sealed partial class PrometheusRuleSource(
 
         if (!tracker.Started)
         {
-            await ResolveLeftoversAsync(rule, evaluation, cancellationToken);
+            tracker.Prefer(await ResolveLeftoversAsync(rule, evaluation, cancellationToken));
             tracker.Started = true;
         }
 
-        if (evaluation.Ignored > 0)
+        var transitions = tracker.Observe(evaluation, timeProvider.GetUtcNow());
+        if (tracker.Dropped > 0)
         {
-            LogTooManySeries(logger, rule.Name, evaluation.Ignored, rule.Options.MaxSeries);
+            LogTooManySeries(logger, rule.Name, tracker.Dropped, rule.Options.MaxSeries);
         }
 
-        foreach (var transition in tracker.Observe(evaluation, timeProvider.GetUtcNow()))
+        foreach (var transition in transitions)
         {
             var signal = rule.ToSignal(transition.Match, transition.Since, transition.Status);
             try
@@ -106,25 +107,38 @@ public sealed partial class PrometheusRuleSource(
     }
 
     /// <summary>
-    /// The tracker starts empty after a restart: incidents an earlier run opened for series that are gone now would
-    /// never hear they resolved. The first successful evaluation resolves those; series still there are left to fire
-    /// again after <c>for</c>, which is a duplicate of their open incident.
+    /// The tracker starts empty after a restart: incidents an earlier run opened for series that have recovered
+    /// meanwhile would never hear they resolved. The first successful evaluation resolves those and returns the
+    /// fingerprints of the ones left open; series still matching fire again after <c>for</c>, which is a duplicate of
+    /// their open incident. With a threshold, only a series present and no longer passing it has recovered: an absent
+    /// one may belong to a target that is down or not scraped.
     /// </summary>
-    private async Task ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
     {
-        var present = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var matching = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var clear = evaluation.Clear.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        bool Recovered(string fingerprint) => rule.Threshold is null ? !matching.Contains(fingerprint) : clear.Contains(fingerprint);
+
         var leftovers = new List<Signal>();
+        var open = new List<string>();
         foreach (var state in Enum.GetValues<IncidentState>())
         {
             var incidents = await store.ListIncidentsAsync(new IncidentQuery { State = state, Limit = 10_000 }, cancellationToken);
-            leftovers.AddRange(incidents
-                .Where(i => !i.IsClosed && i.SourceResolvedAt is null && i.Signal.Source == SignalSources.Prometheus
-                    && i.Signal.Label(PrometheusRule.RuleLabel) == rule.Name && !present.Contains(i.Fingerprint))
-                .Select(i => i.Signal with
+            foreach (var incident in incidents.Where(i => !i.IsClosed && i.SourceResolvedAt is null && i.Signal.Source == SignalSources.Prometheus
+                         && i.Signal.Label(PrometheusRule.RuleLabel) == rule.Name))
+            {
+                if (!Recovered(incident.Fingerprint))
                 {
-                    Id = $"{i.Signal.Id}-resolved-after-restart",
+                    open.Add(incident.Fingerprint);
+                    continue;
+                }
+
+                leftovers.Add(incident.Signal with
+                {
+                    Id = $"{incident.Signal.Id}-resolved-after-restart",
                     Status = SignalStatus.Resolved,
-                }));
+                });
+            }
         }
 
         if (leftovers.Count > 0)
@@ -132,9 +146,11 @@ public sealed partial class PrometheusRuleSource(
             await intake.IngestAsync(leftovers, cancellationToken);
             LogLeftoversResolved(logger, rule.Name, leftovers.Count);
         }
+
+        return open;
     }
 
-    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Prometheus rule {Rule} resolved {Count} incident(s) an earlier run left open for series that are gone")]
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Prometheus rule {Rule} resolved {Count} incident(s) an earlier run left open for series that have recovered")]
     private static partial void LogLeftoversResolved(ILogger logger, string rule, int count);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Prometheus rule {Rule} sent a {Status} signal for {Series} ({Decision})")]
@@ -143,8 +159,8 @@ public sealed partial class PrometheusRuleSource(
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} could not be evaluated; nothing fires or resolves until it can ({Pending} pending, {Firing} firing kept): {Error}")]
     private static partial void LogEvaluationFailed(ILogger logger, string rule, string error, int pending, int firing);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} returned {Ignored} series beyond its max_series of {Max}; they are ignored")]
-    private static partial void LogTooManySeries(ILogger logger, string rule, int ignored, int max);
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} dropped {Dropped} matching series: max_series of {Max} are already tracked (tracked series keep their place)")]
+    private static partial void LogTooManySeries(ILogger logger, string rule, int dropped, int max);
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Prometheus rule {Rule} could not hand its {Status} signal to the intake; it is offered again next evaluation")]
     private static partial void LogIntakeFailed(ILogger logger, Exception exception, string rule, string status);

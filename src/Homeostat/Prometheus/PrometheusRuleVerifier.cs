@@ -6,8 +6,10 @@ using Homeostat.Verification.Prometheus;
 namespace Homeostat.Prometheus;
 
 /// <summary>
-/// Verifies the polling source's own signals by evaluating their rule again, threshold included: cleared when no series
-/// carries the incident's labels; a failed query is an error, never cleared.
+/// Verifies the polling source's own signals by evaluating their rule again, threshold included. With a threshold,
+/// cleared only when the incident's series is present and no longer passes it: an absent series says nothing (the
+/// action may have stopped the target being scraped). Without one the expression is its own filter, so absence is the
+/// only sign of recovery and counts as cleared. A failed query is an error, never cleared.
 /// </summary>
 public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
 {
@@ -20,7 +22,7 @@ public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
     public async Task<VerificationResult> CheckAsync(Incident incident, CancellationToken cancellationToken)
     {
         var rule = rules.Find(incident.Signal.Label(PrometheusRule.RuleLabel)!)!;
-        var evaluation = await rules.EvaluateAsync(rule, bounded: false, cancellationToken);
+        var evaluation = await rules.EvaluateAsync(rule, cancellationToken);
         if (!evaluation.Succeeded)
         {
             return new VerificationResult(VerificationStatus.Error, $"rule {rule.Name}: {evaluation.Error}");
@@ -29,6 +31,13 @@ public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
         if (evaluation.Matches.FirstOrDefault(m => PrometheusVerifier.Matches(m.Labels, incident.Signal.Labels)) is { } still)
         {
             return new VerificationResult(VerificationStatus.NotCleared, $"rule {rule.Name}: `{rule.Expression}` still returns {still.Series.Describe()} = {still.Series.RawValue}");
+        }
+
+        if (rule.Threshold is { } threshold)
+        {
+            return evaluation.Clear.FirstOrDefault(m => PrometheusVerifier.Matches(m.Labels, incident.Signal.Labels)) is { } back
+                ? new VerificationResult(VerificationStatus.Cleared, $"rule {rule.Name}: `{rule.Options.Expr}` returns {back.Series.Describe()} = {back.Series.RawValue}, no longer {threshold}")
+                : new VerificationResult(VerificationStatus.NotCleared, $"rule {rule.Name}: no data for the series (stale or not scraped): `{rule.Options.Expr}` returns no series with the incident's labels");
         }
 
         return new VerificationResult(

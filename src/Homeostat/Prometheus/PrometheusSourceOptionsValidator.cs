@@ -13,7 +13,7 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
     public ValidateOptionsResult Validate(string? name, PrometheusSourceOptions options)
     {
         var errors = new List<string>();
-        VerificationOptionsValidator.CheckUrl($"{Where}.url", options.Url, required: options.Rules.Count > 0, errors);
+        VerificationOptionsValidator.CheckUrl($"{Where}.url", options.Url, required: options.Rules.Count > 0, errors, VerificationOptionsValidator.NoCredentialsOption);
         if (options.Interval.Value < TimeSpan.FromMilliseconds(100))
         {
             errors.Add($"{Where}.interval must be at least 100ms (got {options.Interval})");
@@ -80,7 +80,7 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
             errors.Add($"{at}: service '{rule.Service}' must use letters, digits, '.', '_', '-', ':', '/' and '@'");
         }
 
-        if (rule.ServiceLabel is not null && !LabelName().IsMatch(rule.ServiceLabel))
+        if (rule.ServiceLabel is not null && !LabelNames.IsValid(rule.ServiceLabel))
         {
             errors.Add($"{at}: service_label '{rule.ServiceLabel}' is not a valid Prometheus label name");
         }
@@ -88,9 +88,9 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var label in rule.Labels ?? [])
         {
-            if (!LabelName().IsMatch(label))
+            if (!LabelNames.IsValid(label))
             {
-                errors.Add($"{at}: labels: '{label}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+                errors.Add($"{at}: labels: '{label}' is not a valid Prometheus label name ({LabelNames.Rule})");
             }
             else if (PrometheusRule.ReservedLabels.Contains(label))
             {
@@ -115,9 +115,6 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_:.-]{0,127}$")]
     private static partial Regex RuleName();
-
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
-    public static partial Regex LabelName();
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
     private static partial Regex Severity();

@@ -8,11 +8,13 @@ public sealed record RuleTransition(RuleMatch Match, DateTimeOffset Since, Signa
 /// <summary>
 /// Pending and firing state of one rule's series, like a Prometheus alerting rule: a series seen for <c>for</c> fires
 /// with its first-seen time; a firing series missing from a successful evaluation resolves. Only successful
-/// evaluations reach it: an outage must not look like a recovery.
+/// evaluations reach it: an outage must not look like a recovery. At most <c>maxSeries</c> series are tracked: the cap
+/// only keeps new series out, so a tracked series is never pushed out (and resolved) by others while it still matches.
 /// </summary>
-public sealed class RuleTracker(TimeSpan holdFor)
+public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private HashSet<string> _preferred = new(StringComparer.Ordinal);
 
     /// <summary>Set once the first successful evaluation has been reconciled with what an earlier run left open.</summary>
     public bool Started { get; set; }
@@ -21,6 +23,15 @@ public sealed class RuleTracker(TimeSpan holdFor)
 
     public int Firing => _entries.Values.Count(e => e.Fired);
 
+    /// <summary>Matching series the last observation left untracked because <c>max_series</c> were already tracked.</summary>
+    public int Dropped { get; private set; }
+
+    /// <summary>
+    /// Series an earlier run left an incident open for: admitted before other new series at the next observation, so
+    /// after a restart the cap cannot leave them without a tracker to resolve them.
+    /// </summary>
+    public void Prefer(IEnumerable<string> fingerprints) => _preferred = fingerprints.ToHashSet(StringComparer.Ordinal);
+
     public IReadOnlyList<RuleTransition> Observe(RuleEvaluation evaluation, DateTimeOffset now)
     {
         if (!evaluation.Succeeded)
@@ -28,24 +39,8 @@ public sealed class RuleTracker(TimeSpan holdFor)
             throw new ArgumentException("only successful evaluations change a rule's state", nameof(evaluation));
         }
 
-        var transitions = new List<RuleTransition>();
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var match in evaluation.Matches)
-        {
-            present.Add(match.Fingerprint);
-            if (!_entries.TryGetValue(match.Fingerprint, out var entry))
-            {
-                entry = new Entry(now);
-                _entries[match.Fingerprint] = entry;
-            }
-
-            entry.Last = match;
-            if (!entry.Fired && now - entry.Since >= holdFor)
-            {
-                transitions.Add(new RuleTransition(match, entry.Since, SignalStatus.Firing));
-            }
-        }
-
+        var present = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var resolved = new List<RuleTransition>();
         foreach (var (fingerprint, entry) in _entries.ToList())
         {
             if (present.Contains(fingerprint))
@@ -55,7 +50,7 @@ public sealed class RuleTracker(TimeSpan holdFor)
 
             if (entry.Fired)
             {
-                transitions.Add(new RuleTransition(entry.Last!, entry.Since, SignalStatus.Resolved));
+                resolved.Add(new RuleTransition(entry.Last!, entry.Since, SignalStatus.Resolved));
             }
             else
             {
@@ -63,7 +58,32 @@ public sealed class RuleTracker(TimeSpan holdFor)
             }
         }
 
-        return transitions;
+        var firing = new List<RuleTransition>();
+        var dropped = 0;
+        foreach (var match in evaluation.Matches.OrderBy(m => _preferred.Contains(m.Fingerprint) ? 0 : 1))
+        {
+            if (!_entries.TryGetValue(match.Fingerprint, out var entry))
+            {
+                if (_entries.Count >= maxSeries)
+                {
+                    dropped++;
+                    continue;
+                }
+
+                entry = new Entry(now);
+                _entries[match.Fingerprint] = entry;
+            }
+
+            entry.Last = match;
+            if (!entry.Fired && now - entry.Since >= holdFor)
+            {
+                firing.Add(new RuleTransition(match, entry.Since, SignalStatus.Firing));
+            }
+        }
+
+        _preferred.Clear();
+        Dropped = dropped;
+        return [.. firing, .. resolved];
     }
 
     /// <summary>Records that a transition's signal reached the intake; an unsent one is offered again next time.</summary>

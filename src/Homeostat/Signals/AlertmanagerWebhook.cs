@@ -94,9 +94,9 @@ public static partial class AlertmanagerWebhook
 
         var before = errors.Count;
         var labels = Strings(alert, "labels", path, errors);
-        foreach (var name in labels.Keys.Where(k => !LabelName().IsMatch(k)).ToList())
+        foreach (var name in labels.Keys.Where(k => !LabelNames.IsValid(k)).ToList())
         {
-            errors.Add(new ContractError($"{path}.labels.{name}", "is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+            errors.Add(new ContractError($"{path}.labels.{name}", $"is not a valid label name ({LabelNames.Rule})"));
         }
 
         var annotations = Strings(alert, "annotations", path, errors);
@@ -231,7 +231,4 @@ public static partial class AlertmanagerWebhook
     }
 
     private static AlertmanagerParseResult Fail(ContractError error) => new(null, [error]);
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
-    private static partial System.Text.RegularExpressions.Regex LabelName();
 }

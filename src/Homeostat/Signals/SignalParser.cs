@@ -307,9 +307,9 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
                 break;
             }
 
-            if (validateNames && !LabelNamePattern().IsMatch(entry.Name))
+            if (validateNames && !LabelNames.IsValid(entry.Name))
             {
-                errors.Add(new ContractError(field, "is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)", Quote(entry.Name)));
+                errors.Add(new ContractError(field, $"is not a valid label name ({LabelNames.Rule})", Quote(entry.Name)));
                 continue;
             }
 
@@ -413,7 +413,4 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
 
     [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
     private static partial Regex IdPattern();
-
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
-    private static partial Regex LabelNamePattern();
 }

@@ -15,7 +15,7 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
 
         if (options.Prometheus is { } prometheus)
         {
-            CheckUrl("verification.prometheus.url", prometheus.Url, required: false, errors);
+            CheckUrl("verification.prometheus.url", prometheus.Url, required: false, errors, NoCredentialsOption);
             CheckTimeout("verification.prometheus.timeout", prometheus.Timeout, errors);
         }
 
@@ -27,7 +27,7 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
 
         if (alertmanager is not null)
         {
-            CheckUrl("verification.alertmanager.url", alertmanager.Url, required: false, errors);
+            CheckUrl("verification.alertmanager.url", alertmanager.Url, required: false, errors, "put the token in verification.alertmanager.bearer_token_file instead");
             CheckTimeout("verification.alertmanager.timeout", alertmanager.Timeout, errors);
             if (alertmanager.BearerTokenFile is { Length: > 0 } file && !File.Exists(file))
             {
@@ -38,8 +38,16 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>An absolute http(s) URL with a host; shared by every option that names a Prometheus-style server.</summary>
-    public static void CheckUrl(string key, string? url, bool required, List<string> errors)
+    /// <summary>What to do instead of credentials in a URL, for servers Homeostat has no credentials option for.</summary>
+    public const string NoCredentialsOption =
+        "there is no bearer_token_file for it yet (only verification.alertmanager has one); reach it through a local proxy that adds the credentials";
+
+    /// <summary>
+    /// An absolute http(s) URL with a host and without credentials; shared by every option that names a Prometheus-style
+    /// server. Credentials are refused because the URL is echoed into errors, the audit trail and signals' generatorURL.
+    /// </summary>
+    /// <param name="credentialsInstead">Says where credentials go instead, such as the section's <c>bearer_token_file</c>.</param>
+    public static void CheckUrl(string key, string? url, bool required, List<string> errors, string credentialsInstead)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -51,7 +59,15 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
             return;
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host)
+        var parsed = Uri.TryCreate(url, UriKind.Absolute, out var uri);
+        if (parsed && !string.IsNullOrEmpty(uri!.UserInfo))
+        {
+            // Never echo the URL here: it holds the password.
+            errors.Add($"{key} must not contain credentials (user:password@); they would be shown in logs, the audit trail and signal links. Remove them: {credentialsInstead}");
+            return;
+        }
+
+        if (!parsed || uri!.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
             errors.Add($"{key} must be an absolute http(s) URL without query, such as http://127.0.0.1:9090 (got '{url}')");

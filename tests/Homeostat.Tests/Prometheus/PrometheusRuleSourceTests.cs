@@ -178,29 +178,51 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AfterARestart_IncidentsForSeriesNowGoneResolve_AndSeriesStillThereStayOneIncident()
+    public async Task AfterARestart_IncidentsForRecoveredSeriesResolve_AbsentOnesStayOpen_AndSeriesStillThereStayOneIncident()
     {
-        // An earlier run opened incidents for /var and /srv, then stopped.
+        // An earlier run opened incidents for /var, /srv and /tmp, then stopped.
         var srv = new Dictionary<string, string>(VarOnNode1) { ["mountpoint"] = "/srv" };
-        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((VarOnNode1, "0.05"), (srv, "0.05")));
+        var tmp = new Dictionary<string, string>(VarOnNode1) { ["mountpoint"] = "/tmp" };
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((VarOnNode1, "0.05"), (srv, "0.05"), (tmp, "0.05")));
         var before = _rule.Evaluate(await QueryAsync());
         foreach (var match in before.Matches)
         {
             await _h.PublishAsync(_rule.ToSignal(match, _h.Time.GetUtcNow().AddHours(-1), SignalStatus.Firing));
         }
 
-        // Restarted: a fresh tracker, /srv has recovered meanwhile, /var has not.
+        // Restarted: a fresh tracker, /srv is back within the threshold, /var is not, /tmp has no data (not scraped).
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((VarOnNode1, "0.05"), (srv, "0.5")));
+        await EvaluateAsync();
+
+        var incidents = await IncidentsAsync();
+        incidents.Single(i => i.Signal.Label("mountpoint") == "/srv").State.ShouldBe(IncidentState.Resolved);
+        incidents.Single(i => i.Signal.Label("mountpoint") == "/var").State.ShouldNotBe(IncidentState.Resolved);
+        incidents.Single(i => i.Signal.Label("mountpoint") == "/tmp").SourceResolvedAt.ShouldBeNull();
+
+        _h.Time.Advance(TimeSpan.FromMinutes(2));
+        await EvaluateAsync();
+        (await IncidentsAsync()).Count.ShouldBe(3);
+        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Duplicate).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AfterARestart_WithoutAThreshold_IncidentsForSeriesNowGoneResolve()
+    {
+        await _h.DisposeAsync();
+        _h = Harness(forDuration: "0s", threshold: false);
+        var srv = new Dictionary<string, string>(VarOnNode1) { ["mountpoint"] = "/srv" };
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((VarOnNode1, "0.05"), (srv, "0.05")));
+        foreach (var match in _rule.Evaluate(await QueryAsync()).Matches)
+        {
+            await _h.PublishAsync(_rule.ToSignal(match, _h.Time.GetUtcNow().AddHours(-1), SignalStatus.Firing));
+        }
+
         Answer(VarOnNode1, 0.05);
         await EvaluateAsync();
 
         var incidents = await IncidentsAsync();
         incidents.Single(i => i.Signal.Label("mountpoint") == "/srv").State.ShouldBe(IncidentState.Resolved);
         incidents.Single(i => i.Signal.Label("mountpoint") == "/var").State.ShouldNotBe(IncidentState.Resolved);
-
-        _h.Time.Advance(TimeSpan.FromMinutes(2));
-        await EvaluateAsync();
-        (await IncidentsAsync()).Count.ShouldBe(2);
-        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Duplicate).ShouldBe(1);
     }
 
     [Fact]
@@ -226,19 +248,55 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MoreSeriesThanMaxSeries_AreBoundedAndTheRestIgnored()
+    public async Task MoreSeriesThanMaxSeries_AreBoundedAndTheRestDropped()
     {
         await _h.DisposeAsync();
         _h = Harness(forDuration: "0s", maxSeries: 2);
-        var many = Enumerable.Range(0, 5).Select(i => (new Dictionary<string, string>(VarOnNode1) { ["instance"] = $"node-{i}:9100" }, "0.01")).ToArray();
-        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector(many));
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector(Breaching(5)));
 
         var evaluation = _rule.Evaluate(await QueryAsync());
         await EvaluateAsync();
 
-        evaluation.Matches.Count.ShouldBe(2);
-        evaluation.Ignored.ShouldBe(3);
+        evaluation.Matches.Count.ShouldBe(5);
+        _tracker.Dropped.ShouldBe(3);
         (await IncidentsAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task MaxSeriesReached_AFiringSeriesKeepsItsPlace_WhenSeriesSortingBeforeItAppear()
+    {
+        await _h.DisposeAsync();
+        _h = Harness(forDuration: "0s", maxSeries: 1);
+        Answer(VarOnNode1, 0.05);
+        await EvaluateAsync();
+        var firing = (await IncidentsAsync()).ShouldHaveSingleItem();
+
+        var others = Breaching(10);
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector([(VarOnNode1, "0.05"), .. others]));
+        var evaluation = _rule.Evaluate(await QueryAsync());
+        evaluation.Matches.Count(m => string.CompareOrdinal(m.Fingerprint, firing.Fingerprint) < 0).ShouldBeGreaterThan(0, "the scenario needs newcomers that sort first");
+        for (var i = 0; i < 3; i++)
+        {
+            _h.Time.Advance(TimeSpan.FromSeconds(15));
+            await EvaluateAsync();
+            _tracker.Dropped.ShouldBe(10);
+        }
+
+        var incident = (await IncidentsAsync()).ShouldHaveSingleItem();
+        incident.Id.ShouldBe(firing.Id);
+        incident.SourceResolvedAt.ShouldBeNull();
+        incident.State.ShouldNotBe(IncidentState.Resolved);
+        _tracker.Firing.ShouldBe(1);
+        _tracker.Pending.ShouldBe(0);
+        (await SignalAuditsAsync()).ShouldBe(1);
+
+        // After a restart the open incident is still matching but sorts after the others: it is neither resolved nor pushed out.
+        _tracker = new RuleTracker(_rule.Options.For.Value, _rule.Options.MaxSeries);
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().SourceResolvedAt.ShouldBeNull();
+        (await SignalAuditsAsync()).ShouldBe(2, "the open incident's series fires again as a duplicate, the others stay out");
+        _tracker.Firing.ShouldBe(1);
+        _tracker.Dropped.ShouldBe(10);
     }
 
     [Fact]
@@ -299,9 +357,12 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         PrometheusQueryClient.ParseSample("1e-3").ShouldBe(0.001);
     }
 
-    private PipelineHarness Harness(string forDuration, string? url = null, int maxSeries = 50)
+    private static (Dictionary<string, string> Labels, string Value)[] Breaching(int count) =>
+        Enumerable.Range(0, count).Select(i => (new Dictionary<string, string>(VarOnNode1) { ["instance"] = $"node-{i + 10}:9100" }, "0.01")).ToArray();
+
+    private PipelineHarness Harness(string forDuration, string? url = null, int maxSeries = 50, bool threshold = true)
     {
-        var h = new PipelineHarness(settings: new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Guardrails:DryRun"] = "true",
             ["Sources:Prometheus:Url"] = url ?? _prometheus.Url,
@@ -318,10 +379,18 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
             ["Sources:Prometheus:Rules:0:Severity"] = "critical",
             ["Sources:Prometheus:Rules:0:Summary"] = "/var is almost full",
             ["Sources:Prometheus:Rules:0:MaxSeries"] = maxSeries.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        if (!threshold)
+        {
+            settings.Remove("Sources:Prometheus:Rules:0:Threshold:Op");
+            settings.Remove("Sources:Prometheus:Rules:0:Threshold:Value");
+            settings["Sources:Prometheus:Rules:0:Expr"] = "node_filesystem_avail_ratio < 0.1";
+        }
+
+        var h = new PipelineHarness(settings: settings);
         _source = ActivatorUtilities.CreateInstance<PrometheusRuleSource>(h.Services);
         _rule = h.Get<PrometheusRuleSet>().Rules.ShouldHaveSingleItem();
-        _tracker = new RuleTracker(_rule.Options.For.Value);
+        _tracker = new RuleTracker(_rule.Options.For.Value, _rule.Options.MaxSeries);
         return h;
     }
 

@@ -36,23 +36,48 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
     [Fact]
     public async Task SeriesBackOverTheThreshold_IsCleared()
     {
-        Answer(("node-1:9100", "/var", 0.4));
+        Answer(("node-1:9100", "/var", 0.4), ("node-2:9100", "/var", 0.01));
 
         var result = await Verifier().CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
 
         result.Status.ShouldBe(VerificationStatus.Cleared, result.Detail);
-        result.Detail.ShouldContain("returns no series");
+        result.Detail.ShouldContain("instance=\"node-1:9100\"");
+        result.Detail.ShouldContain("= 0.4, no longer < 0.1");
     }
 
     [Fact]
-    public async Task OnlyOtherSeriesCrossing_IsCleared()
+    public async Task SeriesAbsent_WithAThreshold_IsNotCleared()
     {
-        Answer(("node-2:9100", "/var", 0.01), ("node-1:9100", "/srv", 0.01));
+        // A restart stops the scrape and the series goes stale: no data is not a recovery.
+        Answer();
 
         var result = await Verifier().CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
 
+        result.Status.ShouldBe(VerificationStatus.NotCleared, result.Detail);
+        result.Detail.ShouldContain("no data for the series (stale or not scraped)");
+    }
+
+    [Fact]
+    public async Task OnlyOtherSeriesReturned_WithAThreshold_IsNotCleared()
+    {
+        Answer(("node-2:9100", "/var", 0.01), ("node-1:9100", "/srv", 0.5));
+
+        var result = await Verifier().CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
+
+        result.Status.ShouldBe(VerificationStatus.NotCleared, result.Detail);
+        result.Detail.ShouldContain("no data for the series");
+    }
+
+    [Fact]
+    public async Task SeriesAbsent_WithoutAThreshold_IsCleared()
+    {
+        // The expression is its own filter: absence is the only sign of recovery.
+        Answer(("node-2:9100", "/var", 0.01));
+
+        var result = await Verifier(threshold: false).CheckAsync(Incident("node-1:9100", "/var", threshold: false), CancellationToken.None);
+
         result.Status.ShouldBe(VerificationStatus.Cleared, result.Detail);
-        result.Detail.ShouldContain("(2 other)");
+        result.Detail.ShouldContain("(1 other)");
     }
 
     [Theory]
@@ -108,20 +133,25 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
         selector.For(posted).Name.ShouldBe("source_resolved");
     }
 
-    private PrometheusRuleVerifier Verifier(string? url = null) => new(RuleSet(url ?? _prometheus.Url));
+    private PrometheusRuleVerifier Verifier(string? url = null, bool threshold = true) => new(RuleSet(url ?? _prometheus.Url, threshold));
 
-    private PrometheusRuleSet RuleSet(string url) => new(
+    private PrometheusRuleSet RuleSet(string url, bool threshold = true) => new(
         Options.Create(new PrometheusSourceOptions
         {
             Url = url,
             Timeout = Duration.Parse("5s"),
-            Rules = [new() { Name = "DiskFilling", Expr = "node_filesystem_avail_ratio", Threshold = new() { Op = "lt", Value = 0.1 }, Labels = ["instance", "mountpoint"] }],
+            Rules =
+            [
+                threshold
+                    ? new() { Name = "DiskFilling", Expr = "node_filesystem_avail_ratio", Threshold = new() { Op = "lt", Value = 0.1 }, Labels = ["instance", "mountpoint"] }
+                    : new() { Name = "DiskFilling", Expr = "node_filesystem_avail_ratio < 0.1", Labels = ["instance", "mountpoint"] },
+            ],
         }),
         new PrometheusQueryClient(new PlainHttpClientFactory(), _time));
 
-    private Incident Incident(string instance, string mountpoint)
+    private Incident Incident(string instance, string mountpoint, bool threshold = true)
     {
-        var rule = RuleSet(_prometheus.Url).Rules[0];
+        var rule = RuleSet(_prometheus.Url, threshold).Rules[0];
         var labels = new Dictionary<string, string> { ["instance"] = instance, ["mountpoint"] = mountpoint, ["device"] = "sda1" };
         var evaluation = rule.Evaluate(new PrometheusQueryResult([new PrometheusSeries(labels, 0.05, "0.05")], null));
         var signal = rule.ToSignal(evaluation.Matches[0], Start, SignalStatus.Firing);

@@ -188,6 +188,26 @@ public sealed class PrometheusSourceOptionsValidatorTests
         ]);
     }
 
+    [Fact]
+    public void CredentialsInAnyServerUrl_AreRejectedWithoutEchoingThem()
+    {
+        var source = Validate(new PrometheusSourceOptions { Url = "http://homeostat:s3cret@prometheus:9090", Rules = [new() { Name = "Up", Expr = "up == 0" }] });
+        var verification = new VerificationOptionsValidator().Validate(null, new VerificationOptions
+        {
+            Prometheus = new() { Url = "https://homeostat:s3cret@prometheus:9090" },
+            Alertmanager = new() { Url = "http://token@alertmanager:9093" },
+        });
+
+        var failures = source.Failures!.Concat(verification.Failures!).ToList();
+        failures.Count.ShouldBe(3, string.Join("\n", failures));
+        failures.ShouldAllBe(f => !f.Contains("s3cret") && !f.Contains("token@") && f.Contains("must not contain credentials"));
+        failures[0].ShouldStartWith("sources.prometheus.url must not contain credentials");
+        failures[1].ShouldStartWith("verification.prometheus.url must not contain credentials");
+        failures[2].ShouldStartWith("verification.alertmanager.url must not contain credentials");
+        failures[2].ShouldContain("verification.alertmanager.bearer_token_file");
+        failures[0].ShouldContain("bearer_token_file");
+    }
+
     private static ValidateOptionsResult Validate(PrometheusSourceOptions options) => new PrometheusSourceOptionsValidator().Validate(null, options);
 
     private static ServiceProvider Services(IConfiguration configuration)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Homeostat.Healing;
+using Homeostat.Primitives;
 using Homeostat.Signals;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,6 @@ public sealed class AlertmanagerVerifier(
     TimeProvider timeProvider) : IVerifier
 {
     public const string ClientName = "homeostat-alertmanager";
-    private const int MaxErrorText = 300;
 
     public string Name => "alertmanager";
 
@@ -42,39 +42,28 @@ public sealed class AlertmanagerVerifier(
 
         var filter = Uri.EscapeDataString($"alertname=\"{EscapeMatcherValue(alertname)}\"");
         var url = new Uri($"{current.Url.TrimEnd('/')}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true&filter={filter}");
-        using var limit = new CancellationTokenSource(current.Timeout.Value, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
-        try
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (current.BearerTokenFile is { Length: > 0 } tokenFile)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            if (current.BearerTokenFile is { Length: > 0 } tokenFile)
+            try
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile, linked.Token)).Trim());
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile, cancellationToken)).Trim());
             }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return Error($"cannot read verification.alertmanager.bearer_token_file: {exception.Message}");
+            }
+        }
 
-            using var response = await httpClients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
-            var body = await response.Content.ReadAsStringAsync(linked.Token);
-            return Evaluate(incident, alertname, response.StatusCode, body);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return Error($"Alertmanager at {current.Url} gave no answer within {current.Timeout}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return Error($"Alertmanager at {current.Url} is unreachable: {exception.Message}");
-        }
-        catch (IOException exception)
-        {
-            return Error($"cannot read verification.alertmanager.bearer_token_file: {exception.Message}");
-        }
+        var answer = await JsonHttpGet.SendAsync(httpClients.CreateClient(ClientName), request, $"Alertmanager at {current.Url}", current.Timeout, timeProvider, cancellationToken);
+        return answer.Succeeded ? Evaluate(incident, alertname, answer.Status, answer.Body) : Error(answer.Failure!);
     }
 
     private static VerificationResult Evaluate(Incident incident, string alertname, HttpStatusCode status, string body)
     {
         if (status != HttpStatusCode.OK)
         {
-            return Error($"Alertmanager answered HTTP {(int)status} for alerts named {alertname}: {Shorten(body)}");
+            return Error($"Alertmanager answered HTTP {(int)status} for alerts named {alertname}: {JsonHttpGet.Shorten(body)}");
         }
 
         JsonDocument document;
@@ -84,14 +73,14 @@ public sealed class AlertmanagerVerifier(
         }
         catch (JsonException)
         {
-            return Error($"Alertmanager answered with a body that is not JSON: {Shorten(body)}");
+            return Error($"Alertmanager answered with a body that is not JSON: {JsonHttpGet.Shorten(body)}");
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
             {
-                return Error($"Alertmanager answered with an unexpected body (not a list of alerts): {Shorten(body)}");
+                return Error($"Alertmanager answered with an unexpected body (not a list of alerts): {JsonHttpGet.Shorten(body)}");
             }
 
             var listed = 0;
@@ -166,12 +155,6 @@ public sealed class AlertmanagerVerifier(
         }
 
         return builder.ToString();
-    }
-
-    private static string Shorten(string text)
-    {
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= MaxErrorText ? (text.Length == 0 ? "(empty body)" : text) : text[..MaxErrorText] + "…";
     }
 
     private static VerificationResult Error(string detail) => new(VerificationStatus.Error, detail);

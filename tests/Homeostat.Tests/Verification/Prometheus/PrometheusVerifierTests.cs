@@ -74,6 +74,30 @@ public sealed class PrometheusVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_SeriesWithALongLabelValue_StillMatchesTheAlertsWholeValue()
+    {
+        // Alertmanager passes label values up to 4096 characters; a value cut short on one side would never match.
+        var path = "/srv/" + new string('x', 2000);
+        _body = Vector("{\"__name__\":\"homeostat_sandbox_bytes\",\"instance\":\"127.0.0.1:9100\",\"job\":\"node\",\"path\":\"" + path + "\"}", "7000");
+
+        var result = await Verifier().CheckAsync(Incident(extra: new() { ["path"] = path }), CancellationToken.None);
+
+        result.Status.ShouldBe(VerificationStatus.NotCleared, result.Detail);
+    }
+
+    [Fact]
+    public async Task Check_AnswerLargerThanTheBound_IsAnErrorNotARecovery()
+    {
+        _body = Vector("""{"path":"/srv/sandbox"}""", "7000");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_url + "api/v1/query?query=up"));
+
+        var answer = await JsonHttpGet.SendAsync(new ClientFactory().CreateClient("test"), request, "Prometheus at test", Duration.Parse("5s"), TimeProvider.System, CancellationToken.None, maxBodyBytes: 20);
+
+        answer.Succeeded.ShouldBeFalse();
+        answer.Failure.ShouldBe("Prometheus at test answered with more than 20 bytes");
+    }
+
+    [Fact]
     public async Task Check_SeriesWithoutTheRuleAddedLabels_StillMatches()
     {
         // The alert carries alertname, severity and a rule label (team) the series does not have; only shared labels count.
