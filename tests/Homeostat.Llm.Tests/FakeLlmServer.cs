@@ -1,41 +1,32 @@
-using Homeostat.TestKit;
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Homeostat.TestKit;
 
 namespace Homeostat.Llm.Tests;
 
 /// <summary>
-/// A local model endpoint on 127.0.0.1 (a free port) that speaks OpenAI's chat-completions format
+/// A local model endpoint on 127.0.0.1 (a <see cref="StubHttpServer"/>) that speaks OpenAI's chat-completions format
 /// (<c>POST /v1/chat/completions</c>) and Ollama's chat format (<c>POST /api/chat</c>), answers from a script and records
 /// every request with its headers and body.
 /// </summary>
 public sealed class FakeLlmServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly StubHttpServer _server = new();
     private readonly ConcurrentQueue<ScriptedReply> _script = new();
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly Channel<RecordedRequest> _arrivals = Channel.CreateUnbounded<RecordedRequest>();
-    private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<HttpRequestRecord> _arrivals = Channel.CreateUnbounded<HttpRequestRecord>();
 
     public FakeLlmServer()
     {
-        var port = LoopbackPorts.Free();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(BaseUrl + "/");
-        _listener.Start();
-        _ = ServeAsync();
+        _server.Respond = Answer;
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.Url;
 
     /// <summary>The OpenAI-compatible base URL: the client appends <c>/chat/completions</c>.</summary>
     public string OpenAiEndpoint => BaseUrl + "/v1";
 
-    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+    public IReadOnlyList<HttpRequestRecord> Requests => _server.Requests;
 
     /// <summary>The next request answers 200 with this text as the assistant message's content.</summary>
     public FakeLlmServer Answers(string content)
@@ -61,78 +52,31 @@ public sealed class FakeLlmServer : IDisposable
         return this;
     }
 
-    public async Task<RecordedRequest> NextRequestAsync()
+    public async Task<HttpRequestRecord> NextRequestAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _arrivals.Reader.ReadAsync(timeout.Token);
     }
 
-    public void Dispose()
+    public void Dispose() => _server.Dispose();
+
+    private StubResponse Answer(HttpRequestRecord request)
     {
-        _stop.Cancel();
-        _listener.Close();
-        _stop.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        _arrivals.Writer.TryWrite(request);
+        var reply = _script.TryDequeue(out var scripted) ? scripted : new ScriptedReply(500, null, Hang: false);
+        if (reply.Hang)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
+            return new StubResponse(200, string.Empty, Hold: true);
         }
-    }
 
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        try
+        var (status, body) = request.Path switch
         {
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            var headers = context.Request.Headers.AllKeys
-                .Where(k => k is not null)
-                .ToDictionary(k => k!, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
-            var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.RawUrl ?? string.Empty, headers, body);
-            _requests.Enqueue(request);
-            _arrivals.Writer.TryWrite(request);
-
-            var reply = _script.TryDequeue(out var scripted) ? scripted : new ScriptedReply(500, null, Hang: false);
-            if (reply.Hang)
-            {
-                await Task.Delay(Timeout.Infinite, _stop.Token);
-                return;
-            }
-
-            var (status, responseBody) = request.Path switch
-            {
-                "/v1/chat/completions" when reply.Status == 200 => (200, OpenAiCompletion(reply.Content!)),
-                "/api/chat" when reply.Status == 200 => (200, OllamaChat(reply.Content!)),
-                "/v1/chat/completions" or "/api/chat" => (reply.Status, """{"error":{"message":"the model crashed","type":"server_error","code":null}}"""),
-                _ => (404, """{"error":{"message":"no such route","type":"invalid_request_error"}}"""),
-            };
-            var bytes = Encoding.UTF8.GetBytes(responseBody);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = request.Path == "/api/chat" && status == 200 ? "application/x-ndjson" : "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-        catch (Exception) when (_stop.IsCancellationRequested)
-        {
-        }
-        catch (HttpListenerException)
-        {
-            // The client gave up (a timeout test); nothing to answer.
-        }
+            "/v1/chat/completions" when reply.Status == 200 => (200, OpenAiCompletion(reply.Content!)),
+            "/api/chat" when reply.Status == 200 => (200, OllamaChat(reply.Content!)),
+            "/v1/chat/completions" or "/api/chat" => (reply.Status, """{"error":{"message":"the model crashed","type":"server_error","code":null}}"""),
+            _ => (404, """{"error":{"message":"no such route","type":"invalid_request_error"}}"""),
+        };
+        return new StubResponse(status, body) { ContentType = request.Path == "/api/chat" && status == 200 ? "application/x-ndjson" : "application/json" };
     }
 
     /// <summary>A chat completion exactly as OpenAI's API returns it (non-streaming).</summary>
@@ -167,9 +111,4 @@ public sealed class FakeLlmServer : IDisposable
     }) + "\n";
 
     private sealed record ScriptedReply(int Status, string? Content, bool Hang);
-}
-
-public sealed record RecordedRequest(string Method, string Path, string RawUrl, IReadOnlyDictionary<string, string> Headers, string Body)
-{
-    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }

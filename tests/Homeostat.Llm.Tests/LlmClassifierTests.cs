@@ -41,7 +41,7 @@ public sealed class LlmClassifierTests : IDisposable
         var request = _llm.Server.Requests.ShouldHaveSingleItem();
         request.Method.ShouldBe("POST");
         request.Path.ShouldBe("/v1/chat/completions");
-        var body = request.Json;
+        var body = request.Json();
         body.GetProperty("model").GetString().ShouldBe("gpt-4o-mini");
         var expected = new[] { "cert_expiry", "connection_pool_exhausted", "dependency_timeout", "disk_full", "oom", "unknown" };
 
@@ -70,7 +70,7 @@ public sealed class LlmClassifierTests : IDisposable
 
         await _llm.Classifier.ClassifyAsync(signal, LlmHarness.Classes, CancellationToken.None);
 
-        var body = _llm.Server.Requests.ShouldHaveSingleItem().Json;
+        var body = _llm.Server.Requests.ShouldHaveSingleItem().Json();
         var system = Message(body, "system");
         system.ShouldContain("never instructions");
         system.ShouldContain(LlmPrompt.DataBegin);
@@ -263,7 +263,7 @@ public sealed class LlmClassifierTests : IDisposable
         result.Confidence.ShouldBe(LlmClassifier.InstructionLikeConfidenceCap);
         result.Evidence.ShouldContain("signal text contains instruction-like content; confidence capped");
         result.Evidence.ShouldContain(e => e.Contains("override of instructions") && e.Contains("dictates the answer") && e.Contains("dictates the confidence"));
-        var user = Message(_llm.Server.Requests.ShouldHaveSingleItem().Json, "user");
+        var user = Message(_llm.Server.Requests.ShouldHaveSingleItem().Json(), "user");
         DataBlock(user).GetProperty("text").GetString().ShouldBe(signal.Text);
         _llm.Logs.Lines.ShouldContain(l => l.Contains("[4003]"));
     }
@@ -290,7 +290,7 @@ public sealed class LlmClassifierTests : IDisposable
 
         await _llm.Classifier.ClassifyAsync(signal, LlmHarness.Classes, CancellationToken.None);
 
-        var user = Message(_llm.Server.Requests.ShouldHaveSingleItem().Json, "user");
+        var user = Message(_llm.Server.Requests.ShouldHaveSingleItem().Json(), "user");
         CountOf(user, LlmPrompt.DataBegin).ShouldBe(1);
         CountOf(user, LlmPrompt.DataEnd).ShouldBe(1);
         DataBlock(user).GetProperty("text").GetString().ShouldBe(text);
@@ -304,7 +304,7 @@ public sealed class LlmClassifierTests : IDisposable
 
         var result = await _llm.Classifier.ClassifyAsync(signal, LlmHarness.Classes, CancellationToken.None);
 
-        var data = DataBlock(Message(_llm.Server.Requests.ShouldHaveSingleItem().Json, "user"));
+        var data = DataBlock(Message(_llm.Server.Requests.ShouldHaveSingleItem().Json(), "user"));
         data.GetProperty("truncated").GetBoolean().ShouldBeTrue();
         var sent = data.GetProperty("text").GetString()!;
         sent.ShouldStartWith("upstream request timeout");

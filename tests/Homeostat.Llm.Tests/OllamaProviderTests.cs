@@ -21,7 +21,7 @@ public sealed class OllamaProviderTests : IDisposable
         var request = _llm.Server.Requests.ShouldHaveSingleItem();
         request.Method.ShouldBe("POST");
         request.Path.ShouldBe("/api/chat");
-        var body = request.Json;
+        var body = request.Json();
         body.GetProperty("model").GetString().ShouldBe("llama3.1:8b");
         body.GetProperty("stream").GetBoolean().ShouldBeFalse();
         body.GetProperty("format").GetProperty("properties").GetProperty("class").GetProperty("enum").EnumerateArray().Select(e => e.GetString())

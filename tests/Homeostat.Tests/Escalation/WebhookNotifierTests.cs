@@ -1,11 +1,9 @@
-using Homeostat.TestKit;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Homeostat.Escalation;
 using Homeostat.Primitives;
+using Homeostat.TestKit;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Tests.Escalation;
@@ -13,19 +11,13 @@ namespace Homeostat.Tests.Escalation;
 /// <summary>The webhook notifier against a real HTTP receiver on 127.0.0.1.</summary>
 public sealed class WebhookNotifierTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly List<(string Body, string? Signature, string? Authorization)> _received = [];
-    private readonly Queue<int> _statuses = new();
+    private readonly StubHttpServer _server = new("/hook/");
     private readonly string _url;
-    private readonly CancellationTokenSource _stop = new();
 
     public WebhookNotifierTests()
     {
-        var port = LoopbackPorts.Free();
-        _url = $"http://127.0.0.1:{port}/hook/";
-        _listener.Prefixes.Add(_url);
-        _listener.Start();
-        _ = ServeAsync();
+        _url = _server.Url + "/hook/";
+        _server.Respond = _ => Status(200);
     }
 
     [Fact]
@@ -38,26 +30,26 @@ public sealed class WebhookNotifierTests : IDisposable
 
         result.Delivered.ShouldBeTrue(result.Detail);
         result.Attempts.ShouldBe(1);
-        var (body, signature, _) = _received.ShouldHaveSingleItem();
-        using var json = JsonDocument.Parse(body);
+        var received = _server.Requests.ShouldHaveSingleItem();
+        using var json = JsonDocument.Parse(received.Body);
         json.RootElement.GetProperty("kind").GetString().ShouldBe("escalation");
         json.RootElement.GetProperty("notice").GetProperty("reason").GetString().ShouldBe("verify_failed");
         json.RootElement.GetProperty("notice").GetProperty("incidentId").GetString().ShouldBe("inc-1");
-        signature.ShouldBe("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("k3y"u8.ToArray(), Encoding.UTF8.GetBytes(body))));
+        received.Header(WebhookNotifier.SignatureHeader).ShouldBe("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("k3y"u8.ToArray(), Encoding.UTF8.GetBytes(received.Body))));
     }
 
     [Fact]
     public async Task Notify_ServerErrorsThenSuccess_RetriesWithBackoffUntilDelivered()
     {
-        _statuses.Enqueue(500);
-        _statuses.Enqueue(503);
+        _server.Enqueue(Status(500));
+        _server.Enqueue(Status(503));
         var notifier = CreateSut(new WebhookNotifierOptions { Url = _url, MaxAttempts = 5, FirstRetryDelay = Duration.Parse("10ms") });
 
         var result = await notifier.NotifyAsync(Notice(), CancellationToken.None);
 
         result.Delivered.ShouldBeTrue(result.Detail);
         result.Attempts.ShouldBe(3);
-        _received.Count.ShouldBe(3);
+        _server.Requests.Count.ShouldBe(3);
     }
 
     [Fact]
@@ -65,7 +57,7 @@ public sealed class WebhookNotifierTests : IDisposable
     {
         for (var i = 0; i < 10; i++)
         {
-            _statuses.Enqueue(502);
+            _server.Enqueue(Status(502));
         }
 
         var notifier = CreateSut(new WebhookNotifierOptions { Url = _url, MaxAttempts = 3, FirstRetryDelay = Duration.Parse("10ms") });
@@ -80,7 +72,7 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task Notify_ClientError_IsFinalWithoutRetry()
     {
-        _statuses.Enqueue(400);
+        _server.Enqueue(Status(400));
         var notifier = CreateSut(new WebhookNotifierOptions { Url = _url, MaxAttempts = 5, FirstRetryDelay = Duration.Parse("10ms") });
 
         var result = await notifier.NotifyAsync(Notice(), CancellationToken.None);
@@ -100,19 +92,10 @@ public sealed class WebhookNotifierTests : IDisposable
         result.Attempts.ShouldBe(2);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-    }
+    public void Dispose() => _server.Dispose();
 
     private static WebhookNotifier CreateSut(WebhookNotifierOptions options) =>
-        new(new SingleClientFactory(), Options.Create(options), TimeProvider.System);
-
-    private sealed class SingleClientFactory : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new();
-    }
+        new(new PlainHttpClientFactory(), Options.Create(options), TimeProvider.System);
 
     private static EscalationNotice Notice() => new()
     {
@@ -124,29 +107,6 @@ public sealed class WebhookNotifierTests : IDisposable
         At = new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero),
     };
 
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            lock (_received)
-            {
-                _received.Add((body, context.Request.Headers[WebhookNotifier.SignatureHeader], context.Request.Headers["Authorization"]));
-            }
-
-            context.Response.StatusCode = _statuses.TryDequeue(out var status) ? status : 200;
-            context.Response.Close();
-        }
-    }
+    /// <summary>A receiver's answer: just a status.</summary>
+    private static StubResponse Status(int status) => new(status, string.Empty) { ContentType = "text/plain" };
 }

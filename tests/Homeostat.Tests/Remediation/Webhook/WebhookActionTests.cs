@@ -1,6 +1,3 @@
-using System.Collections.Specialized;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,28 +19,18 @@ public sealed class WebhookActionTests : IDisposable
     private const string Secret = "s3cr3t-hmac-key-9f2";
     private const string Token = "tok-abcdef-123456";
 
-    private readonly HttpListener _listener = new();
-    private readonly List<Received> _received = [];
-    private readonly Queue<Reply> _replies = new();
+    private readonly StubHttpServer _server = new("/runbook/");
     private readonly string _url;
-    private readonly CancellationTokenSource _stop = new();
 
     public WebhookActionTests()
     {
         Environment.SetEnvironmentVariable(SecretEnv, Secret);
         Environment.SetEnvironmentVariable(TokenEnv, Token);
-        var port = LoopbackPorts.Free();
-        _url = $"http://127.0.0.1:{port}/runbook/";
-        _listener.Prefixes.Add(_url);
-        _listener.Start();
-        _ = ServeAsync();
+        _url = _server.Url + "/runbook/";
+        _server.Respond = _ => Reply(200);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-    }
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public async Task Execute_SignedEndpoint_PostsJsonWithAVerifiableSignatureTokenAndIdempotencyKey()
@@ -59,7 +46,7 @@ public sealed class WebhookActionTests : IDisposable
         var outcome = await action.ExecuteAsync(request, CancellationToken.None);
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
-        var received = _received.ShouldHaveSingleItem();
+        var received = _server.Requests.ShouldHaveSingleItem();
         received.Method.ShouldBe("POST");
         received.Headers["Content-Type"].ShouldStartWith("application/json");
         received.Headers[WebhookAction.SignatureHeader].ShouldBe("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), received.Bytes)));
@@ -77,36 +64,36 @@ public sealed class WebhookActionTests : IDisposable
     [Fact]
     public async Task Execute_ServerErrorsThenSuccess_RetriesWithTheSameIdempotencyKeyAndBody()
     {
-        _replies.Enqueue(new Reply(500));
-        _replies.Enqueue(new Reply(503));
+        _server.Enqueue(Reply(500));
+        _server.Enqueue(Reply(503));
         var action = CreateSut(Endpoint(e => e.MaxAttempts = 5));
 
         var outcome = await action.ExecuteAsync(Request(), CancellationToken.None);
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
         outcome.Changes.ShouldContain("attempts: 3");
-        _received.Count.ShouldBe(3);
-        _received.Select(r => r.Headers[WebhookAction.IdempotencyHeader]).Distinct().ShouldHaveSingleItem().ShouldNotBeNullOrEmpty();
-        _received.Select(r => r.Body).Distinct().ShouldHaveSingleItem();
+        _server.Requests.Count.ShouldBe(3);
+        _server.Requests.Select(r => r.Headers[WebhookAction.IdempotencyHeader]).Distinct().ShouldHaveSingleItem().ShouldNotBeNullOrEmpty();
+        _server.Requests.Select(r => r.Body).Distinct().ShouldHaveSingleItem();
     }
 
     [Fact]
     public async Task Execute_TooManyRequests_IsRetried()
     {
-        _replies.Enqueue(new Reply(429));
+        _server.Enqueue(Reply(429));
         var action = CreateSut(Endpoint());
 
         var outcome = await action.ExecuteAsync(Request(), CancellationToken.None);
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
         outcome.Changes.ShouldContain("attempts: 2");
-        _received.Count.ShouldBe(2);
+        _server.Requests.Count.ShouldBe(2);
     }
 
     [Fact]
     public async Task Execute_ClientError_IsFinalWithTheStatusAndResponse()
     {
-        _replies.Enqueue(new Reply(400, "unknown job 'restart'"));
+        _server.Enqueue(Reply(400, "unknown job 'restart'"));
         var action = CreateSut(Endpoint(e => e.MaxAttempts = 5));
 
         var outcome = await action.ExecuteAsync(Request(), CancellationToken.None);
@@ -115,7 +102,7 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Summary.ShouldContain("HTTP 400");
         outcome.Summary.ShouldContain("unknown job 'restart'");
         outcome.Changes.ShouldContain("attempts: 1");
-        _received.Count.ShouldBe(1);
+        _server.Requests.Count.ShouldBe(1);
     }
 
     [Fact]
@@ -123,7 +110,7 @@ public sealed class WebhookActionTests : IDisposable
     {
         for (var i = 0; i < 5; i++)
         {
-            _replies.Enqueue(new Reply(502));
+            _server.Enqueue(Reply(502));
         }
 
         var action = CreateSut(Endpoint(e => e.MaxAttempts = 3));
@@ -133,14 +120,14 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.Failed);
         outcome.Summary.ShouldContain("HTTP 502");
         outcome.Changes.ShouldContain("attempts: 3");
-        _received.Count.ShouldBe(3);
+        _server.Requests.Count.ShouldBe(3);
     }
 
     [Fact]
     public async Task Execute_ReceiverTooSlow_TimesOutRetriesThenFails()
     {
-        _replies.Enqueue(new Reply(200, Delay: TimeSpan.FromSeconds(3)));
-        _replies.Enqueue(new Reply(200, Delay: TimeSpan.FromSeconds(3)));
+        _server.Enqueue(Reply(200, delay: TimeSpan.FromSeconds(3)));
+        _server.Enqueue(Reply(200, delay: TimeSpan.FromSeconds(3)));
         var action = CreateSut(Endpoint(e =>
         {
             e.Timeout = Duration.Parse("200ms");
@@ -152,7 +139,7 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.Failed);
         outcome.Summary.ShouldContain("no answer within 200ms");
         outcome.Changes.ShouldContain("attempts: 2");
-        _received.Count.ShouldBe(2);
+        _server.Requests.Count.ShouldBe(2);
     }
 
     [Fact]
@@ -173,15 +160,15 @@ public sealed class WebhookActionTests : IDisposable
     [Fact]
     public async Task Execute_BackoffWaitsOnTheInjectedTimeProvider()
     {
-        _replies.Enqueue(new Reply(503));
+        _server.Enqueue(Reply(503));
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero));
         var action = CreateSut(Endpoint(e => e.FirstRetryDelay = Duration.Parse("1h")), time);
 
         var execution = action.ExecuteAsync(Request(), CancellationToken.None);
-        await WaitUntil(() => _received.Count == 1);
+        await WaitUntil(() => _server.Requests.Count == 1);
         await Task.Delay(TimeSpan.FromMilliseconds(200));
         execution.IsCompleted.ShouldBeFalse("the retry must wait for the hour to pass on the injected clock");
-        _received.Count.ShouldBe(1);
+        _server.Requests.Count.ShouldBe(1);
 
         while (!execution.IsCompleted)
         {
@@ -210,7 +197,7 @@ public sealed class WebhookActionTests : IDisposable
         var outcome = await action.ExecuteAsync(Request(template, signal), CancellationToken.None);
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
-        using var json = JsonDocument.Parse(_received.ShouldHaveSingleItem().Body);
+        using var json = JsonDocument.Parse(_server.Requests.ShouldHaveSingleItem().Body);
         var root = json.RootElement;
         root.EnumerateObject().Select(p => p.Name).ShouldBe(["job", "service", "note", "multi", "nested"]);
         root.GetProperty("job").GetString().ShouldBe("restart");
@@ -240,7 +227,7 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Summary.ShouldContain(reason);
         preview.CanRun.ShouldBeFalse();
         preview.Summary.ShouldContain(reason);
-        _received.ShouldBeEmpty();
+        _server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -251,7 +238,7 @@ public sealed class WebhookActionTests : IDisposable
         var outcome = await action.ExecuteAsync(Request(), CancellationToken.None);
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
-        using var json = JsonDocument.Parse(_received.ShouldHaveSingleItem().Body);
+        using var json = JsonDocument.Parse(_server.Requests.ShouldHaveSingleItem().Body);
         var root = json.RootElement;
         root.GetProperty("incidentId").GetString().ShouldBe("inc-7");
         root.GetProperty("service").GetString().ShouldBe("checkout");
@@ -270,7 +257,7 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.Failed);
         outcome.Summary.ShouldContain("no webhook endpoint named 'awx'");
         outcome.Summary.ShouldContain("configured: runbook");
-        _received.ShouldBeEmpty();
+        _server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -293,14 +280,14 @@ public sealed class WebhookActionTests : IDisposable
 
         outcome.Status.ShouldBe(ActionStatus.Failed);
         outcome.Summary.ShouldContain("HOMEOSTAT_TEST_WEBHOOK_ACTION_UNSET is not set");
-        _received.ShouldBeEmpty();
+        _server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Execute_ExpectStatus_OnlyThatStatusSucceeds()
     {
-        _replies.Enqueue(new Reply(200));
-        _replies.Enqueue(new Reply(202));
+        _server.Enqueue(Reply(200));
+        _server.Enqueue(Reply(202));
         var action = CreateSut(Endpoint());
 
         var wrong = await action.ExecuteAsync(Request(extra: "expect_status: 202"), CancellationToken.None);
@@ -315,7 +302,7 @@ public sealed class WebhookActionTests : IDisposable
     public async Task Execute_LongNoisyResponseEchoingSecrets_IsTruncatedStrippedAndRedacted()
     {
         var echo = $"already done\u0001\u001b[31m Authorization: Bearer {Token} key={Secret}\n" + new string('x', 5000);
-        _replies.Enqueue(new Reply(200, echo));
+        _server.Enqueue(Reply(200, echo));
         var action = CreateSut(Endpoint(e =>
         {
             e.SecretEnv = SecretEnv;
@@ -361,7 +348,7 @@ public sealed class WebhookActionTests : IDisposable
         text.ShouldNotContain(Token);
         text.ShouldNotContain("query-secret-value");
         await Task.Delay(TimeSpan.FromMilliseconds(50));
-        _received.ShouldBeEmpty();
+        _server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -427,7 +414,7 @@ public sealed class WebhookActionTests : IDisposable
     }
 
     private static WebhookAction CreateSut(WebhookActionOptions options, TimeProvider? time = null) =>
-        new(new SingleClientFactory(), StaticOptionsMonitor.Of(options), time ?? TimeProvider.System);
+        new(new PlainHttpClientFactory(), StaticOptionsMonitor.Of(options), time ?? TimeProvider.System);
 
     private static Signal Signal() => new()
     {
@@ -475,60 +462,7 @@ public sealed class WebhookActionTests : IDisposable
         condition().ShouldBeTrue();
     }
 
-    private sealed class SingleClientFactory : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new();
-    }
-
-    private sealed record Reply(int Status, string Body = "", TimeSpan Delay = default);
-
-    private sealed record Received(string Method, string Body, byte[] Bytes, NameValueCollection Headers);
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-
-            _ = RespondAsync(context);
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
-    {
-        try
-        {
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer);
-            var bytes = buffer.ToArray();
-            Reply reply;
-            lock (_received)
-            {
-                _received.Add(new Received(context.Request.HttpMethod, Encoding.UTF8.GetString(bytes), bytes, new NameValueCollection(context.Request.Headers)));
-                reply = _replies.TryDequeue(out var scripted) ? scripted : new Reply(200);
-            }
-
-            if (reply.Delay > TimeSpan.Zero)
-            {
-                await Task.Delay(reply.Delay, _stop.Token);
-            }
-
-            context.Response.StatusCode = reply.Status;
-            var answer = Encoding.UTF8.GetBytes(reply.Body);
-            await context.Response.OutputStream.WriteAsync(answer);
-            context.Response.Close();
-        }
-        catch (Exception exception) when (exception is HttpListenerException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client gave up (a timeout test) or the test ended.
-        }
-    }
+    /// <summary>A receiver's answer: a status and a plain body (none by default), after an optional delay.</summary>
+    private static StubResponse Reply(int status, string body = "", TimeSpan delay = default) =>
+        new(status, body, Delay: delay) { ContentType = "text/plain" };
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Homeostat.Healing;
 using Homeostat.Primitives;
 using Homeostat.Signals;
@@ -14,30 +11,19 @@ namespace Homeostat.Tests.Verification.Prometheus;
 public sealed class PrometheusVerifierTests : IDisposable
 {
     private const string Expression = "homeostat_sandbox_bytes > 5000";
-    private readonly HttpListener _listener = new();
+    private readonly StubHttpServer _prometheus = new();
     private readonly string _url;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<string> _queries = [];
-    private readonly TaskCompletionSource _requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _status = 200;
     private string _body = Vector();
     private bool _hold;
 
     public PrometheusVerifierTests()
     {
-        _url = $"http://127.0.0.1:{LoopbackPorts.Free()}/";
-        _listener.Prefixes.Add(_url);
-        _listener.Start();
-        _ = ServeAsync();
+        _url = _prometheus.Url + "/";
+        _prometheus.Respond = _ => new StubResponse(_status, _body, _hold);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _release.TrySetResult();
-        _listener.Close();
-    }
+    public void Dispose() => _prometheus.Dispose();
 
     [Fact]
     public async Task Check_NoSeriesReturned_IsClearedAndQueriesTheAlertExpression()
@@ -47,7 +33,7 @@ public sealed class PrometheusVerifierTests : IDisposable
         var result = await Verifier().CheckAsync(Incident(), CancellationToken.None);
 
         result.Status.ShouldBe(VerificationStatus.Cleared, result.Detail);
-        _queries.ShouldHaveSingleItem().ShouldBe(Expression);
+        _prometheus.Requests.ShouldHaveSingleItem().First("query").ShouldBe(Expression);
     }
 
     [Fact]
@@ -91,7 +77,7 @@ public sealed class PrometheusVerifierTests : IDisposable
         _body = Vector("""{"path":"/srv/sandbox"}""", "7000");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_url + "api/v1/query?query=up"));
 
-        var answer = await JsonHttpGet.SendAsync(new ClientFactory().CreateClient("test"), request, "Prometheus at test", Duration.Parse("5s"), TimeProvider.System, CancellationToken.None, maxBodyBytes: 20);
+        var answer = await JsonHttpGet.SendAsync(new PlainHttpClientFactory().CreateClient("test"), request, "Prometheus at test", Duration.Parse("5s"), TimeProvider.System, CancellationToken.None, maxBodyBytes: 20);
 
         answer.Succeeded.ShouldBeFalse();
         answer.Failure.ShouldBe("Prometheus at test answered with more than 20 bytes");
@@ -125,7 +111,7 @@ public sealed class PrometheusVerifierTests : IDisposable
         _hold = true;
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var check = Verifier(time: time).CheckAsync(Incident(), CancellationToken.None);
-        await _requestArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await _prometheus.Holding.WaitAsync(TimeSpan.FromSeconds(10));
 
         time.Advance(TimeSpan.FromSeconds(5));
         var result = await check.WaitAsync(TimeSpan.FromSeconds(10));
@@ -190,7 +176,7 @@ public sealed class PrometheusVerifierTests : IDisposable
     }
 
     private PrometheusVerifier Verifier(string? url = null, TimeProvider? time = null) =>
-        new(new ClientFactory(), StaticOptionsMonitor.Of(new PrometheusOptions { Url = url ?? _url, Timeout = Duration.Parse("5s") }), time ?? TimeProvider.System);
+        new(new PlainHttpClientFactory(), StaticOptionsMonitor.Of(new PrometheusOptions { Url = url ?? _url, Timeout = Duration.Parse("5s") }), time ?? TimeProvider.System);
 
     private static Incident Incident(Dictionary<string, string>? extra = null)
     {
@@ -231,53 +217,4 @@ public sealed class PrometheusVerifierTests : IDisposable
         metric is null
             ? """{"status":"success","data":{"resultType":"vector","result":[]}}"""
             : "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":" + metric + ",\"value\":[1772359200.123,\"" + value + "\"]}]}}";
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-
-            _ = RespondAsync(context);
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
-    {
-        try
-        {
-            lock (_queries)
-            {
-                _queries.Add(context.Request.QueryString["query"] ?? string.Empty);
-            }
-
-            _requestArrived.TrySetResult();
-            if (_hold)
-            {
-                await _release.Task;
-            }
-
-            context.Response.StatusCode = _status;
-            var answer = Encoding.UTF8.GetBytes(_body);
-            await context.Response.OutputStream.WriteAsync(answer);
-            context.Response.Close();
-        }
-        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException)
-        {
-            // The client gave up (the timeout test) or the test ended.
-        }
-    }
-
-    private sealed class ClientFactory : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new() { Timeout = Timeout.InfiniteTimeSpan };
-    }
 }
