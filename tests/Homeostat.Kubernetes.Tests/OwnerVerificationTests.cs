@@ -59,7 +59,7 @@ public sealed class OwnerVerificationTests : IAsyncLifetime
     {
         var pod = TestCluster.Pod("intruder", TestCluster.Owner(kind, name, uid));
 
-        var owner = await new PodOwnerResolver(_cluster.Client).ResolveAsync(pod, default);
+        var owner = await new PodOwnerResolver(_cluster.Client, _cluster.Time).ResolveAsync(pod, default);
 
         owner.ShouldBe(new PodOwner("Pod", "intruder", $"{kind}/{name}"));
     }
@@ -80,7 +80,7 @@ public sealed class OwnerVerificationTests : IAsyncLifetime
         });
         var pod = TestCluster.Pod("intruder", TestCluster.Owner("ReplicaSet", "payments-forged", "forged-rs-uid"));
 
-        var owner = await new PodOwnerResolver(_cluster.Client).ResolveAsync(pod, default);
+        var owner = await new PodOwnerResolver(_cluster.Client, _cluster.Time).ResolveAsync(pod, default);
 
         owner.ShouldBe(new PodOwner("Pod", "intruder", "ReplicaSet/payments-forged"));
     }
@@ -88,7 +88,7 @@ public sealed class OwnerVerificationTests : IAsyncLifetime
     [Fact]
     public async Task ConfirmedOwners_AreTheWorkloads_AndEachIsReadOnce()
     {
-        var resolver = new PodOwnerResolver(_cluster.Client);
+        var resolver = new PodOwnerResolver(_cluster.Client, _cluster.Time);
 
         for (var i = 0; i < 2; i++)
         {
@@ -103,6 +103,21 @@ public sealed class OwnerVerificationTests : IAsyncLifetime
         Server.Requests.Select(r => $"{r.Verb} {r.Resource}/{r.Name}").ShouldBe(
             ["get replicasets/checkout-7d9f", "get deployments/checkout", "get statefulsets/db", "get daemonsets/agent"],
             ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task RememberedOwners_AreReadAgainAfterTheCacheLifetime()
+    {
+        var resolver = new PodOwnerResolver(_cluster.Client, _cluster.Time);
+        var pod = TestCluster.Pod("db-0", TestCluster.Owner("StatefulSet", "db", "sts-uid"));
+
+        await resolver.ResolveAsync(pod, default);
+        _cluster.Time.Advance(PodOwnerResolver.CacheLifetime - TimeSpan.FromSeconds(1));
+        await resolver.ResolveAsync(pod, default);
+        _cluster.Time.Advance(TimeSpan.FromSeconds(2));
+        await resolver.ResolveAsync(pod, default);
+
+        Server.Requests.Count(r => r.Verb == "get" && r.Resource == "statefulsets").ShouldBe(2);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class RunningSource : IAsyncDisposable
     {
         cluster.Options.Watch = new KubernetesWatchOptions { Enabled = true, InitialBackoff = TestCluster.Interval("1s"), MaxBackoff = TestCluster.Interval("2s") };
         var sink = new RecordingSink();
-        var source = new KubernetesWatchSource(cluster.Client, Options.Create(cluster.Options), sink, new PodOwnerResolver(cluster.Client), cluster.Time, NullLogger<KubernetesWatchSource>.Instance);
+        var source = new KubernetesWatchSource(cluster.Client, Options.Create(cluster.Options), sink, new PodOwnerResolver(cluster.Client, cluster.Time), cluster.Time, NullLogger<KubernetesWatchSource>.Instance);
         var running = new RunningSource(cluster, source, sink);
         await source.StartAsync(CancellationToken.None);
         if (waitForWatches)

@@ -19,14 +19,18 @@ public interface IPodOwnerResolver
 /// one the reference carries; a ReplicaSet's Deployment is read and checked against the ReplicaSet's reference the same
 /// way (a ReplicaSet without a controller owns its pods itself). A Deployment never owns a pod directly, and other controllers (Jobs, operators) are not read, so neither is
 /// believed. Whatever is not confirmed, including a failed read, makes the pod its own owner with the claim kept as
-/// <see cref="PodOwner.Unverified"/>. Confirmed and refuted claims are remembered (bounded); failed reads are not.
+/// <see cref="PodOwner.Unverified"/>. Confirmed and refuted claims are remembered for <see cref="CacheLifetime"/> (bounded),
+/// so an adoption (a ReplicaSet orphaned and taken over by a new Deployment) is seen within that time; failed reads are not
+/// remembered.
 /// </summary>
-public sealed class PodOwnerResolver(IKubernetes client) : IPodOwnerResolver
+public sealed class PodOwnerResolver(IKubernetes client, TimeProvider timeProvider) : IPodOwnerResolver
 {
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(10);
+
     private const int CacheCapacity = 4096;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Ns, string Kind, string Name, string Uid), PodOwner?> _owners = [];
+    private readonly Dictionary<(string Ns, string Kind, string Name, string Uid), (PodOwner? Owner, DateTimeOffset At)> _owners = [];
 
     public async Task<PodOwner> ResolveAsync(V1Pod pod, CancellationToken cancellationToken)
     {
@@ -47,9 +51,9 @@ public sealed class PodOwnerResolver(IKubernetes client) : IPodOwnerResolver
         var key = (ns, controller.Kind, controller.Name, controller.Uid);
         lock (_gate)
         {
-            if (_owners.TryGetValue(key, out var known))
+            if (_owners.TryGetValue(key, out var known) && timeProvider.GetUtcNow() - known.At < CacheLifetime)
             {
-                return known ?? unverified;
+                return known.Owner ?? unverified;
             }
         }
 
@@ -70,7 +74,7 @@ public sealed class PodOwnerResolver(IKubernetes client) : IPodOwnerResolver
                 _owners.Clear();
             }
 
-            _owners[key] = owner;
+            _owners[key] = (owner, timeProvider.GetUtcNow());
         }
 
         return owner ?? unverified;

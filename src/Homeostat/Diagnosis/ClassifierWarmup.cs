@@ -34,7 +34,7 @@ public sealed partial class ClassifierWarmup(
             {
                 await member.ClassifyAsync(Probe, classSet, cancellationToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The ensemble turns a failing member into an unknown vote at run time; start-up degrades the same way.
                 LogMemberFailed(logger, exception, member.Name);

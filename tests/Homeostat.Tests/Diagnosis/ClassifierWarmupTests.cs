@@ -35,6 +35,29 @@ public sealed class ClassifierWarmupTests
         logger.Collector.GetSnapshot().ShouldContain(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("model") && r.Exception is InvalidDataException);
     }
 
+    [Fact]
+    public async Task StartAsync_AMemberTimingOutOnItsOwn_DoesNotStopStartUp()
+    {
+        var timingOut = new CountingMember(ClassifierNames.Model) { Failure = new TaskCanceledException("model load timed out") };
+        var rules = new CountingMember(ClassifierNames.Rules);
+        var warmup = new ClassifierWarmup([timingOut, rules], new FixedClasses(), TimeProvider.System, NullLogger<ClassifierWarmup>.Instance);
+
+        await warmup.StartAsync(CancellationToken.None);
+
+        rules.Calls.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task StartAsync_HostStopping_StopsWarmingUp()
+    {
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync();
+        var member = new CountingMember(ClassifierNames.Rules) { Failure = new OperationCanceledException(stopping.Token) };
+        var warmup = new ClassifierWarmup([member], new FixedClasses(), TimeProvider.System, NullLogger<ClassifierWarmup>.Instance);
+
+        await Should.ThrowAsync<OperationCanceledException>(() => warmup.StartAsync(stopping.Token));
+    }
+
     private sealed class FixedClasses : IClassSetProvider
     {
         public ClassSet Current { get; } = new(FailureClasses.Seed);
