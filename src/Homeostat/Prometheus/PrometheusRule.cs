@@ -9,8 +9,9 @@ namespace Homeostat.Prometheus;
 public sealed record RuleMatch(string Fingerprint, IReadOnlyDictionary<string, string> Labels, string? Service, PrometheusSeries Series);
 
 /// <summary>
-/// What one evaluation of a rule saw, every series of it: the matches (passing the threshold) and the series present
-/// but not passing it, each ordered by fingerprint; or the error that says nothing about either.
+/// What one evaluation of a rule saw: the matches (passing the threshold) and the series present but not passing it,
+/// each ordered by fingerprint; or the error that says nothing about either. With a threshold, a NaN sample is in
+/// neither: it is no data, not a recovery.
 /// </summary>
 public sealed record RuleEvaluation(IReadOnlyList<RuleMatch> Matches, IReadOnlyList<RuleMatch> Clear, string? Error)
 {
@@ -49,7 +50,8 @@ public sealed class PrometheusRule
 
     /// <summary>
     /// Groups the series by carried labels. A group is a match when any of its series passes the threshold (every group
-    /// without one), and clear when it is present but none passes. Unbounded: <c>max_series</c> limits what is tracked.
+    /// without one), and clear when it is present but none passes; NaN samples are left out, as if absent. Unbounded:
+    /// <c>max_series</c> limits what is tracked.
     /// </summary>
     public RuleEvaluation Evaluate(PrometheusQueryResult result)
     {
@@ -65,6 +67,11 @@ public sealed class PrometheusRule
             var labels = CarriedLabels(series.Labels);
             var fingerprint = FingerprintOf(labels);
             var service = Options.Service ?? (Options.ServiceLabel is { } key && series.Labels.TryGetValue(key, out var value) && value.Length > 0 ? value : null);
+            if (Threshold is not null && double.IsNaN(series.Value))
+            {
+                continue;
+            }
+
             var match = new RuleMatch(fingerprint, labels, service, series);
             (Threshold is not { } threshold || threshold.Passes(series.Value) ? matches : clear).TryAdd(fingerprint, match);
         }

@@ -79,7 +79,7 @@ public sealed partial class PrometheusRuleSource(
 
         if (!tracker.Started)
         {
-            tracker.Prefer(await ResolveLeftoversAsync(rule, evaluation, cancellationToken));
+            tracker.AdoptLeftovers(await ResolveLeftoversAsync(rule, evaluation, cancellationToken));
             tracker.Started = true;
         }
 
@@ -109,18 +109,19 @@ public sealed partial class PrometheusRuleSource(
     /// <summary>
     /// The tracker starts empty after a restart: incidents an earlier run opened for series that have recovered
     /// meanwhile would never hear they resolved. The first successful evaluation resolves those and returns the
-    /// fingerprints of the ones left open; series still matching fire again after <c>for</c>, which is a duplicate of
-    /// their open incident. With a threshold, only a series present and no longer passing it has recovered: an absent
-    /// one may belong to a target that is down or not scraped.
+    /// fingerprints (with their start) of the ones left open, for the tracker to resolve later; series still matching
+    /// fire again after <c>for</c>, which is a duplicate of their open incident. With a threshold, only a series present
+    /// and no longer passing it has recovered: an absent one (or a NaN sample) may belong to a target that is down or
+    /// not scraped.
     /// </summary>
-    private async Task<IReadOnlyList<string>> ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<KeyValuePair<string, DateTimeOffset>>> ResolveLeftoversAsync(PrometheusRule rule, RuleEvaluation evaluation, CancellationToken cancellationToken)
     {
         var matching = evaluation.Matches.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
         var clear = evaluation.Clear.Select(m => m.Fingerprint).ToHashSet(StringComparer.Ordinal);
         bool Recovered(string fingerprint) => rule.Threshold is null ? !matching.Contains(fingerprint) : clear.Contains(fingerprint);
 
         var leftovers = new List<Signal>();
-        var open = new List<string>();
+        var open = new List<KeyValuePair<string, DateTimeOffset>>();
         foreach (var state in Enum.GetValues<IncidentState>())
         {
             var incidents = await store.ListIncidentsAsync(new IncidentQuery { State = state, Limit = 10_000 }, cancellationToken);
@@ -129,7 +130,7 @@ public sealed partial class PrometheusRuleSource(
             {
                 if (!Recovered(incident.Fingerprint))
                 {
-                    open.Add(incident.Fingerprint);
+                    open.Add(new(incident.Fingerprint, incident.Signal.StartsAt ?? incident.CreatedAt));
                     continue;
                 }
 

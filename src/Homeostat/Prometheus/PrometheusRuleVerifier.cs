@@ -9,7 +9,10 @@ namespace Homeostat.Prometheus;
 /// Verifies the polling source's own signals by evaluating their rule again, threshold included. With a threshold,
 /// cleared only when the incident's series is present and no longer passes it: an absent series says nothing (the
 /// action may have stopped the target being scraped). Without one the expression is its own filter, so absence is the
-/// only sign of recovery and counts as cleared. A failed query is an error, never cleared.
+/// only sign of recovery and counts as cleared. A failed query is an error, never cleared. It takes every signal
+/// naming a rule, configured or not: the generic verifier cannot judge them (their label values are cut to
+/// <see cref="PrometheusRule.MaxLabelValueLength"/>, and without the rule no threshold is known), so a rule removed
+/// or renamed since is an error rather than a guess.
 /// </summary>
 public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
 {
@@ -17,11 +20,16 @@ public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
 
     public bool CanVerify(Incident incident) =>
         incident.Signal.Source == SignalSources.Prometheus
-        && incident.Signal.Label(PrometheusRule.RuleLabel) is { } name && rules.Find(name) is not null;
+        && incident.Signal.Label(PrometheusRule.RuleLabel) is not null;
 
     public async Task<VerificationResult> CheckAsync(Incident incident, CancellationToken cancellationToken)
     {
-        var rule = rules.Find(incident.Signal.Label(PrometheusRule.RuleLabel)!)!;
+        var name = incident.Signal.Label(PrometheusRule.RuleLabel)!;
+        if (rules.Find(name) is not { } rule)
+        {
+            return new VerificationResult(VerificationStatus.Error, $"rule {name} is no longer configured in sources.prometheus; the incident cannot be verified");
+        }
+
         var evaluation = await rules.EvaluateAsync(rule, cancellationToken);
         if (!evaluation.Succeeded)
         {

@@ -14,7 +14,7 @@ public sealed record RuleTransition(RuleMatch Match, DateTimeOffset Since, Signa
 public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private HashSet<string> _preferred = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _leftovers = new(StringComparer.Ordinal);
 
     /// <summary>Set once the first successful evaluation has been reconciled with what an earlier run left open.</summary>
     public bool Started { get; set; }
@@ -26,11 +26,22 @@ public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
     /// <summary>Matching series the last observation left untracked because <c>max_series</c> were already tracked.</summary>
     public int Dropped { get; private set; }
 
+    /// <summary>Incidents an earlier run left open that this run has neither resolved nor fired again yet.</summary>
+    public int Leftovers => _leftovers.Count;
+
     /// <summary>
-    /// Series an earlier run left an incident open for: admitted before other new series at the next observation, so
-    /// after a restart the cap cannot leave them without a tracker to resolve them.
+    /// Series an earlier run left an incident open for, with the incident's start. Each is admitted before other new
+    /// series, so after a restart the cap cannot shut it out. Until this run fires it again, the first observation
+    /// that sees it present and clear resolves it: without that, an incident whose series was absent at the restart
+    /// and came back within the threshold would never be resolved.
     /// </summary>
-    public void Prefer(IEnumerable<string> fingerprints) => _preferred = fingerprints.ToHashSet(StringComparer.Ordinal);
+    public void AdoptLeftovers(IEnumerable<KeyValuePair<string, DateTimeOffset>> leftovers)
+    {
+        foreach (var (fingerprint, since) in leftovers)
+        {
+            _leftovers[fingerprint] = since;
+        }
+    }
 
     public IReadOnlyList<RuleTransition> Observe(RuleEvaluation evaluation, DateTimeOffset now)
     {
@@ -60,7 +71,12 @@ public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
 
         var firing = new List<RuleTransition>();
         var dropped = 0;
-        foreach (var match in evaluation.Matches.OrderBy(m => _preferred.Contains(m.Fingerprint) ? 0 : 1))
+        foreach (var match in evaluation.Clear.Where(m => _leftovers.ContainsKey(m.Fingerprint)))
+        {
+            resolved.Add(new RuleTransition(match, _leftovers[match.Fingerprint], SignalStatus.Resolved));
+        }
+
+        foreach (var match in evaluation.Matches.OrderBy(m => _leftovers.ContainsKey(m.Fingerprint) ? 0 : 1))
         {
             if (!_entries.TryGetValue(match.Fingerprint, out var entry))
             {
@@ -81,7 +97,6 @@ public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
             }
         }
 
-        _preferred.Clear();
         Dropped = dropped;
         return [.. firing, .. resolved];
     }
@@ -92,10 +107,12 @@ public sealed class RuleTracker(TimeSpan holdFor, int maxSeries)
         if (transition.Status == SignalStatus.Firing && _entries.TryGetValue(transition.Match.Fingerprint, out var entry))
         {
             entry.Fired = true;
+            _leftovers.Remove(transition.Match.Fingerprint);
         }
         else if (transition.Status == SignalStatus.Resolved)
         {
             _entries.Remove(transition.Match.Fingerprint);
+            _leftovers.Remove(transition.Match.Fingerprint);
         }
     }
 

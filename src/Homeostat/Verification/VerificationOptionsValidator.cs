@@ -70,8 +70,20 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
         if (!parsed || uri!.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            errors.Add($"{key} must be an absolute http(s) URL without query, such as http://127.0.0.1:9090 (got '{url}')");
+            errors.Add($"{key} must be an absolute http(s) URL without query, such as http://127.0.0.1:9090 (got '{RedactUserInfo(url)}')");
         }
+    }
+
+    /// <summary>
+    /// The URL with everything between <c>://</c> (or the start) and the last <c>@</c> replaced by <c>***</c>. Works on the
+    /// raw text because a URL that does not parse (a bad port, say) can still hold a password.
+    /// </summary>
+    public static string RedactUserInfo(string url)
+    {
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var start = scheme < 0 ? 0 : scheme + 3;
+        var at = url.LastIndexOf('@');
+        return at < start ? url : string.Concat(url.AsSpan(0, start), "***", url.AsSpan(at));
     }
 
     public static void CheckTimeout(string key, Duration timeout, List<string> errors)

@@ -206,6 +206,85 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AfterARestart_AnIncidentWithNoData_ResolvesExactlyOnce_WhenItsSeriesComesBackWithinTheThreshold()
+    {
+        var tmp = await OpenedByAnEarlierRunAsync();
+
+        // Restarted while /tmp's target is down: no data, the incident stays open.
+        AnswerNothing();
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().SourceResolvedAt.ShouldBeNull();
+
+        // Back within the threshold: resolved, and only once.
+        Answer(tmp, 0.5);
+        for (var i = 0; i < 3; i++)
+        {
+            _h.Time.Advance(TimeSpan.FromSeconds(15));
+            await EvaluateAsync();
+        }
+
+        (await IncidentsAsync()).ShouldHaveSingleItem().State.ShouldBe(IncidentState.Resolved);
+        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Resolved).ShouldBe(1);
+        (await SignalAuditsAsync()).ShouldBe(1, "no further resolved notifications once it resolved");
+        _tracker.Leftovers.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AfterARestart_AnIncidentWithNoData_BackBreaching_FiresAsADuplicate_AndResolvesWhenClear()
+    {
+        var tmp = await OpenedByAnEarlierRunAsync();
+        AnswerNothing();
+        await EvaluateAsync();
+
+        // Back breaching, but clear again before `for`: never fired by this run, still resolved.
+        Answer(tmp, 0.05);
+        _h.Time.Advance(TimeSpan.FromSeconds(15));
+        await EvaluateAsync();
+        Answer(tmp, 0.5);
+        _h.Time.Advance(TimeSpan.FromSeconds(15));
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().State.ShouldBe(IncidentState.Resolved);
+
+        // A second earlier-run incident that comes back breaching for `for`: a duplicate, then an ordinary resolve.
+        await _h.DisposeAsync();
+        _h = Harness(forDuration: "2m");
+        tmp = await OpenedByAnEarlierRunAsync();
+        AnswerNothing();
+        await EvaluateAsync();
+        Answer(tmp, 0.05);
+        await EvaluateAsync();
+        _h.Time.Advance(TimeSpan.FromMinutes(2));
+        await EvaluateAsync();
+        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Duplicate).ShouldBe(1);
+        _tracker.Firing.ShouldBe(1);
+        _tracker.Leftovers.ShouldBe(0);
+
+        Answer(tmp, 0.5);
+        _h.Time.Advance(TimeSpan.FromSeconds(15));
+        await EvaluateAsync();
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().State.ShouldBe(IncidentState.Resolved);
+        (await _h.AuditAsync()).Count(r => r.Type == AuditTypes.Resolved).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AfterARestart_ANaNSample_IsNoData_NotARecovery()
+    {
+        var tmp = await OpenedByAnEarlierRunAsync();
+
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((tmp, "NaN")));
+        await EvaluateAsync();
+        _h.Time.Advance(TimeSpan.FromSeconds(15));
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().SourceResolvedAt.ShouldBeNull();
+
+        Answer(tmp, 0.5);
+        _h.Time.Advance(TimeSpan.FromSeconds(15));
+        await EvaluateAsync();
+        (await IncidentsAsync()).ShouldHaveSingleItem().State.ShouldBe(IncidentState.Resolved);
+    }
+
+    [Fact]
     public async Task AfterARestart_WithoutAThreshold_IncidentsForSeriesNowGoneResolve()
     {
         await _h.DisposeAsync();
@@ -355,6 +434,17 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
         PrometheusQueryClient.ParseSample("-Inf").ShouldBe(double.NegativeInfinity);
         double.IsNaN(PrometheusQueryClient.ParseSample("NaN")).ShouldBeTrue();
         PrometheusQueryClient.ParseSample("1e-3").ShouldBe(0.001);
+    }
+
+    /// <summary>An incident for /tmp, opened by an earlier run an hour ago; the current tracker is a fresh one.</summary>
+    private async Task<Dictionary<string, string>> OpenedByAnEarlierRunAsync()
+    {
+        var tmp = new Dictionary<string, string>(VarOnNode1) { ["mountpoint"] = "/tmp" };
+        Answer(tmp, 0.05);
+        var match = _rule.Evaluate(await QueryAsync()).Matches.ShouldHaveSingleItem();
+        await _h.PublishAsync(_rule.ToSignal(match, _h.Time.GetUtcNow().AddHours(-1), SignalStatus.Firing));
+        (await IncidentsAsync()).ShouldHaveSingleItem().SourceResolvedAt.ShouldBeNull();
+        return tmp;
     }
 
     private static (Dictionary<string, string> Labels, string Value)[] Breaching(int count) =>

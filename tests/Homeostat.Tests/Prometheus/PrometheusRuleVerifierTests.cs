@@ -80,6 +80,34 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
         result.Detail.ShouldContain("(1 other)");
     }
 
+    [Fact]
+    public async Task SeriesWithANaNSample_IsNoData_NotCleared()
+    {
+        _prometheus.Respond = _ => StubResponse.Json(PrometheusAnswers.Vector((new Dictionary<string, string> { ["instance"] = "node-1:9100", ["mountpoint"] = "/var" }, "NaN")));
+
+        var result = await Verifier().CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
+
+        result.Status.ShouldBe(VerificationStatus.NotCleared, result.Detail);
+        result.Detail.ShouldContain("no data for the series");
+    }
+
+    [Fact]
+    public async Task RuleNoLongerConfigured_IsAnError_NeverCleared()
+    {
+        // The signal's long label value was cut to 1024 characters: the generic verifier would never match it and say cleared.
+        var ours = Incident("node-1:9100", "/" + new string('x', 2000));
+        var removed = ours with { Signal = ours.Signal with { Labels = new Dictionary<string, string>(ours.Signal.Labels) { [PrometheusRule.RuleLabel] = "Removed" } } };
+        Answer(("node-1:9100", "/" + new string('x', 2000), 0.05));
+        var generic = new PrometheusVerifier(new PlainHttpClientFactory(), StaticOptionsMonitor.Of(new PrometheusOptions { Url = _prometheus.Url }), _time);
+
+        var result = await new VerifierSelector([Verifier(), generic, new SourceResolvedVerifier()]).For(removed).CheckAsync(removed, CancellationToken.None);
+
+        generic.CanVerify(removed).ShouldBeFalse();
+        result.Status.ShouldBe(VerificationStatus.Error, result.Detail);
+        result.Detail.ShouldContain("rule Removed is no longer configured");
+        _prometheus.Requests.ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData(503, "Service Unavailable", "HTTP 503")]
     [InlineData(200, """{"status":"error","errorType":"execution","error":"query timed out"}""", "execution: query timed out")]
@@ -128,7 +156,7 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
         var ours = Incident("node-1:9100", "/var");
         selector.For(ours).Name.ShouldBe("prometheus_rule");
         var unknownRule = ours with { Signal = ours.Signal with { Labels = new Dictionary<string, string>(ours.Signal.Labels) { [PrometheusRule.RuleLabel] = "Removed" } } };
-        selector.For(unknownRule).Name.ShouldBe("prometheus");
+        selector.For(unknownRule).Name.ShouldBe("prometheus_rule", "the generic verifier cannot judge the source's cut label values");
         var posted = ours with { Signal = ours.Signal with { Source = SignalSources.Api } };
         selector.For(posted).Name.ShouldBe("source_resolved");
     }

@@ -208,6 +208,24 @@ public sealed class PrometheusSourceOptionsValidatorTests
         failures[0].ShouldContain("bearer_token_file");
     }
 
+    [Theory]
+    [InlineData("http://admin:secret@prom:99999", "http://***@prom:99999")]
+    [InlineData("http://admin:se@cret@prom:99999/x", "http://***@prom:99999/x")]
+    [InlineData("admin:secret@prom:9090", "***@prom:9090")]
+    public void UrlThatDoesNotParse_IsReportedWithItsCredentialsRedacted(string url, string shown)
+    {
+        var source = Validate(new PrometheusSourceOptions { Url = url, Rules = [new() { Name = "Up", Expr = "up == 0" }] });
+        var verification = new VerificationOptionsValidator().Validate(null, new VerificationOptions
+        {
+            Prometheus = new() { Url = url },
+            Alertmanager = new() { Url = url },
+        });
+
+        var failures = source.Failures!.Concat(verification.Failures!).ToList();
+        failures.Count.ShouldBe(3, string.Join("\n", failures));
+        failures.ShouldAllBe(f => !f.Contains("secret") && !f.Contains("admin") && f.Contains($"(got '{shown}')"));
+    }
+
     private static ValidateOptionsResult Validate(PrometheusSourceOptions options) => new PrometheusSourceOptionsValidator().Validate(null, options);
 
     private static ServiceProvider Services(IConfiguration configuration)

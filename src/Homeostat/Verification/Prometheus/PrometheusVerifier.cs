@@ -9,7 +9,8 @@ namespace Homeostat.Verification.Prometheus;
 /// <summary>
 /// Re-runs the alert's own expression (from <c>generatorURL</c>) against Prometheus: cleared when no returned series
 /// matches the alert's labels; a series still matching is not cleared; any failure of the query itself is an error,
-/// never cleared.
+/// never cleared. Signals of the polling source (carrying <see cref="PrometheusRule.RuleLabel"/>) are left to the
+/// rule verifier.
 /// </summary>
 public sealed class PrometheusVerifier(
     IHttpClientFactory httpClients,
@@ -28,7 +29,7 @@ public sealed class PrometheusVerifier(
 
     public bool CanVerify(Incident incident) =>
         !string.IsNullOrWhiteSpace(options.CurrentValue.Url)
-        && (incident.Signal.Source == SignalSources.Prometheus
+        && ((incident.Signal.Source == SignalSources.Prometheus && incident.Signal.Label(PrometheusRule.RuleLabel) is null)
             || (incident.Signal.Source == SignalSources.Alertmanager && routing?.CurrentValue.AlertmanagerSignals != VerificationOptions.UseAlertmanager))
         && !string.IsNullOrWhiteSpace(SignalText.ExpressionFromGeneratorUrl(incident.Signal.GeneratorUrl));
 
