@@ -11,9 +11,17 @@ namespace Homeostat.Probes;
 /// against the memory limit of the process's own cgroup). Breached above max_percent of a cgroup limit (90 by default)
 /// or above max_bytes; with no cgroup limit, max_bytes is the limit.
 /// </summary>
-public sealed class MemoryUsageProbe(ProbeOptions options) : IProbe
+public sealed class MemoryUsageProbe(ProbeOptions options, IProcessReader processes) : IProbe
 {
     public const double DefaultMaxPercent = 90;
+
+    private readonly Lock _lock = new();
+    private PidBinding? _binding;
+
+    public MemoryUsageProbe(ProbeOptions options)
+        : this(options, ProcProcessReader.Instance)
+    {
+    }
 
     public ProbeOptions Options { get; } = options;
 
@@ -85,17 +93,69 @@ public sealed class MemoryUsageProbe(ProbeOptions options) : IProbe
     {
         var pidFile = PidFile.Read(Options.Path);
         var pid = pidFile.Pid;
-        ProcessMemory.EnsureNotReused(pidFile);
-        var rss = ProcessMemory.ResidentBytes(pid);
+        EnsureNotReused(pidFile, processes.StartTicks(pid));
+        var rss = processes.ResidentBytes(pid);
         var subject = $"process {pid} (pid file {Options.Path})";
         if (Options.MaxBytes is not null)
         {
             return new MemorySample(rss, null, subject, "max_bytes given");
         }
 
-        var cgroup = Cgroups.Read(Cgroups.DirectoryOf(pid));
+        var cgroup = Cgroups.Read(processes.CgroupDirectory(pid));
         return new MemorySample(rss, cgroup.Limit, subject, cgroup.LimitSource);
     }
+
+    /// <summary>
+    /// Refuses a pid file left behind by a process that died and whose pid now belongs to another: the file is the one
+    /// read before, unchanged, but the process with its pid started at another time. A pid file read for the first time,
+    /// or rewritten since, binds to the process that holds its pid now; wall-clock times are never compared, since the
+    /// clock may have been stepped between writing the file and starting the process.
+    /// </summary>
+    private void EnsureNotReused(PidFile pidFile, long startTicks)
+    {
+        lock (_lock)
+        {
+            if (_binding is { } bound && bound.Identity == pidFile.Identity && bound.Pid == pidFile.Pid)
+            {
+                if (bound.StartTicks != startTicks)
+                {
+                    throw new InvalidOperationException(
+                        $"pid file {pidFile.Path} is stale: process {pidFile.Pid} it names has exited and that pid now belongs to another process; waiting for the pid file to be rewritten");
+                }
+
+                return;
+            }
+
+            _binding = new PidBinding(pidFile.Identity, pidFile.Pid, startTicks);
+        }
+    }
+
+    private sealed record PidBinding(PidFileIdentity Identity, int Pid, long StartTicks);
+}
+
+/// <summary>What the memory probe reads about a process: /proc on Linux, a fake in tests.</summary>
+public interface IProcessReader
+{
+    /// <summary>When the process started, in clock ticks after boot (field 22 of /proc/&lt;pid&gt;/stat); throws when it is not running.</summary>
+    long StartTicks(int pid);
+
+    /// <summary>VmRSS in bytes; throws when the process is not running.</summary>
+    long ResidentBytes(int pid);
+
+    /// <summary>The directory of the process's memory cgroup.</summary>
+    string CgroupDirectory(int pid);
+}
+
+/// <summary>Processes as /proc shows them.</summary>
+public sealed class ProcProcessReader : IProcessReader
+{
+    public static ProcProcessReader Instance { get; } = new();
+
+    public long StartTicks(int pid) => ProcessMemory.StartTicks(pid);
+
+    public long ResidentBytes(int pid) => ProcessMemory.ResidentBytes(pid);
+
+    public string CgroupDirectory(int pid) => Cgroups.DirectoryOf(pid);
 }
 
 /// <summary>Memory in use, the limit when there is one (null: unlimited), what was measured and where the limit came from.</summary>
@@ -114,31 +174,14 @@ public sealed record MemorySample(long Usage, long? Limit, string Subject, strin
 /// <summary>A process's resident memory and its pid file, read strictly.</summary>
 public static class ProcessMemory
 {
-    // USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture .NET runs on.
-    private const int ClockTicksPerSecond = 100;
-
-    // Slack for filesystem timestamp granularity and small clock corrections between writing the pid file and now.
-    private static readonly TimeSpan StartSlack = TimeSpan.FromSeconds(5);
-
     /// <summary>The pid in a pid file: one positive decimal integer, optionally followed by a newline; anything else is refused.</summary>
     public static int ReadPidFile(string path) => PidFile.Read(path).Pid;
 
     /// <summary>
-    /// Refuses a stale pid file whose pid now belongs to another process: one started after the file was last written
-    /// (the process that wrote it started before writing it).
+    /// When a process started, in clock ticks after boot: field 22 of /proc/&lt;pid&gt;/stat. With the pid it tells one
+    /// process from a later one given the same pid, whatever the wall clock did.
     /// </summary>
-    public static void EnsureNotReused(PidFile pidFile)
-    {
-        var started = StartedAt(pidFile.Pid);
-        if (started > pidFile.WrittenAt + StartSlack)
-        {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"pid file {pidFile.Path} is stale: it was written at {pidFile.WrittenAt:yyyy-MM-dd HH:mm:ss}Z, before process {pidFile.Pid} started at {started:yyyy-MM-dd HH:mm:ss}Z, so that pid now belongs to another process"));
-        }
-    }
-
-    /// <summary>When a process started: boot time (btime in /proc/stat) plus field 22 of /proc/&lt;pid&gt;/stat.</summary>
-    public static DateTimeOffset StartedAt(int pid)
+    public static long StartTicks(int pid)
     {
         string stat;
         try
@@ -159,13 +202,7 @@ public static class ProcessMemory
             throw new InvalidDataException($"process {pid}: /proc/{pid}/stat has no start time");
         }
 
-        var btime = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("btime ", StringComparison.Ordinal));
-        if (btime is null || !long.TryParse(btime["btime ".Length..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bootSeconds))
-        {
-            throw new InvalidDataException("/proc/stat has no btime line");
-        }
-
-        return DateTimeOffset.FromUnixTimeSeconds(bootSeconds) + TimeSpan.FromSeconds((double)ticks / ClockTicksPerSecond);
+        return ticks;
     }
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in bytes.</summary>

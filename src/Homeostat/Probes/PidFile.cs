@@ -7,9 +7,9 @@ namespace Homeostat.Probes;
 /// <summary>
 /// A pid file, read strictly: a regular file (a symbolic link to one is followed) holding one positive decimal integer,
 /// optionally followed by a newline, at most 64 bytes; anything else is refused. A FIFO, device or socket is refused
-/// without waiting on it.
+/// without waiting on it. <see cref="Identity"/> tells whether the file was rewritten since an earlier read.
 /// </summary>
-public sealed partial record PidFile(string Path, int Pid, DateTimeOffset WrittenAt)
+public sealed partial record PidFile(string Path, int Pid, PidFileIdentity Identity)
 {
     private const int MaxBytes = 64;
 
@@ -36,7 +36,18 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
             throw new InvalidDataException($"pid file {path} does not hold a positive process id");
         }
 
-        return new PidFile(path, pid, new DateTimeOffset(File.GetLastWriteTimeUtc(stream.SafeFileHandle), TimeSpan.Zero));
+        return new PidFile(path, pid, IdentityOf(stream.SafeFileHandle));
+    }
+
+    private static PidFileIdentity IdentityOf(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return new PidFileIdentity(0, 0, File.GetLastWriteTimeUtc(handle).Ticks, 0);
+        }
+
+        var status = Stat((int)handle.DangerousGetHandle(), "", AtEmptyPath);
+        return status.Identity;
     }
 
     private static FileStream OpenRegular(string path)
@@ -48,7 +59,7 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
 
         // The type is checked before opening, so no device is ever opened, and again on the open descriptor, in case
         // the path was swapped in between; O_NONBLOCK keeps even that open from waiting for a FIFO's writer.
-        EnsureRegular(path, StatxType(AtCurrentDirectory, path, 0));
+        EnsureRegular(path, Stat(AtCurrentDirectory, path, 0).Type);
         var descriptor = Open(path, ReadOnly | NonBlocking | NoControllingTerminal | CloseOnExec);
         if (descriptor < 0)
         {
@@ -59,7 +70,7 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
         var handle = new SafeFileHandle(descriptor, ownsHandle: true);
         try
         {
-            EnsureRegular(path, StatxType(descriptor, "", AtEmptyPath));
+            EnsureRegular(path, Stat(descriptor, "", AtEmptyPath).Type);
             return new FileStream(handle, FileAccess.Read);
         }
         catch
@@ -86,14 +97,17 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
         }
     }
 
-    /// <summary>The S_IFMT bits of a file's mode through statx(2), whose struct is the same on every Linux architecture.</summary>
-    private static unsafe int StatxType(int directory, string path, int flags)
+    /// <summary>
+    /// The S_IFMT bits of a file's mode and its identity through statx(2), whose struct is the same on every Linux
+    /// architecture.
+    /// </summary>
+    private static unsafe (int Type, PidFileIdentity Identity) Stat(int directory, string path, int flags)
     {
         var buffer = stackalloc byte[StatxSize];
         int result;
         try
         {
-            result = Statx(directory, path, flags, StatxTypeMask, buffer);
+            result = Statx(directory, path, flags, StatxMask, buffer);
         }
         catch (EntryPointNotFoundException exception)
         {
@@ -106,7 +120,12 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
             throw new IOException($"cannot read pid file {path}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
 
-        return *(ushort*)(buffer + StatxModeOffset) & 0xF000;
+        var identity = new PidFileIdentity(
+            ((ulong)*(uint*)(buffer + StatxDevMajorOffset) << 32) | *(uint*)(buffer + StatxDevMinorOffset),
+            *(ulong*)(buffer + StatxInodeOffset),
+            *(long*)(buffer + StatxModifiedOffset),
+            *(uint*)(buffer + StatxModifiedOffset + 8));
+        return (*(ushort*)(buffer + StatxModeOffset) & 0xF000, identity);
     }
 
     private const int ReadOnly = 0;
@@ -115,9 +134,13 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
     private const int CloseOnExec = 0x80000;
     private const int AtCurrentDirectory = -100;
     private const int AtEmptyPath = 0x1000;
-    private const uint StatxTypeMask = 0x1;
+    private const uint StatxMask = 0x1 | 0x40 | 0x100; // STATX_TYPE | STATX_MTIME | STATX_INO
     private const int StatxSize = 256;
     private const int StatxModeOffset = 28;
+    private const int StatxInodeOffset = 32;
+    private const int StatxModifiedOffset = 112;
+    private const int StatxDevMajorOffset = 136;
+    private const int StatxDevMinorOffset = 140;
     private const int RegularFile = 0x8000;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -126,3 +149,9 @@ public sealed partial record PidFile(string Path, int Pid, DateTimeOffset Writte
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 }
+
+/// <summary>
+/// Which file a pid file is and when it was last written: its device, inode and modification time as the filesystem
+/// holds them. Only ever compared for equality, never with the clock, so a stepped wall clock cannot disturb it.
+/// </summary>
+public readonly record struct PidFileIdentity(ulong Device, ulong Inode, long ModifiedSeconds, uint ModifiedNanoseconds);

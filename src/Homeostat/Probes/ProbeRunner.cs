@@ -28,11 +28,13 @@ public sealed partial class ProbeRunner(ProbeSet probes, SignalIntake intake, Ti
         await Task.Yield();
         DateTimeOffset? firingSince = null;
         var first = true;
+        var failures = new ProbeFailureLog(probe.Options.Name, logger, timeProvider);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var reading = await probe.MeasureAsync(stoppingToken);
+                failures.Succeeded();
                 var now = timeProvider.GetUtcNow();
                 if (first && !reading.Breached)
                 {
@@ -61,7 +63,7 @@ public sealed partial class ProbeRunner(ProbeSet probes, SignalIntake intake, Ti
             }
             catch (Exception exception)
             {
-                LogProbeFailed(logger, exception, probe.Options.Name);
+                failures.Failed(exception);
                 try
                 {
                     await Task.Delay(probe.Options.Interval.Value, timeProvider, stoppingToken);
@@ -83,9 +85,64 @@ public sealed partial class ProbeRunner(ProbeSet probes, SignalIntake intake, Ti
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Probe {Probe} sent a {Status} signal: {Description} ({Decision})")]
     private static partial void LogProbeSignal(ILogger logger, string probe, string status, string description, string decision);
+}
+
+/// <summary>
+/// One probe's failures to measure, as logged: a failure when it first happens (event 1102), the same failure again
+/// at most once per <see cref="RepeatEvery"/> (1103), and measuring working again (1104). A probe that cannot measure
+/// at all, such as filesystem_inodes on btrfs, fails the same way on every interval for as long as it runs.
+/// </summary>
+internal sealed partial class ProbeFailureLog(string probe, ILogger logger, TimeProvider timeProvider)
+{
+    public static readonly TimeSpan RepeatEvery = TimeSpan.FromHours(1);
+
+    private string? _failure;
+    private DateTimeOffset _failureLoggedAt;
+    private int _failures;
+    private DateTimeOffset _failingSince;
+
+    public void Failed(Exception exception)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_failures++ == 0)
+        {
+            _failingSince = now;
+        }
+
+        var failure = $"{exception.GetType().FullName}: {exception.Message}";
+        if (failure != _failure)
+        {
+            _failure = failure;
+            _failureLoggedAt = now;
+            LogFailed(logger, exception, probe);
+        }
+        else if (now - _failureLoggedAt >= RepeatEvery)
+        {
+            _failureLoggedAt = now;
+            LogStillFailing(logger, exception, probe, _failures, _failingSince);
+        }
+    }
+
+    public void Succeeded()
+    {
+        if (_failures == 0)
+        {
+            return;
+        }
+
+        LogMeasuresAgain(logger, probe, _failures, _failingSince);
+        _failure = null;
+        _failures = 0;
+    }
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Probe {Probe} failed to measure")]
-    private static partial void LogProbeFailed(ILogger logger, Exception exception, string probe);
+    private static partial void LogFailed(ILogger logger, Exception exception, string probe);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Probe {Probe} still fails to measure the same way ({Failures} failures since {Since:u})")]
+    private static partial void LogStillFailing(ILogger logger, Exception exception, string probe, int failures, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Probe {Probe} measures again after {Failures} failures since {Since:u}")]
+    private static partial void LogMeasuresAgain(ILogger logger, string probe, int failures, DateTimeOffset since);
 }
 
 /// <summary>Verifies a probe's own signals by measuring again.</summary>
