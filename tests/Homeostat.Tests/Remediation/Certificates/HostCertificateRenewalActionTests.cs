@@ -84,10 +84,10 @@ public sealed class HostCertificateRenewalActionTests(PebbleFixture pebble) : IC
         new StaticOptionsMonitor<HostCertificateOptions>(new HostCertificateOptions
         {
             Client = "lego",
-            Server = PebbleFixture.Directory,
+            Server = pebble.Directory,
             Email = "ops@homeostat.test",
             StatePath = _state,
-            HttpChallengeAddress = PebbleFixture.ChallengeAddress,
+            HttpChallengeAddress = pebble.ChallengeAddress,
             CaCertificatesFile = pebble.ListenerCertificate,
             AllowedDomains = ["*.homeostat.test"],
             Timeout = Homeostat.Primitives.Duration.Parse("2m"),

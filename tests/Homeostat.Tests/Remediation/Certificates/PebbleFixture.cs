@@ -1,3 +1,4 @@
+using Homeostat.TestKit;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography;
@@ -7,13 +8,23 @@ namespace Homeostat.Tests.Remediation.Certificates;
 
 /// <summary>
 /// A real ACME test CA on loopback: Pebble (Debian package <c>pebble</c>) with pebble-challtestsrv answering DNS with
-/// 127.0.0.1, so HTTP-01 validation really happens against the client on 127.0.0.1:5002. It issues 10-minute certificates.
+/// 127.0.0.1, so HTTP-01 validation really happens against the client on <see cref="ChallengeAddress"/>. It issues 10-minute
+/// certificates. Every port is a free one, so two test runs on one machine do not meet each other's CA.
 /// </summary>
 public sealed class PebbleFixture : IAsyncLifetime
 {
-    public const string Directory = "https://127.0.0.1:14000/dir";
-    public const string ChallengeAddress = "127.0.0.1:5002";
     public const int ValiditySeconds = 600;
+
+    private readonly int _acmePort = LoopbackPorts.Free();
+    private readonly int _managementPort = LoopbackPorts.Free();
+    private readonly int _challengePort = LoopbackPorts.Free();
+    private readonly int _tlsChallengePort = LoopbackPorts.Free();
+    private readonly int _dnsPort = LoopbackPorts.Free();
+    private readonly int _dnsManagementPort = LoopbackPorts.Free();
+
+    public string Directory => $"https://127.0.0.1:{_acmePort}/dir";
+
+    public string ChallengeAddress => $"127.0.0.1:{_challengePort}";
 
     private readonly List<Process> _processes = [];
 
@@ -43,17 +54,17 @@ public sealed class PebbleFixture : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "pebble-key.pem"), key.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "pebble-config.json"), $$"""
             { "pebble": {
-                "listenAddress": "127.0.0.1:14000",
-                "managementListenAddress": "127.0.0.1:15000",
+                "listenAddress": "127.0.0.1:{{_acmePort}}",
+                "managementListenAddress": "127.0.0.1:{{_managementPort}}",
                 "certificate": "{{ListenerCertificate}}",
                 "privateKey": "{{Path.Combine(WorkDirectory, "pebble-key.pem")}}",
-                "httpPort": 5002, "tlsPort": 5001,
+                "httpPort": {{_challengePort}}, "tlsPort": {{_tlsChallengePort}},
                 "ocspResponderURL": "", "externalAccountBindingRequired": false,
                 "certificateValidityPeriod": {{ValiditySeconds}} } }
             """);
 
-        Start("/usr/bin/pebble-challtestsrv", ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", "127.0.0.1:8053", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:8055"]);
-        Start("/usr/bin/pebble", ["-config", Path.Combine(WorkDirectory, "pebble-config.json"), "-dnsserver", "127.0.0.1:8053"], new Dictionary<string, string>
+        Start("/usr/bin/pebble-challtestsrv", ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", $"127.0.0.1:{_dnsPort}", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", $"127.0.0.1:{_dnsManagementPort}"]);
+        Start("/usr/bin/pebble", ["-config", Path.Combine(WorkDirectory, "pebble-config.json"), "-dnsserver", $"127.0.0.1:{_dnsPort}"], new Dictionary<string, string>
         {
             ["PEBBLE_VA_NOSLEEP"] = "1",
             ["PEBBLE_WFE_NONCEREJECT"] = "0",
