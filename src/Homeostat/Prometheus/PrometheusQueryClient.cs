@@ -40,9 +40,17 @@ public sealed class PrometheusQueryClient(IHttpClientFactory httpClients, TimePr
 {
     public const string ClientName = "homeostat-prometheus";
 
-    public async Task<PrometheusQueryResult> QueryAsync(string baseUrl, string expression, Duration timeout, CancellationToken cancellationToken)
+    /// <param name="bearerTokenFile">The token file, when Prometheus wants a bearer token.</param>
+    /// <param name="bearerTokenSetting">The setting that names the file, for errors.</param>
+    public async Task<PrometheusQueryResult> QueryAsync(
+        string baseUrl, string expression, Duration timeout, CancellationToken cancellationToken, string? bearerTokenFile = null, string bearerTokenSetting = "bearer_token_file")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{baseUrl.TrimEnd('/')}/api/v1/query?query={Uri.EscapeDataString(expression)}"));
+        if (await BearerTokenFile.ApplyAsync(request, bearerTokenFile, bearerTokenSetting, cancellationToken) is { } tokenProblem)
+        {
+            return PrometheusQueryResult.Failed(tokenProblem);
+        }
+
         var answer = await JsonHttpGet.SendAsync(httpClients.CreateClient(ClientName), request, $"Prometheus at {baseUrl}", timeout, timeProvider, cancellationToken);
         return answer.Succeeded ? Parse(expression, answer.Status, answer.Body) : PrometheusQueryResult.Failed(answer.Failure!);
     }

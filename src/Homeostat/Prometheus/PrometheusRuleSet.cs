@@ -14,7 +14,7 @@ public sealed class PrometheusRuleSet(IOptions<PrometheusSourceOptions> options,
 
     public async Task<RuleEvaluation> EvaluateAsync(PrometheusRule rule, CancellationToken cancellationToken)
     {
-        var result = await client.QueryAsync(Options.Url!, rule.Options.Expr, Options.Timeout, cancellationToken);
+        var result = await client.QueryAsync(Options.Url!, rule.Options.Expr, Options.Timeout, cancellationToken, Options.BearerTokenFile, "sources.prometheus.bearer_token_file");
         return rule.Evaluate(result);
     }
 }

@@ -18,6 +18,9 @@ public sealed class PrometheusSourceOptions
     /// <summary>How long one query may take; a slower answer is an error, never a recovery.</summary>
     public Duration Timeout { get; set; } = Duration.Parse("5s");
 
+    /// <summary>Optional file holding a bearer token for a Prometheus behind an authenticating proxy; read on each query.</summary>
+    public string? BearerTokenFile { get; set; }
+
     public List<PrometheusRuleOptions> Rules { get; set; } = [];
 }
 

@@ -13,7 +13,8 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
     public ValidateOptionsResult Validate(string? name, PrometheusSourceOptions options)
     {
         var errors = new List<string>();
-        VerificationOptionsValidator.CheckUrl($"{Where}.url", options.Url, required: options.Rules.Count > 0, errors, VerificationOptionsValidator.NoCredentialsOption);
+        VerificationOptionsValidator.CheckUrl($"{Where}.url", options.Url, required: options.Rules.Count > 0, errors, $"put the token in {Where}.bearer_token_file instead");
+        VerificationOptionsValidator.CheckTokenFile($"{Where}.bearer_token_file", options.BearerTokenFile, errors);
         if (options.Interval.Value < TimeSpan.FromMilliseconds(100))
         {
             errors.Add($"{Where}.interval must be at least 100ms (got {options.Interval})");

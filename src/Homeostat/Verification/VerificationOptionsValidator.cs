@@ -15,8 +15,9 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
 
         if (options.Prometheus is { } prometheus)
         {
-            CheckUrl("verification.prometheus.url", prometheus.Url, required: false, errors, NoCredentialsOption);
+            CheckUrl("verification.prometheus.url", prometheus.Url, required: false, errors, "put the token in verification.prometheus.bearer_token_file instead");
             CheckTimeout("verification.prometheus.timeout", prometheus.Timeout, errors);
+            CheckTokenFile("verification.prometheus.bearer_token_file", prometheus.BearerTokenFile, errors);
         }
 
         var alertmanager = options.Alertmanager;
@@ -29,18 +30,19 @@ public sealed class VerificationOptionsValidator : IValidateOptions<Verification
         {
             CheckUrl("verification.alertmanager.url", alertmanager.Url, required: false, errors, "put the token in verification.alertmanager.bearer_token_file instead");
             CheckTimeout("verification.alertmanager.timeout", alertmanager.Timeout, errors);
-            if (alertmanager.BearerTokenFile is { Length: > 0 } file && !File.Exists(file))
-            {
-                errors.Add($"verification.alertmanager.bearer_token_file '{file}' does not exist");
-            }
+            CheckTokenFile("verification.alertmanager.bearer_token_file", alertmanager.BearerTokenFile, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>What to do instead of credentials in a URL, for servers Homeostat has no credentials option for.</summary>
-    public const string NoCredentialsOption =
-        "there is no bearer_token_file for it yet (only verification.alertmanager has one); reach it through a local proxy that adds the credentials";
+    public static void CheckTokenFile(string key, string? file, List<string> errors)
+    {
+        if (file is { Length: > 0 } && !File.Exists(file))
+        {
+            errors.Add($"{key} '{file}' does not exist");
+        }
+    }
 
     /// <summary>
     /// An absolute http(s) URL with a host and without credentials; shared by every option that names a Prometheus-style

@@ -161,13 +161,49 @@ public sealed class PrometheusRuleVerifierTests : IDisposable
         selector.For(posted).Name.ShouldBe("source_resolved");
     }
 
+    [Fact]
+    public async Task BearerTokenFile_IsSentToPrometheus_ReadAgainOnEveryQuery()
+    {
+        var tokenFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(tokenFile, "first-token\n");
+            Answer(("node-1:9100", "/var", 0.05));
+            var verifier = new PrometheusRuleVerifier(RuleSet(_prometheus.Url, bearerTokenFile: tokenFile));
+
+            await verifier.CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
+            await File.WriteAllTextAsync(tokenFile, "rotated-token");
+            await verifier.CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
+
+            _prometheus.Requests.Select(r => r.Authorization).ShouldBe(["Bearer first-token", "Bearer rotated-token"]);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Fact]
+    public async Task BearerTokenFileGone_IsAnErrorNamingTheSetting_AndNothingIsAsked()
+    {
+        var tokenFile = Path.Combine(Path.GetTempPath(), "homeostat-gone-token-" + Guid.NewGuid().ToString("N"));
+        Answer();
+
+        var result = await new PrometheusRuleVerifier(RuleSet(_prometheus.Url, bearerTokenFile: tokenFile)).CheckAsync(Incident("node-1:9100", "/var"), CancellationToken.None);
+
+        result.Status.ShouldBe(VerificationStatus.Error, result.Detail);
+        result.Detail.ShouldContain($"cannot read sources.prometheus.bearer_token_file '{tokenFile}'");
+        _prometheus.Requests.ShouldBeEmpty();
+    }
+
     private PrometheusRuleVerifier Verifier(string? url = null, bool threshold = true) => new(RuleSet(url ?? _prometheus.Url, threshold));
 
-    private PrometheusRuleSet RuleSet(string url, bool threshold = true) => new(
+    private PrometheusRuleSet RuleSet(string url, bool threshold = true, string? bearerTokenFile = null) => new(
         Options.Create(new PrometheusSourceOptions
         {
             Url = url,
             Timeout = Duration.Parse("5s"),
+            BearerTokenFile = bearerTokenFile,
             Rules =
             [
                 threshold

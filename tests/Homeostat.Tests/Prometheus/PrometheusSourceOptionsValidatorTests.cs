@@ -205,7 +205,22 @@ public sealed class PrometheusSourceOptionsValidatorTests
         failures[1].ShouldStartWith("verification.prometheus.url must not contain credentials");
         failures[2].ShouldStartWith("verification.alertmanager.url must not contain credentials");
         failures[2].ShouldContain("verification.alertmanager.bearer_token_file");
-        failures[0].ShouldContain("bearer_token_file");
+        failures[0].ShouldContain("sources.prometheus.bearer_token_file");
+        failures[1].ShouldContain("verification.prometheus.bearer_token_file");
+    }
+
+    [Fact]
+    public void BearerTokenFiles_ThatDoNotExist_AreNamedWithTheirSetting()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "homeostat-no-such-token-" + Guid.NewGuid().ToString("N"));
+        var source = Validate(new PrometheusSourceOptions { Url = "http://prometheus:9090", BearerTokenFile = missing, Rules = [new() { Name = "Up", Expr = "up == 0" }] });
+        var verification = new VerificationOptionsValidator().Validate(null, new VerificationOptions
+        {
+            Prometheus = new() { Url = "http://prometheus:9090", BearerTokenFile = missing },
+        });
+
+        source.Failures.ShouldBe([$"sources.prometheus.bearer_token_file '{missing}' does not exist"]);
+        verification.Failures.ShouldBe([$"verification.prometheus.bearer_token_file '{missing}' does not exist"]);
     }
 
     [Theory]

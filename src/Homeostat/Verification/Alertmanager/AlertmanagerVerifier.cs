@@ -43,16 +43,9 @@ public sealed class AlertmanagerVerifier(
         var filter = Uri.EscapeDataString($"alertname=\"{EscapeMatcherValue(alertname)}\"");
         var url = new Uri($"{current.Url.TrimEnd('/')}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true&filter={filter}");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (current.BearerTokenFile is { Length: > 0 } tokenFile)
+        if (await BearerTokenFile.ApplyAsync(request, current.BearerTokenFile, "verification.alertmanager.bearer_token_file", cancellationToken) is { } tokenProblem)
         {
-            try
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile, cancellationToken)).Trim());
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                return Error($"cannot read verification.alertmanager.bearer_token_file: {exception.Message}");
-            }
+            return Error(tokenProblem);
         }
 
         var answer = await JsonHttpGet.SendAsync(httpClients.CreateClient(ClientName), request, $"Alertmanager at {current.Url}", current.Timeout, timeProvider, cancellationToken);

@@ -12,4 +12,7 @@ public sealed class PrometheusOptions
 
     /// <summary>How long one query may take before the check counts as an error.</summary>
     public Duration Timeout { get; set; } = Duration.Parse("5s");
+
+    /// <summary>Optional file holding a bearer token for a Prometheus behind an authenticating proxy; read on each query.</summary>
+    public string? BearerTokenFile { get; set; }
 }

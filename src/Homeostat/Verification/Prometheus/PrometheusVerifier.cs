@@ -42,7 +42,7 @@ public sealed class PrometheusVerifier(
             return new VerificationResult(VerificationStatus.Error, "no Prometheus URL or no alert expression to re-run");
         }
 
-        var result = await _client.QueryAsync(current.Url, expression, current.Timeout, cancellationToken);
+        var result = await _client.QueryAsync(current.Url, expression, current.Timeout, cancellationToken, current.BearerTokenFile, "verification.prometheus.bearer_token_file");
         if (!result.Succeeded)
         {
             return new VerificationResult(VerificationStatus.Error, result.Error!);
