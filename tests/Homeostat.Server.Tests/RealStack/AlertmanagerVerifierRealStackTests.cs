@@ -19,13 +19,8 @@ public sealed class AlertmanagerVerifierRealStackTests : IAsyncLifetime
     private readonly string _root = Path.Combine(Path.GetTempPath(), "homeostat-amverify-" + Guid.NewGuid().ToString("N"));
     private MonitoringStack? _stack;
 
-    public async Task InitializeAsync()
-    {
-        if (File.Exists(MonitoringStack.Alertmanager))
-        {
-            _stack = await MonitoringStack.StartAsync(_root, LoopbackPorts.Free(), budgetBytes: 1_000_000_000_000, $"http://127.0.0.1:{LoopbackPorts.Free()}/nowhere");
-        }
-    }
+    public async Task InitializeAsync() =>
+        _stack = await MonitoringStack.StartAsync(_root, LoopbackPorts.Free(), budgetBytes: 1_000_000_000_000, $"http://127.0.0.1:{LoopbackPorts.Free()}/nowhere");
 
     public async Task DisposeAsync()
     {

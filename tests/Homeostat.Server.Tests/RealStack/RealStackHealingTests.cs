@@ -1,14 +1,6 @@
-using Homeostat.TestKit;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using Homeostat.Verification;
-using Homeostat.Verification.Prometheus;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Homeostat.Server.Tests.RealStack;
@@ -26,96 +18,20 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
 {
     private const long Budget = 200_000;
     private static readonly TimeProvider Clock = TimeProvider.System;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "homeostat-realstack-" + Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
-    private LogSandbox _sandbox = null!;
+    private RealStackRun _run = null!;
     private bool _wasOverBudget;
-    private MonitoringStack? _stack;
-    private WebApplication? _app;
-    private HttpClient? _client;
-    private Task? _exporter;
     private DateTimeOffset? _firstSampleBelowBudget;
     private DateTimeOffset? _seriesGoneAt;
     private DateTimeOffset _actedAt = DateTimeOffset.MaxValue;
 
-    public async Task InitializeAsync()
-    {
-        _sandbox = new LogSandbox(Path.Combine(_root, "sandbox"));
-        Directory.CreateDirectory(_sandbox.Path);
-        var homeostatPort = LoopbackPorts.Free();
-        var prometheusPort = LoopbackPorts.Free();
-        var catalog = Path.Combine(_root, "catalog.yaml");
-        await File.WriteAllTextAsync(catalog, """
-            version: realstack-1
-            remediations:
-              disk_full:
-                action: rotate_and_compress_logs
-                confidence_floor: 0.80
-                auto: true
-                shadow_period: 0s
-                params:
-                  pattern: "*.log*"
-                  compress_older_than: 10m
-                  keep: 100
-                verify: { after: 2s, timeout: 30s, interval: 1s }
-            """);
-
-        _app = HomeostatApplication.Build(new HomeostatAppSettings
-        {
-            DataDirectory = Path.Combine(_root, "data"),
-            Listen = $"http://127.0.0.1:{homeostatPort}",
-            Live = true,
-            MinimumLogLevel = LogLevel.Warning,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Guardrails:ShadowPeriod"] = "0s",
-                ["Catalog:Path"] = catalog,
-                ["Actions:RotateAndCompressLogs:AllowedRoots:0"] = _sandbox.Path,
-                [$"{PrometheusOptions.Section}:Url"] = $"http://127.0.0.1:{prometheusPort}",
-            },
-            ConfigureServices = services =>
-            {
-                // What AddHomeostatEngine will do once the verifier is registered by the host.
-                services.AddOptions<PrometheusOptions>().BindConfiguration(PrometheusOptions.Section).ValidateOnStart();
-                services.AddHttpClient(PrometheusVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-                services.AddSingleton<IVerifier, PrometheusVerifier>();
-            },
-        });
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{homeostatPort}") };
-
-        _stack = await MonitoringStack.StartAsync(Path.Combine(_root, "stack"), prometheusPort, Budget, $"http://127.0.0.1:{homeostatPort}/api/v1/alertmanager", alertmanagerReplicas: 2);
-        _exporter = Task.Run(() => _sandbox.ExportAsync(_stack.TextfileDirectory, OnSample, _stop.Token));
-    }
+    public async Task InitializeAsync() => _run = await RealStackRun.StartAsync("realstack", Budget, alertmanagerReplicas: 2, onSample: OnSample);
 
     public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (_exporter is not null)
-        {
-            await _exporter;
-        }
-
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-
-        _client?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _run.DisposeAsync();
+        _stop.Dispose();
     }
 
     [RealStackFact]
@@ -133,8 +49,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         incident.GetProperty("classification").GetProperty("class").GetString().ShouldBe("disk_full");
         var verification = history.Last(h => h.GetProperty("type").GetString() == "verification");
         verification.GetProperty("payload").GetProperty("verifier").GetString().ShouldBe("prometheus", Describe(history));
-        Directory.GetFiles(_sandbox.Path, "*.gz").ShouldNotBeEmpty();
-        _sandbox.Bytes().ShouldBeLessThan(Budget);
+        Directory.GetFiles(_run.Sandbox.Path, "*.gz").ShouldNotBeEmpty();
+        _run.Sandbox.Bytes().ShouldBeLessThan(Budget);
         await watcher;
         await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
 
@@ -153,8 +69,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         view.GetProperty("reason").GetString().ShouldBe("verify_failed", Describe(history));
         history.Where(h => h.GetProperty("type").GetString() == "verification")
             .ShouldAllBe(h => h.GetProperty("payload").GetProperty("verifier").GetString() == "prometheus");
-        Directory.GetFiles(_sandbox.Path, "*.gz").ShouldBeEmpty();
-        (await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(1);
+        Directory.GetFiles(_run.Sandbox.Path, "*.gz").ShouldBeEmpty();
+        (await _run.Stack.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}")).ShouldBe(1);
         await ShouldHaveActedOnceOnBothDeliveriesAsync(incident);
     }
 
@@ -169,7 +85,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         List<JsonElement> history;
         do
         {
-            var current = await _client!.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+            var current = await _run.Client.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
             history = current.GetProperty("history").EnumerateArray().ToList();
             if (history.Any(h => h.GetProperty("type").GetString() == "duplicate"))
             {
@@ -180,16 +96,16 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         }
         while (Clock.GetUtcNow() < deadline);
 
-        history.ShouldContain(h => h.GetProperty("type").GetString() == "duplicate", "the second Alertmanager's delivery was never recorded:\n" + Describe(history) + "\n" + _stack!.AlertmanagerLogs());
+        history.ShouldContain(h => h.GetProperty("type").GetString() == "duplicate", "the second Alertmanager's delivery was never recorded:\n" + Describe(history) + "\n" + _run.Stack.AlertmanagerLogs());
         history.Count(h => h.GetProperty("type").GetString() == "action_executed").ShouldBe(1, Describe(history));
-        var incidents = await _client!.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
+        var incidents = await _run.Client.GetFromJsonAsync<JsonElement>("/api/v1/incidents");
         incidents.GetProperty("incidents").GetArrayLength().ShouldBe(1);
     }
 
     /// <summary>Writes compressible .log files worth well over the budget, last written <paramref name="age"/> ago.</summary>
     private DateTimeOffset FillSandbox(TimeSpan age)
     {
-        _sandbox.Fill(age, Clock.GetUtcNow());
+        _run.Sandbox.Fill(age, Clock.GetUtcNow());
         return Clock.GetUtcNow();
     }
 
@@ -212,7 +128,7 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
         var deadline = Clock.GetUtcNow() + TimeSpan.FromSeconds(60);
         while (Clock.GetUtcNow() < deadline && !_stop.IsCancellationRequested)
         {
-            var count = await _stack!.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}");
+            var count = await _run.Stack.CountSeriesAsync($"homeostat_sandbox_bytes > {Budget}");
             if (count > 0)
             {
                 seen = true;
@@ -229,8 +145,8 @@ public sealed class RealStackHealingTests(ITestOutputHelper output) : IAsyncLife
 
     private Task<(JsonElement Incident, List<JsonElement> History)> WaitForEndAsync() =>
         IncidentWatch.WaitForEndAsync(
-            _client!,
-            () => $"prometheus:\n{_stack!.Log("prometheus")}\nalertmanagers:\n{_stack.AlertmanagerLogs()}",
+            _run.Client,
+            () => $"prometheus:\n{_run.Stack.Log("prometheus")}\nalertmanagers:\n{_run.Stack.AlertmanagerLogs()}",
             history =>
             {
                 if (_actedAt == DateTimeOffset.MaxValue && history.FirstOrDefault(h => h.GetProperty("type").GetString() == "action_executed") is { ValueKind: JsonValueKind.Object } acted)
