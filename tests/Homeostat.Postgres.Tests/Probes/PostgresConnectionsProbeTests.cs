@@ -13,6 +13,7 @@ using Homeostat.Verification;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -146,13 +147,17 @@ public sealed class PostgresConnectionsProbeTests(PostgresServerFixture server) 
             },
             configure: s => s.AddHomeostatPostgresActions(new ConfigurationBuilder().Build()));
         _ = h.Services.GetRequiredService<IOptions<ProbesOptions>>().Value; // valid: the variable is set and parses
-        var logger = new RecordingLogger();
+        var logger = new FakeLogger<ProbeRunner>();
+        List<string> Warnings() => logger.Collector.GetSnapshot()
+            .Where(r => r.Level >= LogLevel.Warning)
+            .Select(r => $"{r.Message}: {r.Exception?.Message}")
+            .ToList();
         var runner = ActivatorUtilities.CreateInstance<ProbeRunner>(h.Services, logger);
         await runner.StartAsync(CancellationToken.None);
         try
         {
             // The same failure is logged once, then again at most hourly: go past the hour to see it measured again.
-            for (var i = 0; i < 400 && logger.Warnings.Count < 2; i++)
+            for (var i = 0; i < 400 && Warnings().Count < 2; i++)
             {
                 h.Time.Advance(TimeSpan.FromMinutes(1));
                 await Task.Delay(20);
@@ -163,10 +168,11 @@ public sealed class PostgresConnectionsProbeTests(PostgresServerFixture server) 
             await runner.StopAsync(CancellationToken.None);
         }
 
-        logger.Warnings.Count.ShouldBeGreaterThanOrEqualTo(2);
-        logger.Warnings[0].ShouldContain("Probe pg failed to measure");
-        logger.Warnings[0].ShouldContain("cannot count connections on 127.0.0.1:");
-        logger.Warnings.ShouldAllBe(w => !w.Contains(MonitorPassword, StringComparison.Ordinal));
+        var warnings = Warnings();
+        warnings.Count.ShouldBeGreaterThanOrEqualTo(2);
+        warnings[0].ShouldContain("Probe pg failed to measure");
+        warnings[0].ShouldContain("cannot count connections on 127.0.0.1:");
+        warnings.ShouldAllBe(w => !w.Contains(MonitorPassword, StringComparison.Ordinal));
         (await h.Store.ListIncidentsAsync(new IncidentQuery(), CancellationToken.None)).ShouldBeEmpty();
     }
 
@@ -267,37 +273,4 @@ public sealed class PostgresConnectionsProbeTests(PostgresServerFixture server) 
         UpdatedAt = PipelineHarness.Start,
         Signal = probe.ToSignal(new ProbeReading(true, 50, 57, "50 client connections"), PipelineHarness.Start, "s1"),
     };
-
-    private sealed class RecordingLogger : ILogger<ProbeRunner>
-    {
-        private readonly Lock _lock = new();
-        private readonly List<string> _warnings = [];
-
-        public IReadOnlyList<string> Warnings
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return [.. _warnings];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= LogLevel.Warning)
-            {
-                lock (_lock)
-                {
-                    _warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{formatter(state, exception)}: {exception?.Message}"));
-                }
-            }
-        }
-    }
 }
