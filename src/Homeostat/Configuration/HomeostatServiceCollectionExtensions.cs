@@ -112,20 +112,7 @@ public static class HomeostatServiceCollectionExtensions
         services.AddSingleton<IVerifier, SourceResolvedVerifier>();
         services.AddSingleton<VerifierSelector>();
 
-        services.AddSingleton<INotifier, LogNotifier>();
-        if (!string.IsNullOrWhiteSpace(configuration[$"{WebhookNotifierOptions.Section}:Url"]))
-        {
-            services.AddHttpClient(WebhookNotifier.ClientName);
-            services.AddSingleton<INotifier, WebhookNotifier>();
-        }
-
-        services.AddSingleton<EscalationDispatcher>();
-
-        services.AddSingleton<WorkSignal>();
-        services.AddSingleton<SignalIntake>();
-        services.AddSingleton<IncidentReconciler>();
-        services.AddSingleton<HealingEngine>();
-        services.AddSingleton<OperatorCommands>();
+        services.AddHealingLoop(configuration);
         return services;
     }
 

@@ -1,0 +1,28 @@
+using Homeostat.Escalation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homeostat.Healing;
+
+public static class HealingServiceCollectionExtensions
+{
+    /// <summary>The incident lifecycle: intake, reconciler, engine, operator commands and the notification outbox.</summary>
+    public static IServiceCollection AddHealingLoop(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<INotifier, LogNotifier>();
+        if (!string.IsNullOrWhiteSpace(configuration[$"{WebhookNotifierOptions.Section}:Url"]))
+        {
+            services.AddHttpClient(WebhookNotifier.ClientName);
+            services.AddSingleton<INotifier, WebhookNotifier>();
+        }
+
+        services.AddSingleton<EscalationDispatcher>();
+
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<SignalIntake>();
+        services.AddSingleton<IncidentReconciler>();
+        services.AddSingleton<HealingEngine>();
+        services.AddSingleton<OperatorCommands>();
+        return services;
+    }
+}
