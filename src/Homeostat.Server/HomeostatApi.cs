@@ -84,13 +84,7 @@ public static class HomeostatApi
         {
             warning = $"Alertmanager dropped {notification.TruncatedAlerts} alert(s) from group {notification.GroupKey} (receiver '{notification.Receiver}'): "
                 + $"only {notification.Signals.Count} arrived; set max_alerts: 0 on the webhook receiver";
-            note = AuditEntry.For(AuditTypes.TruncatedAlerts, warning, null, null, new
-            {
-                groupKey = notification.GroupKey,
-                receiver = notification.Receiver,
-                truncatedAlerts = notification.TruncatedAlerts,
-                receivedAlerts = notification.Signals.Count,
-            });
+            note = AuditEntry.Of(new TruncatedAlertsPayload(notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count), warning, null, null);
             logger.LogWarning(
                 "Alertmanager truncated group {GroupKey} from receiver {Receiver}: {TruncatedAlerts} alert(s) dropped, {ReceivedAlerts} received; set max_alerts: 0",
                 notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count);

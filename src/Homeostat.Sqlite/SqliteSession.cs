@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Homeostat.Audit;
+using Homeostat.Escalation;
 using Homeostat.Healing;
 using Homeostat.Primitives;
 using Microsoft.Data.Sqlite;
@@ -11,6 +12,10 @@ namespace Homeostat.Sqlite;
 internal sealed class SqliteSession(SqliteConnection connection, SqliteTransaction? transaction, TimeProvider timeProvider) : IStoreWriter
 {
     private const string IncidentColumns = "body, version";
+
+    internal const string AuditColumns = "seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision";
+
+    private const string OutboxColumns = "id, incident_id, notifier, reason, detail, created_at, attempts, next_attempt_at, status, last_detail";
 
     public async Task<Incident?> GetIncidentAsync(string id, CancellationToken cancellationToken) =>
         await SingleIncidentAsync($"SELECT {IncidentColumns} FROM incidents WHERE id = $id", cancellationToken, ("$id", id));
@@ -35,8 +40,7 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
     {
         using var command = Command("""
             SELECT COUNT(*) FROM audit
-            WHERE type = $type AND service = $service AND at >= $since
-              AND json_extract(payload, '$.action') = $action AND json_extract(payload, '$.dryRun') = 0
+            WHERE type = $type AND service = $service AND action = $action AND dry_run = 0 AND at >= $since
             """);
         command.Parameters.AddWithValue("$type", AuditTypes.ActionStarted);
         command.Parameters.AddWithValue("$service", service);
@@ -86,8 +90,8 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        using var command = Command("""
-            SELECT seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash FROM audit
+        using var command = Command($"""
+            SELECT {AuditColumns} FROM audit
             WHERE ($service IS NULL OR service = $service)
               AND ($incident IS NULL OR incident_id = $incident)
               AND ($since IS NULL OR at >= $since)
@@ -110,20 +114,123 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
     public Task<Incident?> FindIncidentByDeliveryAsync(string deliveryKey, CancellationToken cancellationToken) =>
         SingleIncidentAsync($"SELECT {IncidentColumns} FROM incidents WHERE delivery_key = $key ORDER BY created_at DESC LIMIT 1", cancellationToken, ("$key", deliveryKey));
 
-    public async Task InsertIncidentAsync(Incident incident, CancellationToken cancellationToken)
+    public async Task<long> SaveAsync(Transition transition, CancellationToken cancellationToken)
+    {
+        var version = transition.Before?.Version ?? 0;
+        if (transition.Next is { } next)
+        {
+            if (transition.Before is null)
+            {
+                await InsertIncidentAsync(next, cancellationToken);
+                version = 1;
+            }
+            else if (await UpdateIncidentAsync(next, version, cancellationToken))
+            {
+                version++;
+            }
+            else
+            {
+                throw new IncidentVersionConflictException(next.Id, version);
+            }
+        }
+
+        foreach (var record in transition.Records)
+        {
+            await AppendAuditAsync(record, cancellationToken);
+        }
+
+        if (transition.CancelNotifications && transition.Current is { } incident)
+        {
+            using var cancel = Command("UPDATE notifications SET status = 'cancelled', last_detail = $detail, claim_owner = NULL, claim_until = NULL WHERE incident_id = $incident AND status = 'pending'");
+            cancel.Parameters.AddWithValue("$incident", incident.Id);
+            cancel.Parameters.AddWithValue("$detail", $"no longer owed: the incident is {incident.State.ToWord()}");
+            await cancel.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var entry in transition.Outbox)
+        {
+            using var insert = Command("""
+                INSERT INTO notifications (incident_id, notifier, reason, detail, created_at, attempts, next_attempt_at, status)
+                VALUES ($incident, $notifier, $reason, $detail, $created, $attempts, $next, $status)
+                """);
+            insert.Parameters.AddWithValue("$incident", entry.IncidentId);
+            insert.Parameters.AddWithValue("$notifier", entry.Notifier);
+            insert.Parameters.AddWithValue("$reason", entry.Reason);
+            insert.Parameters.AddWithValue("$detail", entry.Detail);
+            insert.Parameters.AddWithValue("$created", AuditChain.FormatTime(entry.CreatedAt));
+            insert.Parameters.AddWithValue("$attempts", entry.Attempts);
+            insert.Parameters.AddWithValue("$next", AuditChain.FormatTime(entry.NextAttemptAt));
+            insert.Parameters.AddWithValue("$status", entry.Status.ToWord());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (transition.Suspend is { } suspension)
+        {
+            await SuspendAsync(suspension, cancellationToken);
+        }
+
+        return version;
+    }
+
+    public async Task UpdateNotificationAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        using var command = Command("""
+            UPDATE notifications SET attempts = $attempts, next_attempt_at = $next, status = $status, last_detail = $detail, claim_owner = NULL, claim_until = NULL
+            WHERE id = $id AND status = 'pending'
+            """);
+        command.Parameters.AddWithValue("$id", entry.Id);
+        command.Parameters.AddWithValue("$attempts", entry.Attempts);
+        command.Parameters.AddWithValue("$next", AuditChain.FormatTime(entry.NextAttemptAt));
+        command.Parameters.AddWithValue("$status", entry.Status.ToWord());
+        command.Parameters.AddWithValue("$detail", (object?)entry.LastDetail ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> ListNotificationsAsync(string? incidentId, CancellationToken cancellationToken)
+    {
+        using var command = Command($"SELECT {OutboxColumns} FROM notifications WHERE ($incident IS NULL OR incident_id = $incident) ORDER BY id DESC LIMIT 10000");
+        command.Parameters.AddWithValue("$incident", (object?)incidentId ?? DBNull.Value);
+        return await ReadOutboxAsync(command, cancellationToken);
+    }
+
+    internal static async Task<IReadOnlyList<OutboxEntry>> ReadOutboxAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var list = new List<OutboxEntry>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new OutboxEntry
+            {
+                Id = reader.GetInt64(0),
+                IncidentId = reader.GetString(1),
+                Notifier = reader.GetString(2),
+                Reason = reader.GetString(3),
+                Detail = reader.GetString(4),
+                CreatedAt = ParseTime(reader.GetString(5)),
+                Attempts = reader.GetInt32(6),
+                NextAttemptAt = ParseTime(reader.GetString(7)),
+                Status = OutboxWords.ParseStatus(reader.GetString(8)),
+                LastDetail = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        }
+
+        return list;
+    }
+
+    private async Task InsertIncidentAsync(Incident incident, CancellationToken cancellationToken)
     {
         using var command = Command("""
             INSERT INTO incidents (id, fingerprint, delivery_key, service, state, closed, in_flight, next_due_at, created_at, updated_at, version, body)
-            VALUES ($id, $fp, $key, $service, $state, $closed, $inflight, $due, $created, $updated, 0, $body)
+            VALUES ($id, $fp, $key, $service, $state, $closed, $inflight, $due, $created, $updated, 1, $body)
             """);
-        Bind(command, incident with { Version = 0 });
+        Bind(command, incident with { Version = 1 });
         command.Parameters.AddWithValue("$fp", incident.Fingerprint);
         command.Parameters.AddWithValue("$key", incident.DeliveryKey);
         command.Parameters.AddWithValue("$created", AuditChain.FormatTime(incident.CreatedAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> UpdateIncidentAsync(Incident incident, long expectedVersion, CancellationToken cancellationToken)
+    private async Task<bool> UpdateIncidentAsync(Incident incident, long expectedVersion, CancellationToken cancellationToken)
     {
         using var command = Command("""
             UPDATE incidents SET service = $service, state = $state, closed = $closed, in_flight = $inflight, next_due_at = $due,
@@ -154,9 +261,13 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
         var id = Guid.CreateVersion7(at).ToString("N");
         var hash = AuditChain.ComputeHash(sequence, id, at, entry.IncidentId, entry.Service, entry.Type, entry.Actor, entry.Summary, entry.Payload, previousHash);
         using var command = Command("""
-            INSERT INTO audit (seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash)
-            VALUES ($seq, $id, $at, $incident, $service, $type, $actor, $summary, $payload, $prev, $hash)
+            INSERT INTO audit (seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision)
+            VALUES ($seq, $id, $at, $incident, $service, $type, $actor, $summary, $payload, $prev, $hash, $action, $dryRun, $class, $decision)
             """);
+        command.Parameters.AddWithValue("$action", (object?)entry.Facts.Action ?? DBNull.Value);
+        command.Parameters.AddWithValue("$dryRun", entry.Facts.DryRun is { } dryRun ? (dryRun ? 1 : 0) : DBNull.Value);
+        command.Parameters.AddWithValue("$class", (object?)entry.Facts.Class ?? DBNull.Value);
+        command.Parameters.AddWithValue("$decision", (object?)entry.Facts.Decision ?? DBNull.Value);
         command.Parameters.AddWithValue("$seq", sequence);
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$at", AuditChain.FormatTime(at));
@@ -182,6 +293,10 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
             Payload = entry.Payload,
             PreviousHash = previousHash,
             Hash = hash,
+            Action = entry.Facts.Action,
+            DryRun = entry.Facts.DryRun,
+            Class = entry.Facts.Class,
+            Decision = entry.Facts.Decision,
         };
     }
 
@@ -262,6 +377,10 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
                 Payload = reader.GetString(8),
                 PreviousHash = reader.GetString(9),
                 Hash = reader.GetString(10),
+                Action = reader.IsDBNull(11) ? null : reader.GetString(11),
+                DryRun = reader.IsDBNull(12) ? null : reader.GetInt64(12) != 0,
+                Class = reader.IsDBNull(13) ? null : reader.GetString(13),
+                Decision = reader.IsDBNull(14) ? null : reader.GetString(14),
             });
         }
 

@@ -1,4 +1,5 @@
 using Homeostat.Audit;
+using Homeostat.Escalation;
 using Homeostat.Healing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -48,31 +49,125 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
             _keepAlive.Open();
         }
 
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema.Create;
-        command.ExecuteNonQuery();
+        Migrate();
     }
 
     public string ConnectionString { get; }
 
     public string? DatabasePath { get; }
 
+    /// <summary>The schema version of this store after start-up.</summary>
+    public int SchemaVersion { get; private set; }
+
     public async Task<T> WriteAsync<T>(Func<IStoreWriter, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                // BEGIN IMMEDIATE: the write lock is taken up front, so transactions are serialisable.
+                await using var connection = Open();
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                var result = await work(new SqliteSession(connection, transaction, _timeProvider));
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (SqliteException exception) when (IsBusy(exception) && attempt < MaxWriteAttempts)
+            {
+                // Another process held the database past the busy timeout: run the work again from the start.
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            // Real time on purpose: this waits for another process's lock, not for anything the fake clock drives.
+            await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), TimeProvider.System, cancellationToken);
+        }
+    }
+
+    private const int MaxWriteAttempts = 10;
+
+    private static bool IsBusy(SqliteException exception) => exception.SqliteErrorCode is 5 or 6;
+
+    public async Task<OutboxEntry?> ClaimNextNotificationAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             await using var connection = Open();
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(new SqliteSession(connection, transaction, _timeProvider));
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE notifications SET claim_owner = $owner, claim_until = $until
+                WHERE id = (
+                    SELECT id FROM notifications
+                    WHERE status = 'pending' AND next_attempt_at <= $now AND (claim_until IS NULL OR claim_until <= $now)
+                    ORDER BY next_attempt_at, id LIMIT 1)
+                RETURNING id, incident_id, notifier, reason, detail, created_at, attempts, next_attempt_at, status, last_detail
+                """;
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$until", AuditChain.FormatTime(now + lease));
+            command.Parameters.AddWithValue("$now", AuditChain.FormatTime(now));
+            var claimed = await SqliteSession.ReadOutboxAsync(command, cancellationToken);
+            return claimed.Count == 0 ? null : claimed[0];
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    public Task<IReadOnlyList<OutboxEntry>> ListNotificationsAsync(string? incidentId, CancellationToken cancellationToken) =>
+        ReadAsync(s => s.ListNotificationsAsync(incidentId, cancellationToken));
+
+    private void Migrate()
+    {
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        var found = ReadSchemaVersion(connection, null);
+        if (found > Schema.Latest)
+        {
+            throw new StoreIncompatibleException(
+                $"the store {DatabasePath ?? "(in memory)"} has schema version {found}, newer than this homeostat understands ({Schema.Latest}): run the release that wrote it, or point --data at another folder");
+        }
+
+        foreach (var (version, sql) in Schema.Migrations)
+        {
+            using var transaction = connection.BeginTransaction();
+            if (ReadSchemaVersion(connection, transaction) >= version)
+            {
+                continue;
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql + $"\nDELETE FROM schema_info; INSERT INTO schema_info (version) VALUES ({version});";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        SchemaVersion = ReadSchemaVersion(connection, null);
+    }
+
+    /// <summary>0 for an empty database; 1 for a store of the first release, which left schema_info empty.</summary>
+    private static int ReadSchemaVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT CASE
+                WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_info')
+                     AND (SELECT COUNT(*) FROM schema_info) > 0 THEN (SELECT MAX(version) FROM schema_info)
+                WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit') THEN 1
+                ELSE 0 END
+            """;
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<Incident?> ClaimNextDueAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
@@ -127,8 +222,12 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
 
         // A claimed incident is not due for others before its claim ends.
         command.CommandText = """
-            SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until > $now AND claim_until > next_due_at THEN claim_until ELSE next_due_at END)
-            FROM incidents WHERE next_due_at IS NOT NULL
+            SELECT MIN(due) FROM (
+                SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until > $now AND claim_until > next_due_at THEN claim_until ELSE next_due_at END) AS due
+                FROM incidents WHERE next_due_at IS NOT NULL
+                UNION ALL
+                SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until > $now AND claim_until > next_attempt_at THEN claim_until ELSE next_attempt_at END)
+                FROM notifications WHERE status = 'pending')
             """;
         command.Parameters.AddWithValue("$now", AuditChain.FormatTime(_timeProvider.GetUtcNow()));
         var value = await command.ExecuteScalarAsync(cancellationToken);
@@ -139,7 +238,7 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
     {
         await using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash FROM audit ORDER BY seq";
+        command.CommandText = $"SELECT {SqliteSession.AuditColumns} FROM audit ORDER BY seq";
         var records = await SqliteSession.ReadAuditAsync(command, cancellationToken);
         var expectedPrevious = AuditChain.GenesisHash;
         long expectedSequence = 1;

@@ -1,5 +1,6 @@
 using Homeostat.Audit;
 using Homeostat.Healing;
+using Homeostat.TestKit;
 using Homeostat.Signals;
 using Homeostat.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -127,8 +128,8 @@ public sealed class SqliteStoreTests : IDisposable
         await InsertAsync(Incident("i-1", "fp-1"));
         var current = (await _store.GetIncidentAsync("i-1", CancellationToken.None))!;
 
-        var first = await _store.WriteAsync(w => w.UpdateIncidentAsync(current with { Detail = "first" }, current.Version, CancellationToken.None), CancellationToken.None);
-        var stale = await _store.WriteAsync(w => w.UpdateIncidentAsync(current with { Detail = "second" }, current.Version, CancellationToken.None), CancellationToken.None);
+        var first = await _store.WriteAsync(w => w.ForceAsync(current, current with { Detail = "first" }), CancellationToken.None);
+        var stale = await _store.WriteAsync(w => w.ForceAsync(current, current with { Detail = "second" }), CancellationToken.None);
 
         first.ShouldBeTrue();
         stale.ShouldBeFalse();
@@ -155,9 +156,9 @@ public sealed class SqliteStoreTests : IDisposable
         await _store.WriteAsync(
             async w =>
             {
-                await w.AppendAuditAsync(AuditEntry.For(AuditTypes.ActionStarted, "real", "i", "checkout", new { action = "rotate_and_compress_logs", dryRun = false }), CancellationToken.None);
-                await w.AppendAuditAsync(AuditEntry.For(AuditTypes.ActionStarted, "other action", "i", "checkout", new { action = "scale_memory_limit", dryRun = false }), CancellationToken.None);
-                await w.AppendAuditAsync(AuditEntry.For(AuditTypes.ActionStarted, "other service", "i", "payments", new { action = "rotate_and_compress_logs", dryRun = false }), CancellationToken.None);
+                await w.AppendAuditAsync(AuditEntry.Of(new ActionStartedPayload("rotate_and_compress_logs", DryRun: false), "real", "i", "checkout"), CancellationToken.None);
+                await w.AppendAuditAsync(AuditEntry.Of(new ActionStartedPayload("scale_memory_limit", DryRun: false), "other action", "i", "checkout"), CancellationToken.None);
+                await w.AppendAuditAsync(AuditEntry.Of(new ActionStartedPayload("rotate_and_compress_logs", DryRun: false), "other service", "i", "payments"), CancellationToken.None);
                 return true;
             },
             CancellationToken.None);
@@ -209,7 +210,7 @@ public sealed class SqliteStoreTests : IDisposable
         _store.WriteAsync(
             async w =>
             {
-                await w.InsertIncidentAsync(incident, CancellationToken.None);
+                await w.InsertAsync(incident);
                 return true;
             },
             CancellationToken.None);

@@ -17,11 +17,16 @@ public sealed record AuditEntry(string Type, string Summary)
     /// <summary>Structured details as JSON. Never holds secrets: tokens and credentials are not passed here.</summary>
     public string Payload { get; init; } = "{}";
 
-    public static AuditEntry For(string type, string summary, string? incidentId, string? service, object? payload = null) => new(type, summary)
+    /// <summary>What the store keeps in real columns beside the payload.</summary>
+    public AuditFacts Facts { get; init; } = AuditFacts.None;
+
+    /// <summary>An entry with a typed payload; its type and its columns come from the payload.</summary>
+    public static AuditEntry Of(AuditPayload payload, string summary, string? incidentId, string? service) => new(payload.Type, summary)
     {
         IncidentId = incidentId,
         Service = service,
-        Payload = payload is null ? "{}" : JsonSerializer.Serialize(payload, HomeostatJson.Options),
+        Payload = AuditJson.Serialize(payload),
+        Facts = payload.Facts,
     };
 }
 
@@ -49,6 +54,18 @@ public sealed record AuditRecord
     public required string PreviousHash { get; init; }
 
     public required string Hash { get; init; }
+
+    public string? Action { get; init; }
+
+    public bool? DryRun { get; init; }
+
+    public string? Class { get; init; }
+
+    public string? Decision { get; init; }
+
+    /// <summary>The typed payload; null when the record is of another type or its payload does not read as one.</summary>
+    public T? Read<T>()
+        where T : AuditPayload => AuditJson.Read<T>(this);
 
     public JsonElement PayloadJson()
     {

@@ -41,8 +41,13 @@ public sealed record EscalationNotice
     };
 }
 
-public sealed record NotificationResult(string Notifier, bool Delivered, int Attempts, string Detail);
+/// <summary>One delivery attempt's result. <see cref="Retryable"/> false means trying again cannot help (the receiver refused it).</summary>
+public sealed record NotificationResult(string Notifier, bool Delivered, int Attempts, string Detail)
+{
+    public bool Retryable { get; init; } = true;
+}
 
+/// <summary>A channel that pages or tells humans. Each call is one delivery; the outbox retries with back-off.</summary>
 public interface INotifier
 {
     string Name { get; }
@@ -50,24 +55,30 @@ public interface INotifier
     Task<NotificationResult> NotifyAsync(EscalationNotice notice, CancellationToken cancellationToken);
 }
 
-/// <summary>Sends one notice to every configured notifier; a failing notifier never stops the others or the loop.</summary>
-public sealed class EscalationDispatcher(IEnumerable<INotifier> notifiers)
+/// <summary>The configured notifiers, by name. Two notifiers with one name is a start-up error.</summary>
+public sealed class NotifierSet
 {
-    public async Task<IReadOnlyList<NotificationResult>> DispatchAsync(EscalationNotice notice, CancellationToken cancellationToken)
+    private readonly Dictionary<string, INotifier> _byName = new(StringComparer.Ordinal);
+
+    public NotifierSet(IEnumerable<INotifier> notifiers)
     {
-        var results = new List<NotificationResult>();
         foreach (var notifier in notifiers)
         {
-            try
+            if (!_byName.TryAdd(notifier.Name, notifier))
             {
-                results.Add(await notifier.NotifyAsync(notice, cancellationToken));
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                results.Add(new NotificationResult(notifier.Name, false, 1, $"{exception.GetType().Name}: {exception.Message}"));
+                throw new InvalidOperationException($"two notifiers are named '{notifier.Name}' ({_byName[notifier.Name].GetType().Name} and {notifier.GetType().Name})");
             }
         }
 
-        return results;
+        Names = _byName.Keys.Order(StringComparer.Ordinal).ToList();
     }
+
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>False when escalations reach only the service's log.</summary>
+    public bool CanPage => Names.Count > 0;
+
+    public const string LogOnlyWarning = "no notifier is configured: escalations reach only the log; nobody is paged (configure notifiers.webhook)";
+
+    public INotifier? Find(string name) => _byName.GetValueOrDefault(name);
 }

@@ -26,8 +26,12 @@ public sealed class WebhookNotifierOptions
     /// <summary>Name of an environment variable holding a bearer token for the receiver.</summary>
     public string? BearerTokenEnv { get; set; }
 
+    /// <summary>
+    /// Quick attempts within one delivery (on 5xx, 429, network errors and timeouts). Between deliveries the outbox
+    /// retries with its own back-off (healing.notifications), so one attempt is the default.
+    /// </summary>
     [Range(1, 20)]
-    public int MaxAttempts { get; set; } = 5;
+    public int MaxAttempts { get; set; } = 1;
 
     public Duration FirstRetryDelay { get; set; } = Duration.Parse("1s");
 
@@ -82,9 +86,14 @@ public sealed class WebhookNotifier(IHttpClientFactory httpClients, IOptions<Web
                     return await httpClients.CreateClient(ClientName).SendAsync(request, token2);
                 },
                 cancellationToken);
-            return response.IsSuccessStatusCode
-                ? new NotificationResult(Name, true, attempts, $"delivered: HTTP {(int)response.StatusCode}")
-                : new NotificationResult(Name, false, attempts, $"rejected: HTTP {(int)response.StatusCode}");
+            if (response.IsSuccessStatusCode)
+            {
+                return new NotificationResult(Name, true, attempts, $"delivered: HTTP {(int)response.StatusCode}");
+            }
+
+            var status = (int)response.StatusCode;
+            var transient = status >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests;
+            return new NotificationResult(Name, false, attempts, $"{(transient ? "failed" : "rejected")}: HTTP {status}") { Retryable = transient || status == 408 };
         }
         catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException)
         {
@@ -92,9 +101,12 @@ public sealed class WebhookNotifier(IHttpClientFactory httpClients, IOptions<Web
         }
     }
 
-    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(WebhookNotifierOptions settings, TimeProvider timeProvider) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(WebhookNotifierOptions settings, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (settings.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(0, settings.MaxAttempts - 1),
                 Delay = settings.FirstRetryDelay,
@@ -104,7 +116,9 @@ public sealed class WebhookNotifier(IHttpClientFactory httpClients, IOptions<Web
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
                     .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests),
-            })
-            .AddTimeout(settings.AttemptTimeout.Value)
-            .Build();
+            });
+        }
+
+        return builder.AddTimeout(settings.AttemptTimeout.Value).Build();
+    }
 }

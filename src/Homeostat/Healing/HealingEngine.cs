@@ -1,4 +1,3 @@
-using Homeostat.Audit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,13 +8,15 @@ namespace Homeostat.Healing;
 public sealed partial class HealingEngine(
     IHomeostatStore store,
     IncidentReconciler reconciler,
+    OutboxDelivery outbox,
+    TransitionWriter transitions,
     IOptionsMonitor<HealingOptions> options,
     TimeProvider timeProvider,
     ILogger<HealingEngine> logger)
 {
     public string ReplicaId { get; } = options.CurrentValue.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>Reconciles every incident that is due now; returns how many it handled.</summary>
+    /// <summary>Reconciles every incident that is due now, then delivers every notification due; returns how many it handled.</summary>
     public async Task<int> ProcessDueAsync(string worker, CancellationToken cancellationToken)
     {
         var handled = 0;
@@ -47,52 +48,15 @@ public sealed partial class HealingEngine(
             handled++;
         }
 
-        return handled;
+        return handled + await outbox.DeliverDueAsync(owner, cancellationToken);
     }
 
     private async Task RecordFailureAsync(Incident incident, Exception exception)
     {
         try
         {
-            await store.WriteAsync(
-                async writer =>
-                {
-                    var current = await writer.GetIncidentAsync(incident.Id, CancellationToken.None);
-                    if (current is null)
-                    {
-                        return false;
-                    }
-
-                    var now = timeProvider.GetUtcNow();
-                    var failures = current.FailedReconciles + 1;
-                    var problem = $"{exception.GetType().Name}: {exception.Message}";
-                    await writer.AppendAuditAsync(
-                        AuditEntry.For(AuditTypes.ReconcileFailed, $"processing failed ({failures} of {options.CurrentValue.MaxReconcileFailures}): {problem}", incident.Id, incident.Service, new { failures, error = problem }),
-                        CancellationToken.None);
-                    Incident next;
-                    if (failures >= options.CurrentValue.MaxReconcileFailures && current.State is not (IncidentState.Acting or IncidentState.Escalated))
-                    {
-                        var detail = $"Homeostat could not process this incident after {failures} attempts (last: {problem}); a human must look";
-                        next = current with
-                        {
-                            State = IncidentState.Escalated,
-                            Reason = EscalationReasons.ActionFailed,
-                            Detail = detail,
-                            FailedReconciles = failures,
-                            PendingNotification = new NotificationIntent(EscalationReasons.ActionFailed, detail),
-                            NextDueAt = now,
-                            UpdatedAt = now,
-                        };
-                        await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Escalated, $"escalated: {EscalationReasons.ActionFailed}: {detail}", incident.Id, incident.Service, new { reason = EscalationReasons.ActionFailed, detail }), CancellationToken.None);
-                    }
-                    else
-                    {
-                        next = current with { FailedReconciles = failures, NextDueAt = now + TimeSpan.FromSeconds(30 * Math.Pow(2, Math.Min(failures - 1, 6))), UpdatedAt = now };
-                    }
-
-                    return await writer.UpdateIncidentAsync(next, current.Version, CancellationToken.None);
-                },
-                CancellationToken.None);
+            var failed = new ReconcileFailed($"{exception.GetType().Name}: {exception.Message}", options.CurrentValue.MaxReconcileFailures);
+            await store.WriteAsync(writer => transitions.ApplyAsync(writer, incident.Id, expectedVersion: null, failed, CancellationToken.None), CancellationToken.None);
         }
         catch (Exception recordFailure)
         {

@@ -31,6 +31,25 @@ public sealed class HealingOptions
     public string? ReplicaId { get; set; }
 
     public VerificationDefaults Verify { get; set; } = new();
+
+    public NotificationRetry Notifications { get; set; } = new();
+}
+
+/// <summary>How the outbox retries each notifier's delivery: exponential back-off from the first delay up to the longest, until it gives up.</summary>
+public sealed class NotificationRetry
+{
+    public Duration FirstRetry { get; set; } = Duration.Parse("30s");
+
+    public Duration LongestRetry { get; set; } = Duration.Parse("10m");
+
+    /// <summary>How long after the escalation a notifier that keeps failing is given up on (the attempt is audited).</summary>
+    public Duration GiveUpAfter { get; set; } = Duration.Parse("24h");
+
+    public TimeSpan DelayBefore(int attempt)
+    {
+        var delay = FirstRetry.Value * Math.Pow(2, Math.Min(attempt - 1, 20));
+        return delay < LongestRetry.Value ? delay : LongestRetry.Value;
+    }
 }
 
 /// <summary>Used when a remediation has no <c>verify:</c> block of its own.</summary>

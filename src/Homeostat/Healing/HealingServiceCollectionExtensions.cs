@@ -9,14 +9,16 @@ public static class HealingServiceCollectionExtensions
     /// <summary>The incident lifecycle: intake, reconciler, engine, operator commands and the notification outbox.</summary>
     public static IServiceCollection AddHealingLoop(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<INotifier, LogNotifier>();
+        services.AddSingleton<EscalationLog>();
         if (!string.IsNullOrWhiteSpace(configuration[$"{WebhookNotifierOptions.Section}:Url"]))
         {
             services.AddHttpClient(WebhookNotifier.ClientName);
             services.AddSingleton<INotifier, WebhookNotifier>();
         }
 
-        services.AddSingleton<EscalationDispatcher>();
+        services.AddSingleton<NotifierSet>();
+        services.AddSingleton<TransitionWriter>();
+        services.AddSingleton<OutboxDelivery>();
 
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<SignalIntake>();

@@ -83,9 +83,6 @@ public sealed record Incident
 
     public int VerificationAttempts { get; init; }
 
-    /// <summary>A notification decided in the same transaction as the escalation and not yet delivered (an outbox).</summary>
-    public NotificationIntent? PendingNotification { get; init; }
-
     /// <summary>For <see cref="IncidentState.PendingApproval"/>: when the request expires and escalates with <c>approval_expired</c>.</summary>
     public DateTimeOffset? ApprovalDeadline { get; init; }
 
@@ -106,9 +103,6 @@ public sealed record Incident
     public static string DeliveryKeyOf(string fingerprint, Signal signal) =>
         signal.StartsAt is { } startsAt ? $"{fingerprint}@{Audit.AuditChain.FormatTime(startsAt)}" : fingerprint;
 }
-
-/// <summary>Who must be told what; delivered at least once by the reconciler.</summary>
-public sealed record NotificationIntent(string Reason, string Detail);
 
 public sealed record IncidentQuery
 {

@@ -24,7 +24,7 @@ public sealed record IntakeResult(string SignalId, string? IncidentId, IntakeDec
 /// Turns signals into incidents, atomically per batch: a firing signal either opens an incident or is recorded
 /// as a duplicate; a resolved signal resolves the open incident with its fingerprint.
 /// </summary>
-public sealed class SignalIntake(IHomeostatStore store, WorkSignal workSignal, TimeProvider timeProvider)
+public sealed class SignalIntake(IHomeostatStore store, TransitionWriter transitions, WorkSignal workSignal, TimeProvider timeProvider)
 {
     public Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, CancellationToken cancellationToken) =>
         IngestAsync(signals, note: null, cancellationToken);
@@ -65,106 +65,45 @@ public sealed class SignalIntake(IHomeostatStore store, WorkSignal workSignal, T
         var now = timeProvider.GetUtcNow();
         var fingerprint = SignalIdentity.FingerprintOf(signal);
         var deliveryKey = Incident.DeliveryKeyOf(fingerprint, signal);
-        var service = SignalIdentity.ServiceOf(signal);
         var active = await writer.FindActiveIncidentAsync(fingerprint, cancellationToken);
 
         // Without a start time a delivery cannot be told from a new occurrence once its incident closed.
         var existing = active ?? (signal.StartsAt is null ? null : await writer.FindIncidentByDeliveryAsync(deliveryKey, cancellationToken));
         if (existing is not null)
         {
-            if (active is not null && active.SourceResolvedAt is not null && active.DeliveryKey != deliveryKey)
-            {
-                // The source said resolved, then the problem came back while the action was being verified: it did not clear.
-                var refired = active with { SourceResolvedAt = null, UpdatedAt = now };
-                if (!await writer.UpdateIncidentAsync(refired, active.Version, cancellationToken))
-                {
-                    throw new InvalidOperationException($"incident {active.Id} changed inside a serialisable transaction");
-                }
-
-                var refiredDetail = $"the signal fired again after {active.Signal.Source} reported it resolved; incident {active.Id} ({active.State.ToWord()}) is not cleared";
-                await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Duplicate, refiredDetail, active.Id, active.Service, new { signal, refired = true }), cancellationToken);
-                return new IntakeResult(signal.Id, active.Id, IntakeDecision.Duplicate, refiredDetail);
-            }
-
-            var detail = $"repeated delivery of incident {existing.Id} ({existing.State.ToWord()}); not acted on again";
-            await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Duplicate, detail, existing.Id, existing.Service, new { signal }), cancellationToken);
-            return new IntakeResult(signal.Id, existing.Id, IntakeDecision.Duplicate, detail);
+            // The source said resolved, then the problem came back while the action was being verified: it did not clear.
+            IncidentEvent repeated = active is not null && active.SourceResolvedAt is not null && active.DeliveryKey != deliveryKey
+                ? new SignalRefired(signal)
+                : new DeliveryRepeated(signal);
+            var transition = IncidentLifecycle.Apply(existing, repeated, now);
+            await transitions.SaveAsync(writer, transition, cancellationToken);
+            return new IntakeResult(signal.Id, existing.Id, IntakeDecision.Duplicate, transition.Records[0].Summary);
         }
 
-        var incident = new Incident
-        {
-            Id = Guid.CreateVersion7(now).ToString("N")[..20],
-            Fingerprint = fingerprint,
-            DeliveryKey = deliveryKey,
-            Service = service,
-            State = IncidentState.Open,
-            Detail = "received; waiting to be classified",
-            Signal = signal,
-            CreatedAt = now,
-            UpdatedAt = now,
-            NextDueAt = now,
-        };
-        await writer.InsertIncidentAsync(incident, cancellationToken);
-        await writer.AppendAuditAsync(
-            AuditEntry.For(AuditTypes.SignalReceived, $"{signal.Source} signal '{Describe(signal)}' opened incident {incident.Id} for {service}", incident.Id, service, new { signal, fingerprint }),
-            cancellationToken);
-        return new IntakeResult(signal.Id, incident.Id, IntakeDecision.Accepted, "opened a new incident");
+        var opened = IncidentLifecycle.Apply(
+            null,
+            new SignalOpened(Guid.CreateVersion7(now).ToString("N")[..20], signal, fingerprint, deliveryKey, SignalIdentity.ServiceOf(signal)),
+            now);
+        await transitions.SaveAsync(writer, opened, cancellationToken);
+        return new IntakeResult(signal.Id, opened.Next!.Id, IntakeDecision.Accepted, "opened a new incident");
     }
 
     private async Task<IntakeResult> ResolveAsync(IStoreWriter writer, Signal signal, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
         var fingerprint = SignalIdentity.FingerprintOf(signal);
         var incident = await writer.FindActiveIncidentAsync(fingerprint, cancellationToken);
         if (incident is null)
         {
             var detail = "resolved notification for no open incident; nothing to do";
-            await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.SignalReceived, detail, null, SignalIdentity.ServiceOf(signal), new { signal, fingerprint }), cancellationToken);
+            await writer.AppendAuditAsync(AuditEntry.Of(new SignalReceivedPayload(signal, fingerprint), detail, null, SignalIdentity.ServiceOf(signal)), cancellationToken);
             return new IntakeResult(signal.Id, null, IntakeDecision.Ignored, detail);
         }
 
-        if (incident.SourceResolvedAt is not null)
-        {
-            var detail = $"repeated resolved notification for incident {incident.Id}";
-            await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Duplicate, detail, incident.Id, incident.Service, new { signal }), cancellationToken);
-            return new IntakeResult(signal.Id, incident.Id, IntakeDecision.Duplicate, detail);
-        }
-
-        Incident updated;
-        string summary;
-        if (incident.State is IncidentState.Acting or IncidentState.Verifying)
-        {
-            // The action's verification decides; make it look now.
-            updated = incident with { SourceResolvedAt = now, UpdatedAt = now, NextDueAt = incident.State == IncidentState.Verifying ? now : incident.NextDueAt };
-            summary = $"{signal.Source} reported the signal resolved while incident {incident.Id} was {incident.State.ToWord()}";
-        }
-        else
-        {
-            updated = incident with
-            {
-                State = IncidentState.Resolved,
-                SourceResolvedAt = now,
-                UpdatedAt = now,
-                NextDueAt = null,
-                Detail = incident.State == IncidentState.Open
-                    ? $"{signal.Source} reported it resolved before any action"
-                    : $"{signal.Source} reported it resolved after the incident was {incident.State.ToWord()}{(incident.Reason is null ? string.Empty : " (" + incident.Reason + ")")}",
-            };
-            summary = $"incident {incident.Id} resolved: {updated.Detail}";
-        }
-
-        if (!await writer.UpdateIncidentAsync(updated, incident.Version, cancellationToken))
-        {
-            throw new InvalidOperationException($"incident {incident.Id} changed inside a serialisable transaction");
-        }
-
-        await writer.AppendAuditAsync(AuditEntry.For(AuditTypes.Resolved, summary, incident.Id, incident.Service, new { signal }), cancellationToken);
-        return new IntakeResult(signal.Id, incident.Id, IntakeDecision.Resolved, summary);
+        var transition = IncidentLifecycle.Apply(incident, new SourceResolved(signal), timeProvider.GetUtcNow());
+        await transitions.SaveAsync(writer, transition, cancellationToken);
+        var decision = transition.Next is null ? IntakeDecision.Duplicate : IntakeDecision.Resolved;
+        return new IntakeResult(signal.Id, incident.Id, decision, transition.Records[0].Summary);
     }
-
-    private static string Describe(Signal signal) => signal.Title ?? signal.Label("alertname") ?? Truncate(signal.Text) ?? "(untitled)";
-
-    private static string? Truncate(string? text) => text is null ? null : text.Length > 60 ? text[..60] + "…" : text;
 }
 
 public static class IncidentStateWords

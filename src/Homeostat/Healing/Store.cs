@@ -1,4 +1,5 @@
 using Homeostat.Audit;
+using Homeostat.Escalation;
 
 namespace Homeostat.Healing;
 
@@ -45,6 +46,9 @@ public interface IStoreReader
     Task<ShadowState?> GetShadowAsync(string failureClass, string specHash, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Outbox entries, newest first; of one incident when <paramref name="incidentId"/> is given.</summary>
+    Task<IReadOnlyList<OutboxEntry>> ListNotificationsAsync(string? incidentId, CancellationToken cancellationToken);
 }
 
 /// <summary>Writes inside one serialisable transaction: either all of them happen, or none.</summary>
@@ -54,10 +58,18 @@ public interface IStoreWriter : IStoreReader
 
     Task<Incident?> FindIncidentByDeliveryAsync(string deliveryKey, CancellationToken cancellationToken);
 
-    Task InsertIncidentAsync(Incident incident, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves a transition of the incident lifecycle in one call: inserts <see cref="Transition.Next"/> when
+    /// <see cref="Transition.Before"/> is null, otherwise updates it only if the stored version is still
+    /// <c>Before.Version</c> (else throws <see cref="IncidentVersionConflictException"/>); appends
+    /// <see cref="Transition.Records"/> in order; queues <see cref="Transition.Outbox"/>; records
+    /// <see cref="Transition.Suspend"/>; cancels the incident's pending notifications when asked. Returns the
+    /// incident's version after the call (unchanged when <see cref="Transition.Next"/> is null; 1 for a new incident).
+    /// </summary>
+    Task<long> SaveAsync(Transition transition, CancellationToken cancellationToken);
 
-    /// <summary>Saves a new version of an incident if nobody else changed it since <paramref name="expectedVersion"/>.</summary>
-    Task<bool> UpdateIncidentAsync(Incident incident, long expectedVersion, CancellationToken cancellationToken);
+    /// <summary>Records a delivery attempt of an outbox entry and ends the caller's claim on it; a cancelled entry stays cancelled.</summary>
+    Task UpdateNotificationAsync(OutboxEntry entry, CancellationToken cancellationToken);
 
     Task<AuditRecord> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
 
@@ -75,7 +87,12 @@ public interface IStoreWriter : IStoreReader
 /// <summary>The durable state of Homeostat: incidents, the audit trail, suspensions, shadow state and work claims.</summary>
 public interface IHomeostatStore : IStoreReader
 {
-    /// <summary>Runs <paramref name="work"/> in one serialisable write transaction and commits it if it returns.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one serialisable write transaction and commits it if it returns. A
+    /// serialization conflict or a busy database is retried here, running <paramref name="work"/> again from the
+    /// start, and never surfaces to the caller; so <paramref name="work"/> must have no effect outside the writer.
+    /// An exception from <paramref name="work"/> rolls everything back and is rethrown.
+    /// </summary>
     Task<T> WriteAsync<T>(Func<IStoreWriter, Task<T>> work, CancellationToken cancellationToken);
 
     /// <summary>Claims the incident due soonest, so that no other worker or replica works on it until the lease ends.</summary>
@@ -83,7 +100,15 @@ public interface IHomeostatStore : IStoreReader
 
     Task ReleaseClaimAsync(string incidentId, string owner, CancellationToken cancellationToken);
 
+    /// <summary>Claims the pending outbox entry due soonest, for <paramref name="lease"/>; the claim ends with <see cref="IStoreWriter.UpdateNotificationAsync"/>.</summary>
+    Task<OutboxEntry?> ClaimNextNotificationAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>When the next incident or outbox entry falls due (claims included), so idle workers know how long to wait.</summary>
     Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken);
 
     Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The stored incident is not at the version a transition was computed from: a bug in the caller, since every change is read and saved in one serialisable transaction.</summary>
+public sealed class IncidentVersionConflictException(string incidentId, long expected)
+    : InvalidOperationException($"incident {incidentId} is no longer at version {expected}: it changed inside a serialisable transaction");

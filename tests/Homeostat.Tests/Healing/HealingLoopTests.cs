@@ -255,10 +255,9 @@ public sealed class HealingLoopTests
             async w =>
             {
                 var current = (await w.GetIncidentAsync(opened.IncidentId!, CancellationToken.None))!;
-                return await w.UpdateIncidentAsync(
-                    current with { State = IncidentState.Acting, ActedForReal = true, Action = "rotate_and_compress_logs", NextDueAt = h.Time.GetUtcNow().AddMinutes(15) },
-                    current.Version,
-                    CancellationToken.None);
+                return await w.ForceAsync(
+                    current,
+                    current with { State = IncidentState.Acting, ActedForReal = true, Action = "rotate_and_compress_logs", NextDueAt = h.Time.GetUtcNow().AddMinutes(15) });
             },
             CancellationToken.None);
 

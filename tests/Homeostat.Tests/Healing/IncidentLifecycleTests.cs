@@ -1,4 +1,5 @@
 using Homeostat.Audit;
+using Homeostat.Escalation;
 using Homeostat.Guardrails;
 using Homeostat.Healing;
 using Homeostat.Remediation;
@@ -65,7 +66,7 @@ public sealed class IncidentLifecycleTests
                 async w =>
                 {
                     var current = (await w.GetIncidentAsync(request.IncidentId, CancellationToken.None))!;
-                    return await w.UpdateIncidentAsync(current with { State = IncidentState.Escalated, Reason = EscalationReasons.ActionFailed }, current.Version, CancellationToken.None);
+                    return await w.ForceAsync(current, current with { State = IncidentState.Escalated, Reason = EscalationReasons.ActionFailed });
                 },
                 CancellationToken.None).GetAwaiter().GetResult();
         };
@@ -89,16 +90,14 @@ public sealed class IncidentLifecycleTests
             async w =>
             {
                 var current = (await w.GetIncidentAsync(opened.IncidentId!, CancellationToken.None))!;
-                return await w.UpdateIncidentAsync(
-                    current with
+                var escalated = current with { State = IncidentState.Escalated, Reason = EscalationReasons.UnknownClass };
+                await w.SaveAsync(
+                    new Transition(current, escalated, [])
                     {
-                        State = IncidentState.Escalated,
-                        Reason = EscalationReasons.UnknownClass,
-                        PendingNotification = new NotificationIntent(EscalationReasons.UnknownClass, "nobody knows this one"),
-                        NextDueAt = h.Time.GetUtcNow(),
+                        Outbox = [new OutboxEntry { IncidentId = current.Id, Notifier = h.Notifier.Name, Reason = EscalationReasons.UnknownClass, Detail = "nobody knows this one", CreatedAt = h.Time.GetUtcNow(), NextAttemptAt = h.Time.GetUtcNow() }],
                     },
-                    current.Version,
                     CancellationToken.None);
+                return true;
             },
             CancellationToken.None);
 
@@ -107,8 +106,8 @@ public sealed class IncidentLifecycleTests
 
         h.Notifier.Sent.ShouldHaveSingleItem().Detail.ShouldBe("nobody knows this one");
         var incident = await h.IncidentAsync(opened.IncidentId!);
-        incident.PendingNotification.ShouldBeNull();
         incident.NextDueAt.ShouldBeNull();
+        (await h.Store.ListNotificationsAsync(incident.Id, CancellationToken.None)).ShouldHaveSingleItem().Status.ShouldBe(OutboxStatus.Delivered);
     }
 
     [Fact]
