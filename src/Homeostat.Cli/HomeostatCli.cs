@@ -2,6 +2,7 @@ using System.CommandLine;
 using Homeostat.Catalog;
 using Homeostat.Cli.Commands;
 using Homeostat.Configuration;
+using Homeostat.Remediation;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Cli;
@@ -56,7 +57,7 @@ public static class HomeostatCli
         // Start-up wraps configuration and catalog failures (options factories, hosted services); report the cause.
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is CatalogInvalidException or OptionsValidationException or ConfigFileException)
+            if (current is StartupException or CatalogInvalidException or OptionsValidationException or ConfigFileException or DuplicateActionException)
             {
                 return current;
             }
@@ -69,8 +70,18 @@ public static class HomeostatCli
     {
         switch (exception)
         {
+            case StartupException startup:
+                // One line per problem, each saying where: file:line:col: key: message (value).
+                foreach (var item in startup.Errors)
+                {
+                    await error.WriteLineAsync(item.ToString());
+                }
+
+                return Failure;
+            case DuplicateActionException duplicate:
+                await error.WriteLineAsync($"homeostat: actions: {duplicate.Message}");
+                return Failure;
             case CatalogInvalidException invalid:
-                await error.WriteLineAsync("homeostat: the catalog is invalid:");
                 foreach (var item in invalid.Errors)
                 {
                     await error.WriteLineAsync(item.ToString());

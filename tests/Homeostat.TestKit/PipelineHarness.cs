@@ -1,3 +1,5 @@
+using Homeostat.Remediation.HostActions;
+using Homeostat.Prometheus;
 using Homeostat.Audit;
 using Homeostat.Catalog;
 using Homeostat.Configuration;
@@ -45,8 +47,11 @@ public sealed class PipelineHarness : IAsyncDisposable
 
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddHomeostatEngine(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
-        services.AddHomeostatSqlite(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
+        services.AddHomeostat(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .AddHostActions()
+            .AddHostProbes()
+            .AddPrometheus()
+            .AddSqliteStore(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
 
         Actions = new Dictionary<string, RecordingAction>
         {
@@ -56,7 +61,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         };
         foreach (var action in Actions.Values)
         {
-            services.AddSingleton<IRemediationAction>(action);
+            services.OverrideAction(action);
         }
 
         services.AddSingleton<IVerifier>(Verifier);

@@ -1,9 +1,6 @@
 using Homeostat.Configuration;
 using Homeostat.Diagnosis;
-using Homeostat.Learning;
-using Homeostat.Llm;
-using Homeostat.Postgres.Actions;
-using Homeostat.Kubernetes;
+using Homeostat.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,12 +13,6 @@ internal static class ClassifierServices
 
     public static ServiceProvider Build(string? catalogPath, string? modelPath, string? configPath = null)
     {
-        var builder = new ConfigurationBuilder();
-        if (configPath is not null)
-        {
-            builder.AddYamlFile(configPath);
-        }
-
         var overrides = new Dictionary<string, string?>();
         if (catalogPath is not null)
         {
@@ -33,13 +24,10 @@ internal static class ClassifierServices
             overrides["Classifier:ModelPath"] = Path.GetFullPath(modelPath);
         }
 
-        var configuration = builder.AddInMemoryCollection(overrides).Build();
+        var configuration = HomeostatComposition.BuildConfiguration(configPath, overrides);
         var services = new ServiceCollection();
-        services.AddHomeostatEngine(configuration);
-        services.AddHomeostatLearning(configuration);
-        services.AddHomeostatLlm(configuration);
-        services.AddHomeostatPostgresActions(configuration);
-        services.AddHomeostatKubernetes(configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddHomeostatModules(configuration);
         return services.BuildServiceProvider();
     }
 

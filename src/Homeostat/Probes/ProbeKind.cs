@@ -42,15 +42,6 @@ public static class ProbeKindServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeKind, TKind>());
         return services;
     }
-
-    /// <summary>The engine's host probe kinds.</summary>
-    public static IServiceCollection AddHomeostatProbeKinds(this IServiceCollection services) => services
-        .AddProbeKind<DirectorySizeProbeKind>()
-        .AddProbeKind<FilesystemUsageProbeKind>()
-        .AddProbeKind<FilesystemInodesProbeKind>()
-        .AddProbeKind<MemoryUsageProbeKind>()
-        .AddProbeKind<CertificateExpiryProbeKind>()
-        .AddProbeKind<HttpLatencyProbeKind>();
 }
 
 /// <summary>The engine's host probe kinds, for code that builds probes without a container.</summary>
