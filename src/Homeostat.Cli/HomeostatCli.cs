@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Homeostat.Catalog;
 using Homeostat.Cli.Commands;
 using Homeostat.Configuration;
@@ -15,11 +16,17 @@ public static class HomeostatCli
     public const int UsageError = 2;
     public const int InternalError = 70;
 
+    /// <summary>The command's name in help and usage, whatever the executable is called.</summary>
+    public const string CommandName = "homeostat";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var io = new CliIo(output, error);
-        var root = new RootCommand("Homeostat: a self-healing controller with humans on the guardrails.")
+        // Named here, not after the executable (Homeostat.Cli.dll when run with dotnet), so help and errors say homeostat.
+        var root = new Command(CommandName, "Homeostat: a self-healing controller with humans on the guardrails.")
         {
+            new HelpOption(),
+            new VersionOption(),
             RunCommand.Create(io),
             ClassifyCommand.Create(io),
             EvalCommand.Create(io),

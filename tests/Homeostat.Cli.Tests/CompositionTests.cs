@@ -218,6 +218,18 @@ public sealed class CompositionTests
         (output + error).ShouldNotContain("   at ");
     }
 
+    [Fact]
+    public async Task Help_NamesTheCommandHomeostat_NotTheAssembly()
+    {
+        var root = await CliRunner.RunAsync("--help");
+        var validate = await CliRunner.RunAsync("validate", "--help");
+
+        root.ExitCode.ShouldBe(0);
+        root.Output.ShouldContain("Usage:\n  homeostat [command] [options]");
+        validate.Output.ShouldContain("homeostat validate <files>...");
+        (root.Output + validate.Output).ShouldNotContain("Homeostat.Cli");
+    }
+
     private static List<string> Lines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
