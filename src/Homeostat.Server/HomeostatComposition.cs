@@ -1,10 +1,10 @@
 using Homeostat.Configuration;
+using Homeostat.Host;
 using Homeostat.Kubernetes;
 using Homeostat.Learning;
 using Homeostat.Llm;
 using Homeostat.Postgres;
 using Homeostat.Prometheus;
-using Homeostat.Remediation.HostActions;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using Homeostat.Configuration;
 using System.Text.Json.Nodes;
+using Homeostat.Host.Actions.Certificates;
 using Homeostat.Kubernetes.Actions;
 using Homeostat.Remediation;
 using Homeostat.Remediation.Certificates;

@@ -1,10 +1,10 @@
-using Homeostat.Remediation.HostActions;
-using Homeostat.Prometheus;
 using Homeostat.Audit;
 using Homeostat.Catalog;
 using Homeostat.Configuration;
 using Homeostat.Escalation;
 using Homeostat.Healing;
+using Homeostat.Host;
+using Homeostat.Prometheus;
 using Homeostat.Remediation;
 using Homeostat.Signals;
 using Homeostat.Sqlite;

@@ -1,3 +1,4 @@
+using Homeostat.Host.Probes;
 using Homeostat.Postgres;
 using System.Globalization;
 using System.Text.Json;

@@ -1,8 +1,9 @@
 using Homeostat.Configuration;
 using Homeostat.Guardrails;
+using Homeostat.Host;
 using Homeostat.Prometheus;
 using Homeostat.Remediation;
-using Homeostat.Remediation.HostActions;
+using Homeostat.Host.Actions;
 using Homeostat.TestKit;
 using Homeostat.Verification;
 using Microsoft.Extensions.Configuration;
