@@ -104,7 +104,7 @@ public static class HomeostatCli
 
                 return Failure;
             case ConfigFileException config:
-                await error.WriteLineAsync($"homeostat: {config.Message}");
+                await error.WriteLineAsync(config.Error is { } located ? located.ToString() : $"homeostat: {config.Message}");
                 return Failure;
             case InvalidOperationException invalid when invalid.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) || invalid.InnerException is FormatException:
                 await error.WriteLineAsync($"homeostat: the configuration is invalid: {invalid.InnerException?.Message ?? invalid.Message}");

@@ -219,6 +219,21 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public async Task Run_ConfigThatIsNotYaml_OneLocatedLineForRunAndValidate()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("homeostat.yaml", "guardrails:\n  dry_run: [unclosed\n");
+
+        var run = await CliRunner.RunAsync("run", "--config", config);
+        var validate = await CliRunner.RunAsync("validate", config);
+
+        run.ExitCode.ShouldBe(1);
+        validate.ExitCode.ShouldBe(1);
+        Lines(run.Error).ShouldHaveSingleItem().ShouldStartWith($"{config}:3:1: yaml: is not valid YAML");
+        Lines(validate.Error).ShouldHaveSingleItem().ShouldStartWith($"{config}:3:1: yaml: is not valid YAML");
+    }
+
+    [Fact]
     public async Task Help_NamesTheCommandHomeostat_NotTheAssembly()
     {
         var root = await CliRunner.RunAsync("--help");

@@ -28,7 +28,15 @@ internal static class ClassifierServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddHomeostatModules(configuration);
-        return services.BuildServiceProvider();
+        var provider = services.BuildServiceProvider();
+        var report = StartupCheck.Check(provider, configuration, forRun: false);
+        if (!report.IsValid)
+        {
+            provider.Dispose();
+            throw new StartupException(report.Errors);
+        }
+
+        return provider;
     }
 
     public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch

@@ -94,7 +94,7 @@ internal static class ValidateCommand
         }
         catch (ConfigFileException exception)
         {
-            return new StartupReport([new CatalogError(exception.Message, 0, 0, string.Empty, string.Empty)], []);
+            return new StartupReport([exception.Error ?? new CatalogError(file, 0, 0, "config", exception.Message)], []);
         }
     }
 

@@ -110,8 +110,8 @@ public static partial class StartupCheck
                 return invalid.Errors;
             case OptionsValidationException options:
                 return options.Failures.Select(f => locator.Failure(f, options.OptionsType, section)).ToList();
-            case ConfigFileException file:
-                return [new CatalogError(file.Message, 0, 0, string.Empty, string.Empty)];
+            case ConfigFileException { Error: { } located }:
+                return [located];
             case DuplicateActionException duplicate:
                 return [new CatalogError("homeostat", 0, 0, "actions", duplicate.Message)];
             case InvalidOperationException { InnerException: { } inner } when inner is OptionsValidationException or CatalogInvalidException or DuplicateActionException or TargetInvocationException:

@@ -1,3 +1,4 @@
+using Homeostat.Catalog;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
@@ -43,11 +44,11 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         }
         catch (YamlException exception)
         {
-            throw new ConfigFileException($"{_path}:{exception.Start.Line}:{exception.Start.Column}: is not valid YAML: {exception.InnerException?.Message ?? exception.Message}");
+            throw new ConfigFileException(new CatalogError(_path, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {exception.InnerException?.Message ?? exception.Message}"));
         }
         catch (IOException exception)
         {
-            throw new ConfigFileException($"{_path}: cannot be read: {exception.Message}");
+            throw new ConfigFileException(new CatalogError(_path, 0, 0, "file", $"cannot be read: {exception.Message}"));
         }
 
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -57,13 +58,13 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         }
         else if (stream.Documents.Count > 0)
         {
-            throw new ConfigFileException($"{_path}:1:1: the config file must be a mapping of sections");
+            throw new ConfigFileException(new CatalogError(_path, 1, 1, "config", "must be a mapping of sections"));
         }
 
         Data = data;
     }
 
-    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data, bool preserveKeys)
+    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data, bool preserveKeys, bool isData = false)
     {
         switch (node)
         {
@@ -72,7 +73,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                 {
                     if (key is not YamlScalarNode { Value: { } written })
                     {
-                        throw new ConfigFileException($"{_path}:{key.Start.Line}:{key.Start.Column}: keys must be plain names, not lists or mappings");
+                        throw new ConfigFileException(new CatalogError(_path, (int)key.Start.Line, (int)key.Start.Column, "key", "keys must be plain names, not lists or mappings"));
                     }
 
 
@@ -80,7 +81,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                     var name = preserveKeys ? written : ToPascal(written);
                     var child = prefix is null ? name : $"{prefix}:{name}";
                     Locations[child] = ((int)key.Start.Line, (int)key.Start.Column);
-                    Flatten(value, child, directory, data, preserveKeys: !preserveKeys && DataMapKeys.Contains(written));
+                    Flatten(value, child, directory, data, preserveKeys: !preserveKeys && DataMapKeys.Contains(written), isData: preserveKeys);
                 }
 
                 break;
@@ -95,7 +96,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                 Locations[prefix] = ((int)scalar.Start.Line, (int)scalar.Start.Column);
 
                 // A value in a user map (a label, a header) is data, never a _path, whatever its key.
-                data[prefix] = !preserveKeys && IsPathKey(prefix) && IsRelativePath(prefix, scalar.Value)
+                data[prefix] = !isData && IsPathKey(prefix) && IsRelativePath(prefix, scalar.Value)
                     ? System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, scalar.Value!))
                     : scalar.Value;
                 break;
@@ -146,8 +147,23 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
     }
 }
 
-/// <summary>A config file that cannot be read or parsed; the message already says where.</summary>
-public sealed class ConfigFileException(string message) : Exception(message);
+/// <summary>A config file that cannot be read or parsed (<see cref="Error"/> says where), or a setting a command cannot work with.</summary>
+public sealed class ConfigFileException : Exception
+{
+    public ConfigFileException(string message)
+        : base(message)
+    {
+    }
+
+    public ConfigFileException(CatalogError error)
+        : base(error.ToString())
+    {
+        Error = error;
+    }
+
+    /// <summary>The located problem, when the file itself is at fault.</summary>
+    public CatalogError? Error { get; }
+}
 
 public static class YamlConfigurationExtensions
 {
