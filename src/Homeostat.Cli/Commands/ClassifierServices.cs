@@ -1,7 +1,5 @@
 using Homeostat.Configuration;
 using Homeostat.Diagnosis;
-using Homeostat.Server;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeostat.Cli.Commands;
@@ -24,19 +22,8 @@ internal static class ClassifierServices
             overrides["Classifier:ModelPath"] = Path.GetFullPath(modelPath);
         }
 
-        var configuration = HomeostatComposition.BuildConfiguration(configPath, overrides);
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddHomeostatModules(configuration);
-        var provider = services.BuildServiceProvider();
-        var report = StartupCheck.Check(provider, configuration, forRun: false);
-        if (!report.IsValid)
-        {
-            provider.Dispose();
-            throw new StartupException(report.Errors);
-        }
-
-        return provider;
+        // The same composition as every other command; the store is registered but never opened here.
+        return OfflineServices.Build(configPath, dataDirectory: null, overrides);
     }
 
     public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch
