@@ -219,6 +219,20 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public async Task Run_AStoreItCannotOpen_OneLocatedLineExitOneAndNoStackTrace()
+    {
+        using var temp = new TempDirectory();
+        temp.Write("data/homeostat.db", "this is not a database, it is a text file that someone put here by mistake");
+        var config = temp.Write("homeostat.yaml", "data: ./data\nserver: { listen: http://127.0.0.1:0 }\n");
+
+        var (code, output, error) = await RunProcessAsync("run", "--config", config);
+
+        code.ShouldBe(1, error);
+        Lines(error).ShouldHaveSingleItem().ShouldStartWith($"{config}:1:7: data: cannot open the store: ");
+        (output + error).ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public async Task Run_ConfigThatIsNotYaml_OneLocatedLineForRunAndValidate()
     {
         using var temp = new TempDirectory();

@@ -70,7 +70,8 @@ public sealed class RegistrationTests : IDisposable
     {
         using var provider = Build(new() { ["Kubernetes:Enabled"] = "false" });
 
-        provider.GetRequiredService<IActionRegistry>().Find("scale_memory_limit").ShouldBeOfType<UnavailableAction>();
+        provider.GetRequiredService<IActionRegistry>().Find("scale_memory_limit").ShouldBeOfType<UnavailableAction>()
+            .Descriptor.UnavailableReason.ShouldBe("scale_memory_limit needs the kubernetes module, which the config turns off: set kubernetes.enabled: true");
         provider.GetService<IKubernetes>().ShouldBeNull();
     }
 
