@@ -98,8 +98,12 @@ public static class HomeostatApplication
         var app = builder.Build();
         try
         {
-            // Everything run refuses is found here, all at once and located, before anything starts.
-            StartupCheck.EnsureValid(app.Services, configuration);
+            // Everything run refuses is found here, all at once and located, before anything starts. What it only
+            // warns about (the built-in catalog naming an action whose module is off) is logged.
+            foreach (var warning in StartupCheck.EnsureValid(app.Services, configuration).Warnings)
+            {
+                StartupLog.Warning(app.Logger, warning.ToString());
+            }
         }
         catch
         {
@@ -139,6 +143,12 @@ public static class HomeostatApplication
             });
         }
     }
+}
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "start-up: {Problem}")]
+    public static partial void Warning(ILogger logger, string problem);
 }
 
 /// <summary>Refuses to open write endpoints to the network without a token.</summary>

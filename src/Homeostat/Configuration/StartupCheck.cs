@@ -49,7 +49,7 @@ public static partial class StartupCheck
         foreach (var section in sections.Where(s => s.Options is not null))
         {
             // A section whose keys or values are already reported would only fail to bind again.
-            if (broken.Any(key => key.StartsWith(section.DottedKey, StringComparison.OrdinalIgnoreCase)))
+            if (broken.Any(key => IsWithin(key, section.DottedKey)))
             {
                 continue;
             }
@@ -129,6 +129,10 @@ public static partial class StartupCheck
         var accessor = services.GetRequiredService(typeof(IOptions<>).MakeGenericType(options));
         return accessor.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(accessor)!;
     }
+
+    private static bool IsWithin(string key, string section) =>
+        string.Equals(key, section, StringComparison.OrdinalIgnoreCase)
+        || (key.StartsWith(section, StringComparison.OrdinalIgnoreCase) && key.Length > section.Length && key[section.Length] is '.' or '[');
 
     private static List<CatalogError> Distinct(List<CatalogError> errors) => errors.DistinctBy(e => e.ToString()).ToList();
 
