@@ -128,6 +128,64 @@ public sealed class ModuleCompositionTests
         ]);
     }
 
+    [Fact]
+    public void AModuleOfOneLine_AddsAnActionAndAProbeKind_ThatTheCatalogAndTheProbesKnow()
+    {
+        var services = new ServiceCollection();
+        Compose(services, new Dictionary<string, string?>
+        {
+            ["Probes:0:Name"] = "queue",
+            ["Probes:0:Kind"] = QueueDepthProbeKind.Name,
+            ["Probes:0:Path"] = "/var/spool/app",
+            ["Probes:0:Service"] = "shop",
+        }).AddModule("queue", m => m.Action<DrainQueueAction>(DrainQueueAction.Definition).Probe<QueueDepthProbeKind>());
+        using var provider = services.BuildServiceProvider();
+
+        var loaded = provider.GetRequiredService<Homeostat.Catalog.CatalogLoader>()
+            .Load("remediations:\n  queue_full:\n    action: drain_queue\n    confidence_floor: 0.9\n    auto: true\n", "catalog.yaml");
+
+        loaded.Errors.ShouldBeEmpty();
+        loaded.Warnings.ShouldBeEmpty();
+        provider.GetRequiredService<IActionRegistry>().Find("drain_queue").ShouldBeOfType<DrainQueueAction>();
+        provider.GetRequiredService<Homeostat.Probes.ProbeSet>().Probes.ShouldHaveSingleItem().Options.Kind.ShouldBe(QueueDepthProbeKind.Name);
+        provider.GetServices<HomeostatModule>().Single(m => m.Name == "queue").Actions.ShouldHaveSingleItem().Descriptor.Name.ShouldBe("drain_queue");
+    }
+
+    private sealed class DrainQueueAction : IRemediationAction
+    {
+        public static readonly ActionDescriptor Definition = new("drain_queue", "Drain the queue the signal names.", []);
+
+        public ActionDescriptor Descriptor => Definition;
+
+        public Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(new ActionPreview(true, "would drain the queue", []));
+
+        public Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(new ActionOutcome(ActionStatus.Succeeded, "drained", []));
+    }
+
+    private sealed class QueueDepthProbeKind : Homeostat.Probes.IProbeKind
+    {
+        public const string Name = "queue_depth";
+
+        public string Kind => Name;
+
+        public Homeostat.Probes.IProbe Create(Homeostat.Probes.ProbeOptions options) => new QueueDepthProbe(options);
+
+        public IEnumerable<string> Validate(Homeostat.Probes.ProbeOptions options) => [];
+    }
+
+    private sealed class QueueDepthProbe(Homeostat.Probes.ProbeOptions options) : Homeostat.Probes.IProbe
+    {
+        public Homeostat.Probes.ProbeOptions Options { get; } = options;
+
+        public Task<Homeostat.Probes.ProbeReading> MeasureAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(new Homeostat.Probes.ProbeReading(false, 1, 100, "1 message queued"));
+
+        public Homeostat.Signals.Signal ToSignal(Homeostat.Probes.ProbeReading reading, DateTimeOffset since, string id) =>
+            Homeostat.Probes.ProbeSignals.Create(Options, reading, since, id, "QueueDeep", new Homeostat.Signals.SignalResource { Kind = "Queue", Path = Options.Path }, [], new Dictionary<string, double>());
+    }
+
     private sealed class PlacedGuardrail : IGuardrail
     {
         public string Name => "business_hours";
