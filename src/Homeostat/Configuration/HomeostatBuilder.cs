@@ -20,7 +20,10 @@ public sealed record ConfigSection(string Key, Type Shape, Type? Options)
     public string DottedKey => string.Join('.', Key.Split(':').Select(ConfigValidator.SnakeCase));
 }
 
-/// <summary>What a module adds: its config sections and the actions it contains (those its config disables included).</summary>
+/// <summary>
+/// What a module adds: its config sections, the actions it contains (those its config turns off included), and the
+/// types of its probe kinds, verifiers, guardrails and sources.
+/// </summary>
 public sealed class HomeostatModule(string name)
 {
     public string Name { get; } = name;
@@ -28,6 +31,14 @@ public sealed class HomeostatModule(string name)
     public List<ConfigSection> Sections { get; } = [];
 
     public List<ActionDeclaration> Actions { get; } = [];
+
+    public List<Type> Probes { get; } = [];
+
+    public List<Type> Verifiers { get; } = [];
+
+    public List<Type> Guardrails { get; } = [];
+
+    public List<Type> Sources { get; } = [];
 }
 
 /// <summary>
@@ -124,6 +135,7 @@ public sealed class HomeostatModuleBuilder(HomeostatBuilder builder, HomeostatMo
         where TKind : class, IProbeKind
     {
         Services.AddProbeKind<TKind>();
+        module.Probes.Add(typeof(TKind));
         return this;
     }
 
@@ -132,6 +144,7 @@ public sealed class HomeostatModuleBuilder(HomeostatBuilder builder, HomeostatMo
         where TVerifier : class, IVerifier
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IVerifier, TVerifier>());
+        module.Verifiers.Add(typeof(TVerifier));
         return this;
     }
 
@@ -140,6 +153,7 @@ public sealed class HomeostatModuleBuilder(HomeostatBuilder builder, HomeostatMo
         where TGuardrail : class, IGuardrail
     {
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IGuardrail, TGuardrail>());
+        module.Guardrails.Add(typeof(TGuardrail));
         return this;
     }
 
@@ -148,6 +162,7 @@ public sealed class HomeostatModuleBuilder(HomeostatBuilder builder, HomeostatMo
         where TSource : class, IHostedService
     {
         Services.AddHostedService<TSource>();
+        module.Sources.Add(typeof(TSource));
         return this;
     }
 

@@ -148,7 +148,9 @@ public sealed class ModuleCompositionTests
         loaded.Warnings.ShouldBeEmpty();
         provider.GetRequiredService<IActionRegistry>().Find("drain_queue").ShouldBeOfType<DrainQueueAction>();
         provider.GetRequiredService<Homeostat.Probes.ProbeSet>().Probes.ShouldHaveSingleItem().Options.Kind.ShouldBe(QueueDepthProbeKind.Name);
-        provider.GetServices<HomeostatModule>().Single(m => m.Name == "queue").Actions.ShouldHaveSingleItem().Descriptor.Name.ShouldBe("drain_queue");
+        var module = provider.GetServices<HomeostatModule>().Single(m => m.Name == "queue");
+        module.Actions.ShouldHaveSingleItem().Descriptor.Name.ShouldBe("drain_queue");
+        module.Probes.ShouldBe([typeof(QueueDepthProbeKind)]);
     }
 
     private sealed class DrainQueueAction : IRemediationAction
