@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Homeostat.Catalog;
 using Homeostat.Cli.Commands;
 using Homeostat.Configuration;
+using Homeostat.Remediation;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Cli;
@@ -14,11 +16,17 @@ public static class HomeostatCli
     public const int UsageError = 2;
     public const int InternalError = 70;
 
+    /// <summary>The command's name in help and usage, whatever the executable is called.</summary>
+    public const string CommandName = "homeostat";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var io = new CliIo(output, error);
-        var root = new RootCommand("Homeostat: a self-healing controller with humans on the guardrails.")
+        // Named here, not after the executable (Homeostat.Cli.dll when run with dotnet), so help and errors say homeostat.
+        var root = new Command(CommandName, "Homeostat: a self-healing controller with humans on the guardrails.")
         {
+            new HelpOption(),
+            new VersionOption(),
             RunCommand.Create(io),
             ClassifyCommand.Create(io),
             EvalCommand.Create(io),
@@ -56,7 +64,7 @@ public static class HomeostatCli
         // Start-up wraps configuration and catalog failures (options factories, hosted services); report the cause.
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is CatalogInvalidException or OptionsValidationException or ConfigFileException)
+            if (current is StartupException or CatalogInvalidException or OptionsValidationException or ConfigFileException or DuplicateActionException)
             {
                 return current;
             }
@@ -69,8 +77,18 @@ public static class HomeostatCli
     {
         switch (exception)
         {
+            case StartupException startup:
+                // One line per problem, each saying where: file:line:col: key: message (value).
+                foreach (var item in startup.Errors)
+                {
+                    await error.WriteLineAsync(item.ToString());
+                }
+
+                return Failure;
+            case DuplicateActionException duplicate:
+                await error.WriteLineAsync($"homeostat: actions: {duplicate.Message}");
+                return Failure;
             case CatalogInvalidException invalid:
-                await error.WriteLineAsync("homeostat: the catalog is invalid:");
                 foreach (var item in invalid.Errors)
                 {
                     await error.WriteLineAsync(item.ToString());
@@ -86,7 +104,7 @@ public static class HomeostatCli
 
                 return Failure;
             case ConfigFileException config:
-                await error.WriteLineAsync($"homeostat: {config.Message}");
+                await error.WriteLineAsync(config.Error is { } located ? located.ToString() : $"homeostat: {config.Message}");
                 return Failure;
             case InvalidOperationException invalid when invalid.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) || invalid.InnerException is FormatException:
                 await error.WriteLineAsync($"homeostat: the configuration is invalid: {invalid.InnerException?.Message ?? invalid.Message}");

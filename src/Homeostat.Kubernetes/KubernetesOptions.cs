@@ -70,7 +70,8 @@ public sealed class KubernetesOptionsValidator : IValidateOptions<KubernetesOpti
             }
         }
 
-        if (options.Enabled && !string.IsNullOrEmpty(options.Kubeconfig) && !File.Exists(options.Kubeconfig))
+        // Checked even while the module is off: a kubeconfig that is not there is a mistake either way.
+        if (!string.IsNullOrEmpty(options.Kubeconfig) && !File.Exists(options.Kubeconfig))
         {
             errors.Add($"{KubernetesOptions.Section}:Kubeconfig: file '{options.Kubeconfig}' does not exist");
         }

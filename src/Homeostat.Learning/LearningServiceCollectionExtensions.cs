@@ -1,3 +1,4 @@
+using Homeostat.Configuration;
 using Homeostat.Diagnosis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,11 +13,15 @@ public static class LearningServiceCollectionExtensions
     /// Makes the ensemble of rules and the learned model (plus any other registered member, such as the LLM) the
     /// classifier the loop uses. The model is loaded once, from the configured file or the one shipped in the assembly.
     /// </summary>
-    public static IServiceCollection AddHomeostatLearning(this IServiceCollection services, IConfiguration configuration)
+    public static HomeostatBuilder AddLearning(this HomeostatBuilder builder) => builder.AddModule(ModuleNames.Learning, module =>
     {
+        var services = module.Services;
+        var configuration = module.Configuration;
         services.AddOptions<LearningOptions>().Bind(configuration.GetSection(LearningOptions.Section), b => b.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddOptions<EnsembleOptions>().Bind(configuration.GetSection(EnsembleOptions.Section), b => b.ErrorOnUnknownConfiguration = true).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EnsembleOptions>, EnsembleOptionsValidator>();
+        module.Section(LearningOptions.Section, typeof(LearningOptions), typeof(LearningOptions))
+            .Section(EnsembleOptions.Section, typeof(EnsembleOptions), typeof(EnsembleOptions));
         if (!configuration.GetValue<bool>($"{LearningOptions.Section}:DisableModel"))
         {
             services.AddSingleton<ModelClassifier>();
@@ -24,9 +29,8 @@ public static class LearningServiceCollectionExtensions
             services.AddSingleton<ICalibrationSource>(sp => sp.GetRequiredService<ModelClassifier>());
         }
 
-        services.RemoveAll<IClassifier>();
+        // The ensemble replaces the core's rule classifier on purpose: the rules stay one of its members.
         services.AddSingleton<EnsembleClassifier>();
-        services.AddSingleton<IClassifier>(sp => sp.GetRequiredService<EnsembleClassifier>());
-        return services;
-    }
+        services.Replace(ServiceDescriptor.Singleton<IClassifier>(sp => sp.GetRequiredService<EnsembleClassifier>()));
+    });
 }

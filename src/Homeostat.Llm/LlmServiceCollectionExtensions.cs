@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net.Http.Headers;
+using Homeostat.Configuration;
 using Homeostat.Diagnosis;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -27,18 +28,20 @@ public static partial class LlmServiceCollectionExtensions
     /// <see cref="ChatClientKey"/>) and <see cref="LlmClassifier"/> as an <see cref="IClassifierMember"/>; otherwise
     /// nothing else, and Homeostat runs without an LLM.
     /// </summary>
-    public static IServiceCollection AddHomeostatLlm(this IServiceCollection services, IConfiguration configuration)
+    public static HomeostatBuilder AddLlm(this HomeostatBuilder builder) => builder.AddModule(ModuleNames.Llm, module =>
     {
-        var section = configuration.GetSection(LlmOptions.Section);
+        var services = module.Services;
+        var section = module.Configuration.GetSection(LlmOptions.Section);
         services.AddOptions<LlmOptions>()
             .Bind(section, b => b.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        module.Section(LlmOptions.Section, typeof(LlmOptions), typeof(LlmOptions));
 
         // A value that is not a boolean is reported by the options binding at start-up; it does not enable anything.
         if (!bool.TryParse(section[nameof(LlmOptions.Enabled)], out var enabled) || !enabled)
         {
-            return services;
+            return;
         }
 
         services.TryAddSingleton(TimeProvider.System);
@@ -48,8 +51,7 @@ public static partial class LlmServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LlmClassifier))));
         services.TryAddSingleton<LlmClassifier>();
         services.AddSingleton<IClassifierMember>(sp => sp.GetRequiredService<LlmClassifier>());
-        return services;
-    }
+    });
 
     /// <summary>The chat client for the configured provider. The key is read from the environment here and only sent as a bearer token.</summary>
     public static IChatClient CreateChatClient(LlmOptions options, ILogger logger)

@@ -1,10 +1,5 @@
 using System.Net;
 using Homeostat.Configuration;
-using Homeostat.Learning;
-using Homeostat.Llm;
-using Homeostat.Postgres.Actions;
-using Homeostat.Kubernetes;
-using Homeostat.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -44,12 +39,6 @@ public static class HomeostatApplication
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
-        if (settings.ConfigPath is not null)
-        {
-            builder.Configuration.AddYamlFile(settings.ConfigPath);
-        }
-
-        builder.Configuration.AddEnvironmentVariables("HOMEOSTAT__");
         var overrides = new Dictionary<string, string?>(settings.Overrides);
         if (settings.Listen is not null)
         {
@@ -61,41 +50,44 @@ public static class HomeostatApplication
             overrides["Guardrails:DryRun"] = "false";
         }
 
-        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Configuration.AddHomeostatSources(settings.ConfigPath, overrides);
         var configuration = builder.Configuration;
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        builder.Logging.AddConsole(o => o.FormatterName = HomeostatConsoleFormatter.Name)
+            .AddConsoleFormatter<HomeostatConsoleFormatter, HomeostatConsoleFormatterOptions>(o =>
+            {
+                o.TimestampFormat = "HH:mm:ss ";
+                o.FullExceptions = settings.MinimumLogLevel <= LogLevel.Debug;
+            });
         builder.Logging.SetMinimumLevel(settings.MinimumLogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // A start-up failure is reported once, located, by the caller (StartHomeostatAsync); the host's own report of it
+        // is only for debugging. Its critical messages (a background service stopping the host) still show.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", settings.MinimumLogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Critical);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
-        var dataDirectory = settings.DataDirectory ?? configuration["Data"] ?? ".homeostat";
-        builder.Services.AddHomeostatEngine(configuration);
-        builder.Services.AddHomeostatLearning(configuration);
-        builder.Services.AddHomeostatLlm(configuration);
-        builder.Services.AddHomeostatPostgresActions(configuration);
-        builder.Services.AddHomeostatKubernetes(configuration);
-        builder.Services.AddHomeostatSqlite(o => o.DataDirectory = dataDirectory);
+        var modules = builder.Services.AddHomeostatModules(configuration, settings.DataDirectory);
         if (settings.RunWorkers)
         {
-            builder.Services.AddHomeostatWorkers();
+            modules.AddWorkers();
         }
 
-        builder.Services.AddOptions<ServerOptions>()
-            .Bind(configuration.GetSection(ServerOptions.Section), b => b.ErrorOnUnknownConfiguration = true)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
-        builder.Services.AddSingleton<ApiToken>();
         builder.Services.AddProblemDetails();
         settings.ConfigureServices?.Invoke(builder.Services);
 
-        var serverOptions = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        var serverOptions = new ServerOptions();
+        try
+        {
+            configuration.GetSection(ServerOptions.Section).Bind(serverOptions);
+        }
+        catch (InvalidOperationException)
+        {
+            // A server value that does not bind is reported, located and with every other problem, by the start-up check below.
+            serverOptions = new ServerOptions();
+        }
+
         builder.WebHost.UseUrls(serverOptions.Listen);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -104,11 +96,59 @@ public static class HomeostatApplication
         });
 
         var app = builder.Build();
+        try
+        {
+            // Everything run refuses is found here, all at once and located, before anything starts. What it only
+            // warns about (the built-in catalog naming an action whose module is off) is logged.
+            foreach (var warning in StartupCheck.EnsureValid(app.Services, configuration).Warnings)
+            {
+                StartupLog.Warning(app.Logger, warning.ToString());
+            }
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHomeostatApi();
         return app;
     }
+
+    /// <summary>
+    /// Starts the service. A failure to start (the port in use, a store it cannot open) becomes a located
+    /// <see cref="StartupException"/>; the full exception is logged at debug level only.
+    /// </summary>
+    public static async Task StartHomeostatAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not StartupException)
+        {
+            app.Logger.LogDebug(exception, "Homeostat failed to start");
+            var sections = app.Services.GetServices<HomeostatModule>().SelectMany(m => m.Sections);
+            var locator = new ConfigLocator(app.Configuration, sections.ToList());
+            var listen = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.Listen;
+            throw new StartupException(exception switch
+            {
+                IOException when exception.Message.Contains("bind", StringComparison.OrdinalIgnoreCase) || exception.InnerException is System.Net.Sockets.SocketException =>
+                    [locator.At($"{ServerOptions.Section}:Listen", $"cannot listen on {listen}: {exception.Message.TrimEnd('.')}", quoteValue: false)],
+                Healing.StoreIncompatibleException or Microsoft.Data.Sqlite.SqliteException =>
+                    [locator.At("Data", $"cannot open the store: {exception.Message.TrimEnd('.')}", quoteValue: false)],
+                _ => StartupCheck.Locate(exception, app.Configuration, sections),
+            });
+        }
+    }
+}
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "start-up: {Problem}")]
+    public static partial void Warning(ILogger logger, string problem);
 }
 
 /// <summary>Refuses to open write endpoints to the network without a token.</summary>

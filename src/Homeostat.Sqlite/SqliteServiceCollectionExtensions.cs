@@ -1,3 +1,4 @@
+using Homeostat.Configuration;
 using Homeostat.Healing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,13 +7,13 @@ namespace Homeostat.Sqlite;
 
 public static class SqliteServiceCollectionExtensions
 {
-    /// <summary>Uses the embedded SQLite store in <paramref name="dataDirectory"/>.</summary>
-    public static IServiceCollection AddHomeostatSqlite(this IServiceCollection services, Action<SqliteStoreOptions> configure)
+    /// <summary>The embedded SQLite store, in the folder or at the connection string <paramref name="configure"/> sets.</summary>
+    public static HomeostatBuilder AddSqliteStore(this HomeostatBuilder builder, Action<SqliteStoreOptions> configure) => builder.AddModule(ModuleNames.Sqlite, module =>
     {
+        var services = module.Services;
         services.AddOptions<SqliteStoreOptions>().Configure(configure);
         services.TryAddSingleton<TimeProvider>(TimeProvider.System);
         services.AddSingleton<SqliteStore>();
         services.AddSingleton<IHomeostatStore>(sp => sp.GetRequiredService<SqliteStore>());
-        return services;
-    }
+    });
 }

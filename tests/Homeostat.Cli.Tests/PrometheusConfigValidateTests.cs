@@ -38,7 +38,7 @@ public sealed class PrometheusConfigValidateTests
         result.Error.ShouldContain("sources.prometheus.rules[1] (Disk): name 'Disk' is used by an earlier rule");
         result.Error.ShouldContain("sources.prometheus.rules[1] (Disk): expr is empty");
         result.Error.ShouldContain("sources.prometheus.rules[1] (Disk): labels: 'not-a-label' is not a valid Prometheus label name");
-        result.Error.ShouldContain("verification.alertmanager_signals must be one of prometheus, alertmanager (got 'alertmanagr')");
+        result.Error.ShouldContain($"{config}:12:25: verification.alertmanager_signals: must be one of prometheus, alertmanager (got 'alertmanagr')");
     }
 
     [Fact]

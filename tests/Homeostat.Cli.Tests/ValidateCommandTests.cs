@@ -108,7 +108,8 @@ public sealed class ValidateCommandTests
         var result = await CliRunner.RunAsync("validate", config);
 
         result.ExitCode.ShouldBe(1, result.Error);
-        result.Error.ShouldContain($"{config}: Kubernetes:Kubeconfig: not set, and Homeostat is not running in a cluster");
+        // Not written at all: located at its section, the key named as written in YAML.
+        result.Error.ShouldContain($"{config}:1:1: kubernetes.kubeconfig: not set, and Homeostat is not running in a cluster");
         result.Error.ShouldNotContain("internal error");
     }
 
@@ -127,7 +128,7 @@ public sealed class ValidateCommandTests
         var result = await CliRunner.RunAsync("validate", config);
 
         result.ExitCode.ShouldBe(1, result.Error);
-        result.Error.ShouldContain($"Kubernetes:Kubeconfig: '{kubeconfig}' cannot be used:");
+        result.Error.ShouldContain($"{config}:3:15: kubernetes.kubeconfig: '{kubeconfig}' cannot be used:");
         result.Error.ShouldNotContain("internal error");
     }
 

@@ -1,4 +1,6 @@
+using Homeostat.Configuration;
 using System.Text.Json.Nodes;
+using Homeostat.Host.Actions.Certificates;
 using Homeostat.Kubernetes.Actions;
 using Homeostat.Remediation;
 using Homeostat.Remediation.Certificates;
@@ -157,7 +159,7 @@ public sealed class CertManagerRenewalTests : IAsyncLifetime
         services.AddSingleton<TimeProvider>(_cluster.Time);
         services.AddSingleton<IOptionsMonitor<HostCertificateOptions>>(StaticOptionsMonitor.Of(new HostCertificateOptions()));
         services.AddSingleton<IRemediationAction, HostCertificateRenewalAction>();
-        services.AddHomeostatKubernetes(configuration);
+        new HomeostatBuilder(services, configuration).AddKubernetes();
         services.AddSingleton(_cluster.Client);
         using var provider = services.BuildServiceProvider();
         var action = provider.GetServices<IRemediationAction>().OfType<HostCertificateRenewalAction>().Single();

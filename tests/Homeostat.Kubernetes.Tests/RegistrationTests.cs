@@ -1,3 +1,4 @@
+using Homeostat.Configuration;
 using Homeostat.Kubernetes.Actions;
 using Homeostat.Remediation;
 using k8s;
@@ -36,18 +37,13 @@ public sealed class RegistrationTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        foreach (var placeholder in KnownActions.Placeholders())
-        {
-            services.AddSingleton(placeholder);
-        }
-
-        services.AddHomeostatKubernetes(configuration);
+        new HomeostatBuilder(services, configuration).AddKubernetes();
         services.AddSingleton<IActionRegistry, ActionRegistry>();
         return services.BuildServiceProvider();
     }
 
     [Fact]
-    public void AddHomeostatKubernetes_Enabled_ReplacesThePlaceholdersAndReadsTheKubeconfig()
+    public void AddKubernetes_Enabled_ReplacesThePlaceholdersAndReadsTheKubeconfig()
     {
         using var provider = Build(new()
         {
@@ -70,11 +66,12 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
-    public void AddHomeostatKubernetes_Disabled_KeepsThePlaceholders()
+    public void AddKubernetes_Disabled_KeepsThePlaceholders()
     {
         using var provider = Build(new() { ["Kubernetes:Enabled"] = "false" });
 
-        provider.GetRequiredService<IActionRegistry>().Find("scale_memory_limit").ShouldBeOfType<UnavailableAction>();
+        provider.GetRequiredService<IActionRegistry>().Find("scale_memory_limit").ShouldBeOfType<UnavailableAction>()
+            .Descriptor.UnavailableReason.ShouldBe("scale_memory_limit needs the kubernetes module, which the config turns off: set kubernetes.enabled: true");
         provider.GetService<IKubernetes>().ShouldBeNull();
     }
 
@@ -95,17 +92,17 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
-    public void AddHomeostatKubernetes_WatchEnabled_RegistersTheSourceAndTheVerifier()
+    public void AddKubernetes_WatchEnabled_RegistersTheSourceAndTheVerifier()
     {
         var services = new ServiceCollection();
-        services.AddHomeostatKubernetes(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        new HomeostatBuilder(services, new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Kubernetes:Enabled"] = "true",
             ["Kubernetes:Kubeconfig"] = _kubeconfig,
             ["Kubernetes:AllowedNamespaces:0"] = "shop",
             ["Kubernetes:Watch:Enabled"] = "true",
             ["Kubernetes:Watch:MaxBackoff"] = "1m",
-        }).Build());
+        }).Build()).AddKubernetes();
 
         services.ShouldContain(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(Sources.KubernetesWatchSource));
         services.ShouldContain(d => d.ServiceType == typeof(Homeostat.Verification.IVerifier) && d.ImplementationType == typeof(Verification.KubernetesVerifier));
@@ -114,14 +111,14 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
-    public void AddHomeostatKubernetes_WatchDisabled_NoSource()
+    public void AddKubernetes_WatchDisabled_NoSource()
     {
         var services = new ServiceCollection();
-        services.AddHomeostatKubernetes(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        new HomeostatBuilder(services, new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Kubernetes:Enabled"] = "true",
             ["Kubernetes:Kubeconfig"] = _kubeconfig,
-        }).Build());
+        }).Build()).AddKubernetes();
 
         services.ShouldNotContain(d => d.ImplementationType == typeof(Sources.KubernetesWatchSource));
     }

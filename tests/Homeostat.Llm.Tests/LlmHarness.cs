@@ -1,3 +1,4 @@
+using Homeostat.Configuration;
 using System.Collections.Concurrent;
 using Homeostat.Diagnosis;
 using Microsoft.Extensions.Configuration;
@@ -67,7 +68,7 @@ public sealed class LlmHarness : IDisposable
                 b.AddProvider(logs);
             }
         });
-        services.AddHomeostatLlm(configuration);
+        new HomeostatBuilder(services, configuration).AddLlm();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

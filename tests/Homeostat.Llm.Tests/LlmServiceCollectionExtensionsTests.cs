@@ -8,7 +8,7 @@ namespace Homeostat.Llm.Tests;
 public sealed class LlmServiceCollectionExtensionsTests
 {
     [Fact]
-    public void AddHomeostatLlm_Disabled_RegistersNoClassifierMemberAndNoChatClient()
+    public void AddLlm_Disabled_RegistersNoClassifierMemberAndNoChatClient()
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?> { ["Llm:Enabled"] = "false", ["Llm:Endpoint"] = "not a url" });
 
@@ -19,7 +19,7 @@ public sealed class LlmServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddHomeostatLlm_NoLlmSection_IsDisabledByDefault()
+    public void AddLlm_NoLlmSection_IsDisabledByDefault()
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?>());
 
@@ -35,7 +35,7 @@ public sealed class LlmServiceCollectionExtensionsTests
     [InlineData("openai", "gpt-4o-mini")]
     [InlineData("ollama", "llama3.1:8b")]
     [InlineData("OpenAI", "gpt-4o-mini")]
-    public void AddHomeostatLlm_Enabled_RegistersTheLlmClassifierAndAChatClientForTheProvider(string provider, string model)
+    public void AddLlm_Enabled_RegistersTheLlmClassifierAndAChatClientForTheProvider(string provider, string model)
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?>
         {
@@ -58,7 +58,7 @@ public sealed class LlmServiceCollectionExtensionsTests
     [InlineData("ftp://models.example/v1", "llm.endpoint 'ftp://models.example/v1' must be an absolute http or https URL")]
     [InlineData("/v1/chat", "llm.endpoint '/v1/chat' must be an absolute http or https URL")]
     [InlineData("", "llm.endpoint is required when the LLM is enabled")]
-    public void AddHomeostatLlm_EnabledWithABadEndpoint_FailsValidationWithAClearMessage(string endpoint, string message)
+    public void AddLlm_EnabledWithABadEndpoint_FailsValidationWithAClearMessage(string endpoint, string message)
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?>
         {
@@ -73,7 +73,7 @@ public sealed class LlmServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddHomeostatLlm_EnabledWithSeveralErrors_ReportsThemAllAtOnce()
+    public void AddLlm_EnabledWithSeveralErrors_ReportsThemAllAtOnce()
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?>
         {
@@ -101,7 +101,7 @@ public sealed class LlmServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddHomeostatLlm_UnknownKey_IsAnErrorAtStartUp()
+    public void AddLlm_UnknownKey_IsAnErrorAtStartUp()
     {
         using var services = LlmHarness.BuildServices(new Dictionary<string, string?>
         {

@@ -73,7 +73,7 @@ public sealed class ServerHarness : IAsyncDisposable
             MinimumLogLevel = LogLevel.Warning,
             ConfigureServices = services =>
             {
-                services.AddSingleton<IRemediationAction>(action);
+                services.OverrideAction(action);
                 if (scriptVerification)
                 {
                     services.AddSingleton<IVerifier>(verifier);

@@ -3,6 +3,8 @@ using Homeostat.Catalog;
 using Homeostat.Configuration;
 using Homeostat.Escalation;
 using Homeostat.Healing;
+using Homeostat.Host;
+using Homeostat.Prometheus;
 using Homeostat.Remediation;
 using Homeostat.Signals;
 using Homeostat.Sqlite;
@@ -45,8 +47,11 @@ public sealed class PipelineHarness : IAsyncDisposable
 
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddHomeostatEngine(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
-        services.AddHomeostatSqlite(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
+        services.AddHomeostat(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .AddHostActions()
+            .AddHostProbes()
+            .AddPrometheus()
+            .AddSqliteStore(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
 
         Actions = new Dictionary<string, RecordingAction>
         {
@@ -56,7 +61,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         };
         foreach (var action in Actions.Values)
         {
-            services.AddSingleton<IRemediationAction>(action);
+            services.OverrideAction(action);
         }
 
         services.AddSingleton<IVerifier>(Verifier);

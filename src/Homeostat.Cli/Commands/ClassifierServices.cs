@@ -1,10 +1,5 @@
 using Homeostat.Configuration;
 using Homeostat.Diagnosis;
-using Homeostat.Learning;
-using Homeostat.Llm;
-using Homeostat.Postgres.Actions;
-using Homeostat.Kubernetes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeostat.Cli.Commands;
@@ -16,12 +11,6 @@ internal static class ClassifierServices
 
     public static ServiceProvider Build(string? catalogPath, string? modelPath, string? configPath = null)
     {
-        var builder = new ConfigurationBuilder();
-        if (configPath is not null)
-        {
-            builder.AddYamlFile(configPath);
-        }
-
         var overrides = new Dictionary<string, string?>();
         if (catalogPath is not null)
         {
@@ -33,14 +22,8 @@ internal static class ClassifierServices
             overrides["Classifier:ModelPath"] = Path.GetFullPath(modelPath);
         }
 
-        var configuration = builder.AddInMemoryCollection(overrides).Build();
-        var services = new ServiceCollection();
-        services.AddHomeostatEngine(configuration);
-        services.AddHomeostatLearning(configuration);
-        services.AddHomeostatLlm(configuration);
-        services.AddHomeostatPostgresActions(configuration);
-        services.AddHomeostatKubernetes(configuration);
-        return services.BuildServiceProvider();
+        // The same composition as every other command; the store is registered but never opened here.
+        return OfflineServices.Build(configPath, dataDirectory: null, overrides);
     }
 
     public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch

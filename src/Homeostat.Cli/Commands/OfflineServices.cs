@@ -1,49 +1,38 @@
 using Homeostat.Configuration;
-using Homeostat.Learning;
-using Homeostat.Llm;
-using Homeostat.Postgres.Actions;
-using Homeostat.Kubernetes;
+using Homeostat.Server;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeostat.Cli.Commands;
 
-/// <summary>The engine and store without the HTTP host, for commands that read or change the store directly.</summary>
+/// <summary>
+/// The engine and store without the HTTP host, for commands that read or change the store directly. Composed exactly as
+/// <c>run</c> composes (<see cref="HomeostatComposition"/>): the same config file, <c>HOMEOSTAT__</c> overrides and modules.
+/// </summary>
 internal static class OfflineServices
 {
     public static ServiceProvider Build(string? configPath, string? dataDirectory, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var builder = new ConfigurationBuilder();
-        if (configPath is not null)
-        {
-            builder.AddYamlFile(configPath);
-        }
-
-        builder.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
-        var configuration = builder.Build();
+        var configuration = HomeostatComposition.BuildConfiguration(configPath, overrides);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddHomeostatEngine(configuration);
-        services.AddHomeostatLearning(configuration);
-        services.AddHomeostatLlm(configuration);
-        services.AddHomeostatPostgresActions(configuration);
-        services.AddHomeostatKubernetes(configuration);
-        var data = dataDirectory ?? configuration["Data"] ?? ".homeostat";
-        services.AddHomeostatSqlite(o => o.DataDirectory = data);
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
+        services.AddHomeostatModules(configuration, dataDirectory);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
+        var report = StartupCheck.Check(provider, configuration, forRun: false);
+        if (!report.IsValid)
+        {
+            provider.Dispose();
+            throw new StartupException(report.Errors);
+        }
+
+        return provider;
     }
 
     public static bool StoreExists(string? configPath, string? dataDirectory, out string path)
     {
-        string? data = dataDirectory;
-        if (data is null && configPath is not null)
-        {
-            var configuration = new ConfigurationBuilder().AddYamlFile(configPath).Build();
-            data = configuration["Data"];
-        }
-
-        path = Path.GetFullPath(Path.Combine(data ?? ".homeostat", SqliteStoreOptions.FileName));
+        var data = dataDirectory ?? HomeostatComposition.BuildConfiguration(configPath)["Data"];
+        path = Path.GetFullPath(Path.Combine(data ?? HomeostatComposition.DefaultDataDirectory, SqliteStoreOptions.FileName));
         return File.Exists(path);
     }
 }

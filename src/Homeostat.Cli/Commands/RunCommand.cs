@@ -32,7 +32,7 @@ internal static class RunCommand
             await using (app)
             {
                 var catalog = app.Services.GetRequiredService<ICatalogProvider>().Current;
-                await app.StartAsync(cancellationToken);
+                await app.StartHomeostatAsync(cancellationToken);
                 var guardrails = app.Services.GetRequiredService<IOptions<GuardrailOptions>>().Value;
                 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
                 await io.Out.WriteLineAsync($"homeostat: listening on {string.Join(", ", addresses)}");

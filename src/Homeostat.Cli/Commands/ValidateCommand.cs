@@ -2,13 +2,17 @@ using System.CommandLine;
 using Homeostat.Catalog;
 using Homeostat.Configuration;
 using Homeostat.Server;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using YamlDotNet.RepresentationModel;
 
 namespace Homeostat.Cli.Commands;
 
-/// <summary>Checks catalogs and config files; exit 0 when all are valid, 1 with every error as file:line:col otherwise.</summary>
+/// <summary>
+/// Checks catalogs and config files with the composition <c>run</c> uses: exit 0 when all are valid, 1 otherwise, every
+/// problem as <c>file:line:col: key: message</c>. Catalogs are checked against the config given beside them (or the
+/// defaults): an action this build contains but the config turns off is a warning here and an error for <c>run</c>.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create(CliIo io)
@@ -17,17 +21,26 @@ internal static class ValidateCommand
         var command = new Command("validate", "Check catalogs and config files.") { files };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var paths = parse.GetValue(files)!;
+            var catalogs = paths.Where(IsCatalog).ToList();
+            var configs = paths.Except(catalogs).ToList();
             var errorCount = 0;
-            foreach (var file in parse.GetValue(files)!)
+            foreach (var file in paths)
             {
-                var errors = IsCatalog(file) ? ValidateCatalog(file) : ValidateConfig(file);
-                foreach (var error in errors)
+                var report = catalogs.Contains(file) ? ValidateCatalog(file, configs.FirstOrDefault()) : ValidateConfig(file);
+                foreach (var error in report.Errors)
                 {
-                    await io.Error.WriteLineAsync(error);
+                    await io.Error.WriteLineAsync(error.ToString());
                 }
 
-                errorCount += errors.Count;
-                await io.Out.WriteLineAsync(errors.Count == 0 ? $"{file}: valid" : $"{file}: {errors.Count} error(s)");
+                foreach (var warning in report.Warnings)
+                {
+                    await io.Error.WriteLineAsync((warning with { Key = $"warning: {warning.Key}" }).ToString());
+                }
+
+                errorCount += report.Errors.Count;
+                var warnings = report.Warnings.Count == 0 ? string.Empty : $" ({report.Warnings.Count} warning(s))";
+                await io.Out.WriteLineAsync(report.IsValid ? $"{file}: valid{warnings}" : $"{file}: {report.Errors.Count} error(s){warnings}");
             }
 
             return errorCount == 0 ? HomeostatCli.Success : HomeostatCli.Failure;
@@ -52,91 +65,45 @@ internal static class ValidateCommand
         }
     }
 
-    private static List<string> ValidateCatalog(string file)
+    private static StartupReport ValidateCatalog(string file, string? config)
     {
-        using var services = OfflineServices.Build(null, Path.GetTempPath());
-        var loader = services.GetRequiredService<CatalogLoader>();
-        return loader.LoadFile(file).Errors.Select(e => e.ToString()).ToList();
-    }
-
-    private static List<string> ValidateConfig(string file)
-    {
-        var sections = ConfigSections.Engine();
-        sections[ServerOptions.Section] = typeof(ServerOptions);
-        sections[Learning.LearningOptions.Section] = typeof(Learning.LearningOptions);
-        sections[Llm.LlmOptions.Section] = typeof(Llm.LlmOptions);
-        sections[Kubernetes.KubernetesOptions.Section] = typeof(Kubernetes.KubernetesOptions);
-        sections["Actions"] = typeof(AllActions);
-        var keyErrors = new ConfigValidator(sections).ValidateKeys(file);
-        if (keyErrors.Count > 0)
-        {
-            return keyErrors.Select(e => e.ToString()).ToList();
-        }
-
-        var errors = new List<string>();
+        ServiceProvider services;
         try
         {
-            using var services = OfflineServices.Build(file, Path.GetTempPath());
-            foreach (var resolve in OptionResolvers())
-            {
-                try
-                {
-                    resolve(services);
-                }
-                catch (OptionsValidationException exception)
-                {
-                    errors.AddRange(exception.Failures.Select(f => $"{file}: {f}"));
-                }
-                catch (InvalidOperationException exception)
-                {
-                    errors.Add($"{file}: {exception.InnerException?.Message ?? exception.Message}");
-                }
-            }
+            services = Compose(config, out _);
+        }
+        catch (ConfigFileException) when (config is not null)
+        {
+            // The config beside it is broken and reports that itself; check the catalog against the defaults.
+            services = Compose(null, out _);
+        }
 
-            try
-            {
-                services.GetRequiredService<ICatalogProvider>();
-            }
-            catch (CatalogInvalidException exception)
-            {
-                errors.AddRange(exception.Errors.Select(e => e.ToString()));
-            }
-            catch (OptionsValidationException exception)
-            {
-                // The catalog's actions need options already reported above; report anything not yet said.
-                errors.AddRange(exception.Failures.Select(f => $"{file}: {f}").Except(errors));
-            }
+        using (services)
+        {
+            var result = services.GetRequiredService<CatalogLoader>().LoadFile(file);
+            return new StartupReport(result.Errors, result.Warnings);
+        }
+    }
+
+    private static StartupReport ValidateConfig(string file)
+    {
+        try
+        {
+            using var services = Compose(file, out var configuration);
+            return StartupCheck.Check(services, configuration, forRun: false);
         }
         catch (ConfigFileException exception)
         {
-            errors.Add(exception.Message);
+            return new StartupReport([exception.Error ?? new CatalogError(file, 0, 0, "config", exception.Message)], []);
         }
-
-        return errors;
     }
 
-    private static IEnumerable<Action<IServiceProvider>> OptionResolvers() =>
-    [
-        s => _ = s.GetRequiredService<IOptions<Guardrails.GuardrailOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Healing.HealingOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<CatalogOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.RotateAndCompressLogsOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Escalation.WebhookNotifierOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Probes.ProbesOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.Certificates.HostCertificateOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.Webhook.WebhookActionOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Postgres.Actions.PostgresActionOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.CleanDirectoryOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RunScriptOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Remediation.HostActions.RestartServiceOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Kubernetes.KubernetesOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Verification.VerificationOptions>>().Value,
-        s => _ = s.GetRequiredService<IOptions<Homeostat.Prometheus.PrometheusSourceOptions>>().Value,
-    ];
-
-    /// <summary>The shape of the <c>actions:</c> section: the engine's actions and the adapters', for key checking.</summary>
-    private sealed class AllActions : ConfigSections.ActionsSection
+    private static ServiceProvider Compose(string? config, out IConfigurationRoot configuration)
     {
-        public Postgres.Actions.PostgresActionOptions? TerminateIdleConnections { get; set; }
+        configuration = HomeostatComposition.BuildConfiguration(config);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddHomeostatModules(configuration);
+        return services.BuildServiceProvider();
     }
 }

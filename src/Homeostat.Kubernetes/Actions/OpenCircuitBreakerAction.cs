@@ -68,7 +68,7 @@ public sealed class OpenCircuitBreakerAction(IKubernetes client, IOptionsMonitor
             host = $"{host}.{ns}{ClusterDomain}";
         }
 
-        if (!HostCertificateRenewalAction.IsDnsName(host))
+        if (!DnsNames.IsValid(host))
         {
             problem = $"refused: host '{Sanitize(host)}' is not a valid DNS name";
             return false;

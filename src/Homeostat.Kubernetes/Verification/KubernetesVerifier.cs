@@ -40,6 +40,8 @@ public sealed class KubernetesVerifier(IKubernetes client, IOptionsMonitor<Kuber
 
     public string Name => "kubernetes";
 
+    public int Order => VerifierOrder.Kubernetes;
+
     public bool CanVerify(Incident incident)
     {
         var signal = incident.Signal;

@@ -104,6 +104,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         }
 
         var remediations = new Dictionary<string, RemediationSpec>(StringComparer.Ordinal);
+        var warnings = new List<CatalogError>();
         if (remediationsNode is not null)
         {
             foreach (var (keyNode, valueNode) in remediationsNode.Children)
@@ -118,7 +119,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
                     continue;
                 }
 
-                var spec = LoadRemediation(source, failureClass, keyNode, valueNode, errors);
+                var spec = LoadRemediation(source, failureClass, keyNode, valueNode, errors, warnings);
                 if (spec is not null)
                 {
                     remediations[failureClass] = spec;
@@ -133,10 +134,10 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
         var contentHash = Hashing.Sha256Hex(yaml)[..12];
         var catalogVersion = version is null ? $"sha256:{contentHash}" : $"{version} (sha256:{contentHash})";
-        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations), errors);
+        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations), errors) { Warnings = warnings };
     }
 
-    private RemediationSpec? LoadRemediation(string source, string failureClass, YamlNode keyNode, YamlNode valueNode, List<CatalogError> errors)
+    private RemediationSpec? LoadRemediation(string source, string failureClass, YamlNode keyNode, YamlNode valueNode, List<CatalogError> errors, List<CatalogError> warnings)
     {
         var path = $"remediations.{failureClass}";
         if (valueNode is not YamlMappingNode mapping)
@@ -178,6 +179,11 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
                 errors.Add(Error(source, actionEntry.Value, $"{path}.action",
                     "no registered action implements this" + DidYouMean(actionName ?? string.Empty, known) + "; known actions: " + string.Join(", ", known),
                     actionName));
+            }
+            else if (descriptor.UnavailableReason is { } unavailable)
+            {
+                // Known to this build but not runnable here: the catalog is valid, and run refuses it until the module is on.
+                warnings.Add(Error(source, actionEntry.Value, $"{path}.action", unavailable, actionName));
             }
         }
 

@@ -25,21 +25,30 @@ public sealed class CatalogProvider : ICatalogProvider, IClassSetProvider
     }
 
     public CatalogProvider(RemediationCatalog catalog)
+        : this(new CatalogLoadResult(catalog, []))
     {
-        Current = catalog;
+    }
+
+    private CatalogProvider(CatalogLoadResult loaded)
+    {
+        Current = loaded.Catalog!;
+        Warnings = loaded.Warnings;
         ClassSet = new ClassSet(Current.Remediations.Keys.Concat(FailureClasses.Seed));
     }
 
     public RemediationCatalog Current { get; }
 
+    /// <summary>What the catalog names but this configuration cannot run (an action whose module is turned off), located.</summary>
+    public IReadOnlyList<CatalogError> Warnings { get; }
+
     public ClassSet ClassSet { get; }
 
     ClassSet IClassSetProvider.Current => ClassSet;
 
-    private static RemediationCatalog Load(CatalogLoader loader, string? path)
+    private static CatalogLoadResult Load(CatalogLoader loader, string? path)
     {
         var result = string.IsNullOrWhiteSpace(path) ? loader.LoadBuiltIn() : loader.LoadFile(path);
-        return result.IsValid ? result.Catalog! : throw new CatalogInvalidException(result.Errors);
+        return result.IsValid ? result : throw new CatalogInvalidException(result.Errors);
     }
 }
 

@@ -8,11 +8,34 @@ using YamlDotNet.RepresentationModel;
 namespace Homeostat.Configuration;
 
 /// <summary>
-/// Checks a config file's keys against the options classes they bind to, so a misspelt key is reported with its
-/// file, line and column instead of being silently ignored.
+/// Checks a config file's keys and values against the sections the modules declare, so a misspelt key or a value of the
+/// wrong kind (<c>per: 1 hour</c>) is reported with its file, line and column instead of being silently ignored or
+/// failing start-up without a location. Every problem is reported, not only the first.
 /// </summary>
-public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
+public sealed class ConfigValidator
 {
+    private readonly SectionNode _root = new(null);
+
+    public ConfigValidator(IEnumerable<ConfigSection> sections)
+    {
+        foreach (var section in sections)
+        {
+            var node = _root;
+            foreach (var segment in section.Key.Split(':'))
+            {
+                node = node.Child(segment);
+            }
+
+            node.Shape = section.Shape;
+        }
+    }
+
+    /// <summary>The top-level sections, by their config key (<c>Guardrails</c>) with their shape, for callers that check one section.</summary>
+    public ConfigValidator(IReadOnlyDictionary<string, Type> sections)
+        : this(sections.Select(s => new ConfigSection(s.Key, s.Value, null)))
+    {
+    }
+
     public IReadOnlyList<CatalogError> ValidateKeys(string path)
     {
         var errors = new List<CatalogError>();
@@ -26,7 +49,7 @@ public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
         {
             return [new CatalogError(path, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {exception.InnerException?.Message ?? exception.Message}")];
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return [new CatalogError(path, 0, 0, "file", $"cannot be read: {exception.Message}")];
         }
@@ -41,30 +64,88 @@ public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
             return [new CatalogError(path, 1, 1, "config", "must be a mapping of sections")];
         }
 
-        var known = sections.Keys.Select(SnakeCase).ToList();
-        foreach (var (keyNode, valueNode) in root.Children)
+        CheckSection(path, null, root, _root, errors);
+        return errors;
+    }
+
+    private static void CheckSection(string file, string? keyPath, YamlMappingNode mapping, SectionNode section, List<CatalogError> errors)
+    {
+        var properties = section.Shape is { } shape && !IsScalarType(shape) && ItemType(shape) is null
+            ? shape.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList()
+            : [];
+        foreach (var (keyNode, valueNode) in mapping.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-            var section = sections.FirstOrDefault(s => string.Equals(s.Key, YamlConfigurationProvider.ToPascal(key), StringComparison.OrdinalIgnoreCase));
-            if (section.Key is null)
+            var path = keyPath is null ? key : $"{keyPath}.{key}";
+            var pascal = YamlConfigurationProvider.ToPascal(key);
+            if (section.Children.TryGetValue(pascal, out var child))
             {
-                errors.Add(Error(path, keyNode, key, "unknown section" + DidYouMean(key, known) + $"; sections: {string.Join(", ", known)}"));
+                if (child.Shape is null || (child.Children.Count > 0 && valueNode is YamlMappingNode))
+                {
+                    if (valueNode is YamlMappingNode childMapping)
+                    {
+                        CheckSection(file, path, childMapping, child, errors);
+                    }
+                    else if (child.Shape is null)
+                    {
+                        errors.Add(Error(file, valueNode, path, "must be a mapping"));
+                    }
+                    else
+                    {
+                        Check(file, path, valueNode, child.Shape, errors);
+                    }
+                }
+                else
+                {
+                    Check(file, path, valueNode, child.Shape, errors);
+                }
+
                 continue;
             }
 
-            Check(path, key, valueNode, section.Value, errors);
-        }
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, pascal, StringComparison.OrdinalIgnoreCase));
+            if (property is not null)
+            {
+                Check(file, path, valueNode, property.PropertyType, errors);
+                continue;
+            }
 
-        return errors;
+            var candidates = section.Children.Keys.Select(SnakeCase).Concat(properties.Select(p => SnakeCase(p.Name))).Distinct().ToList();
+            var what = keyPath is null ? "unknown section" : "unknown key";
+            var allowed = keyPath is null ? "sections" : "allowed";
+            errors.Add(Error(file, keyNode, path, what + DidYouMean(key, candidates) + $"; {allowed}: {string.Join(", ", candidates)}"));
+        }
+    }
+
+    private sealed class SectionNode(Type? shape)
+    {
+        public Type? Shape { get; set; } = shape;
+
+        public Dictionary<string, SectionNode> Children { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public SectionNode Child(string name)
+        {
+            if (!Children.TryGetValue(name, out var child))
+            {
+                child = new SectionNode(null);
+                Children[name] = child;
+            }
+
+            return child;
+        }
     }
 
     private static void Check(string file, string keyPath, YamlNode node, Type type, List<CatalogError> errors)
     {
         if (IsScalarType(type))
         {
-            if (node is not YamlScalarNode)
+            if (node is not YamlScalarNode scalar)
             {
                 errors.Add(Error(file, node, keyPath, $"must be a single value ({Describe(type)})"));
+            }
+            else if (ConfigValues.Problem(scalar.Value, type) is { } problem)
+            {
+                errors.Add(Error(file, node, keyPath, problem) with { Value = $"'{scalar.Value}'" });
             }
 
             return;
@@ -137,7 +218,7 @@ public sealed class ConfigValidator(IReadOnlyDictionary<string, Type> sections)
             || underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime) || underlying == typeof(Uri);
     }
 
-    private static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type).Name switch
+    internal static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type).Name switch
     {
         "Duration" => "a duration such as 30s or 1h",
         "ByteSize" => "a size such as 512Mi",

@@ -4,15 +4,10 @@ using Homeostat.Escalation;
 using Homeostat.Guardrails;
 using Homeostat.Healing;
 using Homeostat.Probes;
-using Homeostat.Prometheus;
 using Homeostat.Remediation;
-using Homeostat.Remediation.Certificates;
-using Homeostat.Remediation.HostActions;
 using Homeostat.Remediation.Webhook;
 using Homeostat.Signals;
 using Homeostat.Verification;
-using Homeostat.Verification.Alertmanager;
-using Homeostat.Verification.Prometheus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,118 +18,90 @@ namespace Homeostat.Configuration;
 public static class HomeostatServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the engine: options (validated at start-up, unknown keys rejected), catalog, classifier, guardrails,
-    /// actions, verifiers, notifiers and the healing loop. A store must be added by an adapter (SQLite, PostgreSQL).
+    /// The engine's core module: options (validated at start-up, unknown keys rejected), catalog, rule classifier,
+    /// guardrails, the webhook action, probe and verification plumbing, notifiers and the healing loop. Add the other
+    /// modules on the returned builder; a store must come from one of them (<c>AddSqliteStore</c>).
     /// </summary>
-    public static IServiceCollection AddHomeostatEngine(this IServiceCollection services, IConfiguration configuration)
+    public static HomeostatBuilder AddHomeostat(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddLogging();
-
-        services.BindValidated<GuardrailOptions>(configuration, GuardrailOptions.Section);
-        services.AddSingleton<IValidateOptions<GuardrailOptions>, GuardrailOptionsValidator>();
-        services.BindValidated<HealingOptions>(configuration, HealingOptions.Section);
-        services.BindValidated<CatalogOptions>(configuration, CatalogOptions.Section);
-        services.BindValidated<RotateAndCompressLogsOptions>(configuration, RotateAndCompressLogsOptions.Section);
-        services.BindValidated<WebhookNotifierOptions>(configuration, WebhookNotifierOptions.Section);
-        services.AddOptions<ProbesOptions>()
-            .Configure(o => configuration.GetSection(ProbesOptions.Section).Bind(o.Items, b => b.ErrorOnUnknownConfiguration = true))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ProbesOptions>, ProbesOptionsValidator>();
-
-        services.AddSingleton<SignalParser>();
-
-        foreach (var placeholder in KnownActions.Placeholders())
+        var builder = new HomeostatBuilder(services, configuration);
+        return builder.AddModule(ModuleNames.Core, module =>
         {
-            services.AddSingleton(placeholder);
-        }
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddLogging();
 
-        // Registered after the placeholders: the registry keeps the last action of a name.
-        services.AddSingleton<IRemediationAction, RotateAndCompressLogsAction>();
-        services.BindValidated<HostCertificateOptions>(configuration, HostCertificateOptions.Section);
-        services.AddSingleton<IRemediationAction, HostCertificateRenewalAction>();
-        services.BindValidated<WebhookActionOptions>(configuration, WebhookActionOptions.Section);
-        services.AddSingleton<IValidateOptions<WebhookActionOptions>, WebhookActionOptionsValidator>();
-        services.AddHttpClient(WebhookAction.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton<IRemediationAction, WebhookAction>();
-        services.BindValidated<CleanDirectoryOptions>(configuration, CleanDirectoryOptions.Section);
-        services.BindValidated<RunScriptOptions>(configuration, RunScriptOptions.Section);
-        services.AddSingleton<IValidateOptions<RunScriptOptions>, RunScriptOptionsValidator>();
-        services.BindValidated<RestartServiceOptions>(configuration, RestartServiceOptions.Section);
-        services.AddSingleton<IValidateOptions<RestartServiceOptions>, RestartServiceOptionsValidator>();
-        services.TryAddSingleton<ISystemctl, Systemctl>();
-        services.AddSingleton<IRemediationAction, CleanDirectoryAction>();
-        services.AddSingleton<IRemediationAction, RunScriptAction>();
-        services.AddSingleton<IRemediationAction, RestartServiceAction>();
+            module.Section("Data", typeof(string))
+                .Options<GuardrailOptions, GuardrailOptionsValidator>(GuardrailOptions.Section)
+                .Options<HealingOptions>(HealingOptions.Section)
+                .Options<CatalogOptions>(CatalogOptions.Section)
+                .Options<WebhookNotifierOptions>(WebhookNotifierOptions.Section)
+                .Section(ProbesOptions.Section, typeof(List<ProbeOptions>), typeof(ProbesOptions));
+            services.AddOptions<ProbesOptions>()
+                .Configure(o => configuration.GetSection(ProbesOptions.Section).Bind(o.Items, b => b.ErrorOnUnknownConfiguration = true))
+                .ValidateOnStart();
+            services.AddSingleton<IValidateOptions<ProbesOptions>, ProbesOptionsValidator>();
 
-        services.TryAddSingleton<IActionRegistry, ActionRegistry>();
-        services.AddSingleton<CatalogLoader>();
-        services.TryAddSingleton<CatalogProvider>();
-        services.AddSingleton<ICatalogProvider>(sp => sp.GetRequiredService<CatalogProvider>());
-        services.AddSingleton<IClassSetProvider>(sp => sp.GetRequiredService<CatalogProvider>());
+            services.AddSingleton<SignalParser>();
+            services.TryAddSingleton<IActionRegistry, ActionRegistry>();
+            services.AddSingleton<CatalogLoader>();
+            services.TryAddSingleton<CatalogProvider>();
+            services.AddSingleton<ICatalogProvider>(sp => sp.GetRequiredService<CatalogProvider>());
+            services.AddSingleton<IClassSetProvider>(sp => sp.GetRequiredService<CatalogProvider>());
 
-        services.AddSingleton<RuleClassifier>();
-        services.AddSingleton<IClassifierMember>(sp => sp.GetRequiredService<RuleClassifier>());
-        services.TryAddSingleton<IClassifier>(sp => sp.GetRequiredService<RuleClassifier>());
+            services.AddSingleton<RuleClassifier>();
+            services.AddSingleton<IClassifierMember>(sp => sp.GetRequiredService<RuleClassifier>());
+            services.TryAddSingleton<IClassifier>(sp => sp.GetRequiredService<RuleClassifier>());
 
-        services.AddSingleton<IGuardrail, RemediationExistsGuardrail>();
-        services.AddSingleton<IGuardrail, AutoGuardrail>();
-        services.AddSingleton<IGuardrail, ConfidenceFloorGuardrail>();
-        services.AddSingleton<IGuardrail, KillSwitchGuardrail>();
-        services.AddSingleton<IGuardrail, SuspensionGuardrail>();
-        services.AddSingleton<IGuardrail, RateLimitGuardrail>();
-        services.AddSingleton<IGuardrail, BlastRadiusGuardrail>();
-        services.AddSingleton<IGuardrail, DryRunGuardrail>();
-        services.AddSingleton<IGuardrail, ShadowPeriodGuardrail>();
-        services.AddSingleton<IGuardrail, ApprovalGuardrail>();
-        services.AddSingleton<GuardrailPipeline>();
+            module.Guardrail<RemediationExistsGuardrail>()
+                .Guardrail<AutoGuardrail>()
+                .Guardrail<ConfidenceFloorGuardrail>()
+                .Guardrail<KillSwitchGuardrail>()
+                .Guardrail<SuspensionGuardrail>()
+                .Guardrail<RateLimitGuardrail>()
+                .Guardrail<BlastRadiusGuardrail>()
+                .Guardrail<DryRunGuardrail>()
+                .Guardrail<ShadowPeriodGuardrail>()
+                .Guardrail<ApprovalGuardrail>();
+            services.AddSingleton<GuardrailPipeline>();
 
-        services.AddSingleton<ActionRunner>();
-        services.AddHomeostatProbeKinds();
-        services.AddSingleton<ProbeSet>();
-        services.AddSingleton<IVerifier, ProbeVerifier>();
-        services.BindValidated<VerificationOptions>(configuration, VerificationOptions.Section);
-        services.AddSingleton<IValidateOptions<VerificationOptions>, VerificationOptionsValidator>();
-        services.BindValidated<PrometheusOptions>(configuration, PrometheusOptions.Section);
-        services.AddHttpClient(PrometheusQueryClient.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton<PrometheusQueryClient>();
-        services.BindValidated<PrometheusSourceOptions>(configuration, PrometheusSourceOptions.Section);
-        services.AddSingleton<IValidateOptions<PrometheusSourceOptions>, PrometheusSourceOptionsValidator>();
-        services.AddSingleton<PrometheusRuleSet>();
+            module.Options<WebhookActionOptions, WebhookActionOptionsValidator>(WebhookActionOptions.Section)
+                .Action<WebhookAction>(WebhookAction.Definition);
+            services.AddHttpClient(WebhookAction.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+            services.AddSingleton<ActionRunner>();
 
-        // Before the generatorURL verifier: the source's own signals carry a generatorURL too, and their rule (with
-        // its threshold and carried labels) is the better judge while it is configured.
-        services.AddSingleton<IVerifier, PrometheusRuleVerifier>();
-        services.AddSingleton<IVerifier, PrometheusVerifier>();
-        services.BindValidated<AlertmanagerApiOptions>(configuration, AlertmanagerApiOptions.Section);
-        services.AddHttpClient(AlertmanagerVerifier.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton<IVerifier, AlertmanagerVerifier>();
-        services.AddSingleton<IVerifier, SourceResolvedVerifier>();
-        services.AddSingleton<VerifierSelector>();
+            services.AddSingleton<ProbeSet>();
+            module.Verifier<ProbeVerifier>()
+                .Verifier<SourceResolvedVerifier>();
+            services.AddSingleton<VerifierSelector>();
 
-        services.AddHealingLoop(configuration);
-        return services;
+            services.AddHealingLoop(configuration);
+        });
     }
 
-    /// <summary>The background loops: healing workers, host probes and the Prometheus rule source.</summary>
-    public static IServiceCollection AddHomeostatWorkers(this IServiceCollection services)
+    /// <summary>The background loops of the service: classifier warm-up, the healing workers and the probe runner.</summary>
+    public static HomeostatBuilder AddWorkers(this HomeostatBuilder builder)
     {
         // Hosted services start in order: the classifier is warm before the first signal is worked on.
-        services.AddHostedService<ClassifierWarmup>();
-        services.AddHostedService<HealingWorker>();
-        services.AddHostedService<ProbeRunner>();
-        services.AddHostedService<PrometheusRuleSource>();
-        return services;
+        builder.Services.AddHostedService<ClassifierWarmup>();
+        builder.Services.AddHostedService<HealingWorker>();
+        builder.Services.AddHostedService<ProbeRunner>();
+        return builder;
     }
+}
 
-    private static void BindValidated<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
-        where TOptions : class
-    {
-        services.AddOptions<TOptions>()
-            .Bind(configuration.GetSection(section), b => b.ErrorOnUnknownConfiguration = true)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-    }
+/// <summary>The names of the modules this repository ships, as errors and <c>validate</c> show them.</summary>
+public static class ModuleNames
+{
+    public const string Core = "core";
+    public const string HostActions = "host-actions";
+    public const string HostProbes = "host-probes";
+    public const string Prometheus = "prometheus";
+    public const string Kubernetes = "kubernetes";
+    public const string Postgres = "postgres";
+    public const string Learning = "learning";
+    public const string Llm = "llm";
+    public const string Sqlite = "sqlite";
+    public const string Server = "server";
 }
 
 public sealed class GuardrailOptionsValidator : IValidateOptions<GuardrailOptions>

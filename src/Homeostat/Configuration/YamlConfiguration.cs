@@ -1,3 +1,4 @@
+using Homeostat.Catalog;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
@@ -19,29 +20,35 @@ public sealed class YamlConfigurationSource(string path) : IConfigurationSource
 
 public sealed class YamlConfigurationProvider(string path) : ConfigurationProvider
 {
+    private readonly string _path = path;
+
     private static readonly HashSet<string> DataMapKeys = new(StringComparer.Ordinal) { "labels", "annotations", "headers", "endpoints", "scripts", "targets" };
 
-    private static readonly HashSet<string> PathKeys = new(StringComparer.OrdinalIgnoreCase) { "Path", "Data", "AllowedRoots" };
+    /// <summary>Keys that hold paths, besides every key ending in File, Path or Directory.</summary>
+    private static readonly HashSet<string> PathKeys = new(StringComparer.OrdinalIgnoreCase) { "Data", "AllowedRoots", "Kubeconfig" };
+
+    /// <summary>The file this provider reads.</summary>
+    public string Path => _path;
 
     /// <summary>Where each configuration key was written, for error messages.</summary>
     public Dictionary<string, (int Line, int Column)> Locations { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public override void Load()
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!;
         var stream = new YamlStream();
         try
         {
-            using var reader = File.OpenText(path);
+            using var reader = File.OpenText(_path);
             stream.Load(reader);
         }
         catch (YamlException exception)
         {
-            throw new ConfigFileException($"{path}:{exception.Start.Line}:{exception.Start.Column}: is not valid YAML: {exception.InnerException?.Message ?? exception.Message}");
+            throw new ConfigFileException(new CatalogError(_path, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {exception.InnerException?.Message ?? exception.Message}"));
         }
         catch (IOException exception)
         {
-            throw new ConfigFileException($"{path}: cannot be read: {exception.Message}");
+            throw new ConfigFileException(new CatalogError(_path, 0, 0, "file", $"cannot be read: {exception.Message}"));
         }
 
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -51,13 +58,13 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         }
         else if (stream.Documents.Count > 0)
         {
-            throw new ConfigFileException($"{path}:1:1: the config file must be a mapping of sections");
+            throw new ConfigFileException(new CatalogError(_path, 1, 1, "config", "must be a mapping of sections"));
         }
 
         Data = data;
     }
 
-    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data, bool preserveKeys)
+    private void Flatten(YamlNode node, string? prefix, string directory, Dictionary<string, string?> data, bool preserveKeys, bool isData = false)
     {
         switch (node)
         {
@@ -66,7 +73,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                 {
                     if (key is not YamlScalarNode { Value: { } written })
                     {
-                        throw new ConfigFileException($"{path}:{key.Start.Line}:{key.Start.Column}: keys must be plain names, not lists or mappings");
+                        throw new ConfigFileException(new CatalogError(_path, (int)key.Start.Line, (int)key.Start.Column, "key", "keys must be plain names, not lists or mappings"));
                     }
 
 
@@ -74,7 +81,7 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                     var name = preserveKeys ? written : ToPascal(written);
                     var child = prefix is null ? name : $"{prefix}:{name}";
                     Locations[child] = ((int)key.Start.Line, (int)key.Start.Column);
-                    Flatten(value, child, directory, data, preserveKeys: !preserveKeys && DataMapKeys.Contains(written));
+                    Flatten(value, child, directory, data, preserveKeys: !preserveKeys && DataMapKeys.Contains(written), isData: preserveKeys);
                 }
 
                 break;
@@ -87,9 +94,10 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
                 break;
             case YamlScalarNode scalar when prefix is not null:
                 Locations[prefix] = ((int)scalar.Start.Line, (int)scalar.Start.Column);
-                data[prefix] = IsPathKey(prefix) && !string.IsNullOrEmpty(scalar.Value) && !System.IO.Path.IsPathRooted(scalar.Value)
-                    && !scalar.Value.Contains("://", StringComparison.Ordinal)
-                    ? System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, scalar.Value))
+
+                // A value in a user map (a label, a header) is data, never a _path, whatever its key.
+                data[prefix] = !isData && IsPathKey(prefix) && IsRelativePath(prefix, scalar.Value)
+                    ? System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, scalar.Value!))
                     : scalar.Value;
                 break;
         }
@@ -104,7 +112,19 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
             last = segments[^2];
         }
 
-        return PathKeys.Contains(last);
+        return PathKeys.Contains(last) || last.EndsWith("File", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("Path", StringComparison.OrdinalIgnoreCase) || last.EndsWith("Directory", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsRelativePath(string key, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || System.IO.Path.IsPathRooted(value) || value.Contains("://", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // An executable named without a directory (client_path: certbot) is looked up the way the system does, not here.
+        return !key.EndsWith("ClientPath", StringComparison.OrdinalIgnoreCase) || value.Contains('/', StringComparison.Ordinal);
     }
 
     public static string ToPascal(string snake)
@@ -127,8 +147,23 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
     }
 }
 
-/// <summary>A config file that cannot be read or parsed; the message already says where.</summary>
-public sealed class ConfigFileException(string message) : Exception(message);
+/// <summary>A config file that cannot be read or parsed (<see cref="Error"/> says where), or a setting a command cannot work with.</summary>
+public sealed class ConfigFileException : Exception
+{
+    public ConfigFileException(string message)
+        : base(message)
+    {
+    }
+
+    public ConfigFileException(CatalogError error)
+        : base(error.ToString())
+    {
+        Error = error;
+    }
+
+    /// <summary>The located problem, when the file itself is at fault.</summary>
+    public CatalogError? Error { get; }
+}
 
 public static class YamlConfigurationExtensions
 {

@@ -44,6 +44,9 @@ public interface IGuardrail
 {
     string Name { get; }
 
+    /// <summary>Where the guardrail runs: lowest first (ties by name). The built-in ones take <see cref="GuardrailNames.OrderOf"/>.</summary>
+    int Order => GuardrailNames.OrderOf(Name);
+
     ValueTask<GuardrailVerdict> EvaluateAsync(GuardrailContext context, CancellationToken cancellationToken);
 }
 
@@ -63,4 +66,21 @@ public static class GuardrailNames
     /// <summary>The order the architecture fixes.</summary>
     public static readonly IReadOnlyList<string> Order =
         [RemediationExists, Auto, ConfidenceFloor, KillSwitch, Suspension, RateLimit, BlastRadius, DryRun, ShadowPeriod, Approval];
+
+    /// <summary>A guardrail with no place in <see cref="Order"/> (an embedder's own) runs after the built-in ones.</summary>
+    public const int AfterBuiltIn = 10_000;
+
+    /// <summary>The declared order of a built-in guardrail (100, 200, ...), or <see cref="AfterBuiltIn"/>.</summary>
+    public static int OrderOf(string name)
+    {
+        for (var i = 0; i < Order.Count; i++)
+        {
+            if (Order[i] == name)
+            {
+                return (i + 1) * 100;
+            }
+        }
+
+        return AfterBuiltIn;
+    }
 }

@@ -54,27 +54,6 @@ public sealed class GuardrailPipeline(IEnumerable<IGuardrail> guardrails)
             : new GuardrailDecision(DecisionKind.Act, verdicts);
     }
 
-    private static List<IGuardrail> Ordered(IEnumerable<IGuardrail> guardrails)
-    {
-        var list = guardrails.ToList();
-        return list
-            .OrderBy(g => GuardrailNames.Order.IndexOf(g.Name) is var index and >= 0 ? index : int.MaxValue)
-            .ToList();
-    }
-}
-
-internal static class ListExtensions
-{
-    public static int IndexOf(this IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i] == value)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static List<IGuardrail> Ordered(IEnumerable<IGuardrail> guardrails) =>
+        guardrails.OrderBy(g => g.Order).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
 }

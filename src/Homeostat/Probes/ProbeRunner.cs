@@ -150,6 +150,8 @@ public sealed class ProbeVerifier(ProbeSet probes) : IVerifier
 {
     public string Name => "probe";
 
+    public int Order => VerifierOrder.Probe;
+
     public bool CanVerify(Incident incident) =>
         VerifierSelector.IsFromProbe(incident) && incident.Signal.Label("probe") is { } name && probes.Find(name) is not null;
 

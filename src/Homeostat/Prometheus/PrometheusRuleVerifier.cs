@@ -18,6 +18,8 @@ public sealed class PrometheusRuleVerifier(PrometheusRuleSet rules) : IVerifier
 {
     public string Name => "prometheus_rule";
 
+    public int Order => VerifierOrder.PrometheusRule;
+
     public bool CanVerify(Incident incident) =>
         incident.Signal.Source == SignalSources.Prometheus
         && incident.Signal.Label(PrometheusRule.RuleLabel) is not null;

@@ -4,8 +4,8 @@ using Homeostat.Primitives;
 namespace Homeostat.Remediation;
 
 /// <summary>
-/// The parameter schemas of the seed's actions. They are known to the validator from the start, so a catalog
-/// using them validates even in a build that cannot yet run them.
+/// The parameter schemas of the seed's actions, shared by the modules that run them (host-actions, kubernetes) and by
+/// tests that script them.
 /// </summary>
 public static class KnownActions
 {
@@ -52,12 +52,15 @@ public static class KnownActions
             new ParameterSpec("recursive", ParameterKind.Boolean, "also clean subdirectories") { Default = false },
         ]);
 
-    /// <summary>The Kubernetes actions, which the Kubernetes adapter replaces with working ones.</summary>
+    /// <summary>
+    /// The seed's actions that need a module, as actions that cannot run: for tools and tests that load catalogs
+    /// without composing the modules. A composed process never uses these: each module declares its own actions.
+    /// </summary>
     public static IEnumerable<IRemediationAction> Placeholders() =>
     [
-        new UnavailableAction(ScaleMemoryLimit with { UnavailableReason = "scale_memory_limit needs the Kubernetes adapter (Homeostat.Kubernetes), which this build does not include yet" }),
-        new UnavailableAction(TriggerCertRenewal with { UnavailableReason = "trigger_cert_renewal needs the Kubernetes or host certificate adapter, which this build does not include yet" }),
-        new UnavailableAction(OpenCircuitBreaker with { UnavailableReason = "open_circuit_breaker needs the Kubernetes adapter (Homeostat.Kubernetes), which this build does not include yet" }),
+        new UnavailableAction(ScaleMemoryLimit with { UnavailableReason = "scale_memory_limit needs the kubernetes module, which is not added here" }),
+        new UnavailableAction(TriggerCertRenewal with { UnavailableReason = "trigger_cert_renewal needs the host-actions or kubernetes module, which is not added here" }),
+        new UnavailableAction(OpenCircuitBreaker with { UnavailableReason = "open_circuit_breaker needs the kubernetes module, which is not added here" }),
     ];
 }
 

@@ -1,4 +1,5 @@
 using Homeostat.Catalog;
+using Microsoft.Extensions.DependencyInjection;
 using Homeostat.Signals;
 
 namespace Homeostat.Remediation;
@@ -55,21 +56,93 @@ public interface IActionRegistry
     IRemediationAction? Find(string name);
 }
 
+/// <summary>
+/// An action a module contains. <see cref="Implementation"/> is null when the module's config turns it off; the action is
+/// then still known (a catalog naming it validates, with a warning) and <see cref="EnableWith"/> says what to set.
+/// </summary>
+public sealed record ActionDeclaration(string Module, ActionDescriptor Descriptor, Type? Implementation, string? EnableWith)
+{
+    public bool IsEnabled => Implementation is not null;
+}
+
+/// <summary>
+/// Replaces the action of the same name on purpose (an embedder's own version, a test's recording action). An override
+/// is the only way two registrations of one name may coexist; two overrides of one name are still a start-up error.
+/// </summary>
+public sealed record ActionOverride(IRemediationAction Action);
+
+/// <summary>Two actions claim one name: the registry cannot choose, so start-up stops and names both.</summary>
+public sealed class DuplicateActionException(string name, string first, string second)
+    : InvalidOperationException($"two actions are named '{name}': {first} and {second}; an action's name must be unique (use OverrideAction to replace one on purpose)")
+{
+    public string Name { get; } = name;
+}
+
 public sealed class ActionRegistry : IActionRegistry
 {
-    private readonly Dictionary<string, IRemediationAction> _actions;
+    private readonly Dictionary<string, IRemediationAction> _actions = new(StringComparer.Ordinal);
 
+    /// <summary>A registry of exactly these actions; two with one name are refused.</summary>
     public ActionRegistry(IEnumerable<IRemediationAction> actions)
+        : this(actions, [], [])
     {
-        _actions = new Dictionary<string, IRemediationAction>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The actions of every module: the registered ones, the declared ones whose module is turned off (as
+    /// <see cref="UnavailableAction"/>s that say which key turns them on), and the explicit overrides.
+    /// </summary>
+    public ActionRegistry(IEnumerable<IRemediationAction> actions, IEnumerable<ActionDeclaration> declarations, IEnumerable<ActionOverride> overrides)
+    {
+        var declared = declarations.ToList();
+        var origins = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var action in actions)
         {
-            // Later registrations win, so an adapter project can replace a placeholder with the real action.
-            _actions[action.Descriptor.Name] = action;
+            var module = declared.FirstOrDefault(d => d.Implementation == action.GetType())?.Module;
+            Add(action, module is null ? $"{action.GetType().Name} (registered directly)" : $"{action.GetType().Name} (module {module})", origins);
+        }
+
+        foreach (var declaration in declared.Where(d => !d.IsEnabled))
+        {
+            var reason = $"{declaration.Descriptor.Name} needs the {declaration.Module} module, which the config turns off: set {declaration.EnableWith}";
+            Add(new UnavailableAction(declaration.Descriptor with { UnavailableReason = reason }), $"{declaration.Descriptor.Name} (module {declaration.Module}, turned off)", origins);
+        }
+
+        var overridden = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var replacement in overrides)
+        {
+            var name = replacement.Action.Descriptor.Name;
+            var origin = $"{replacement.Action.GetType().Name} (override)";
+            if (!overridden.Add(name))
+            {
+                throw new DuplicateActionException(name, origins[name], origin);
+            }
+
+            _actions[name] = replacement.Action;
+            origins[name] = origin;
         }
     }
 
     public IReadOnlyCollection<ActionDescriptor> Descriptors => _actions.Values.Select(a => a.Descriptor).ToList();
 
     public IRemediationAction? Find(string name) => _actions.GetValueOrDefault(name);
+
+    private void Add(IRemediationAction action, string origin, Dictionary<string, string> origins)
+    {
+        var name = action.Descriptor.Name;
+        if (origins.TryGetValue(name, out var first))
+        {
+            throw new DuplicateActionException(name, first, origin);
+        }
+
+        _actions[name] = action;
+        origins[name] = origin;
+    }
+}
+
+public static class ActionServiceCollectionExtensions
+{
+    /// <summary>Replaces the action named like <paramref name="action"/> (or adds it when no module has one).</summary>
+    public static IServiceCollection OverrideAction(this IServiceCollection services, IRemediationAction action) =>
+        services.AddSingleton(new ActionOverride(action));
 }

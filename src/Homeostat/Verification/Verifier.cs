@@ -25,6 +25,9 @@ public interface IVerifier
 {
     string Name { get; }
 
+    /// <summary>Precedence: the verifier with the lowest order that can verify an incident does (ties by name). See <see cref="VerifierOrder"/>.</summary>
+    int Order => VerifierOrder.Default;
+
     bool CanVerify(Incident incident);
 
     Task<VerificationResult> CheckAsync(Incident incident, CancellationToken cancellationToken);
@@ -38,6 +41,8 @@ public sealed class SourceResolvedVerifier : IVerifier
 {
     public string Name => "source_resolved";
 
+    public int Order => VerifierOrder.Fallback;
+
     public bool CanVerify(Incident incident) => true;
 
     public Task<VerificationResult> CheckAsync(Incident incident, CancellationToken cancellationToken) =>
@@ -46,10 +51,38 @@ public sealed class SourceResolvedVerifier : IVerifier
             : new VerificationResult(VerificationStatus.NotCleared, $"{incident.Signal.Source} has not reported the signal resolved"));
 }
 
-/// <summary>Chooses the verifier for an incident: specific verifiers first, the source-resolved fallback last.</summary>
+/// <summary>The declared precedence of the verifiers: the most specific judge first, the source's own word last.</summary>
+public static class VerifierOrder
+{
+    /// <summary>A probe's own re-run.</summary>
+    public const int Probe = 100;
+
+    /// <summary>The Prometheus source's rule, with its threshold and carried labels: better than the generatorURL.</summary>
+    public const int PrometheusRule = 200;
+
+    /// <summary>The alert's expression from its generatorURL.</summary>
+    public const int Prometheus = 300;
+
+    /// <summary>Alertmanager's own list of active alerts.</summary>
+    public const int Alertmanager = 400;
+
+    /// <summary>The Kubernetes object's status.</summary>
+    public const int Kubernetes = 500;
+
+    /// <summary>Verifiers that declare no order (an embedder's or a test's).</summary>
+    public const int Default = 1000;
+
+    /// <summary>The source's report that the signal resolved: the judge of last resort.</summary>
+    public const int Fallback = int.MaxValue;
+}
+
+/// <summary>Chooses the verifier for an incident by declared <see cref="IVerifier.Order"/>, ties broken by name; never by registration order.</summary>
 public sealed class VerifierSelector(IEnumerable<IVerifier> verifiers)
 {
-    private readonly IReadOnlyList<IVerifier> _verifiers = verifiers.OrderBy(v => v is SourceResolvedVerifier ? 1 : 0).ToList();
+    private readonly IReadOnlyList<IVerifier> _verifiers = verifiers.OrderBy(v => v.Order).ThenBy(v => v.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>The verifiers in the order they are asked.</summary>
+    public IReadOnlyList<string> Names => _verifiers.Select(v => v.Name).ToList();
 
     public IVerifier For(Incident incident) => _verifiers.First(v => v.CanVerify(incident));
 

@@ -1,3 +1,5 @@
+using Homeostat.Postgres;
+using Homeostat.Configuration;
 using Homeostat.Postgres.Actions;
 using Homeostat.Remediation;
 using Microsoft.Extensions.Configuration;
@@ -69,30 +71,33 @@ public sealed class PostgresActionOptionsValidatorTests : IDisposable
     [Fact]
     public void The_host_registration_binds_the_section_validates_at_start_up_and_registers_the_action()
     {
-        var services = new ServiceCollection().AddHomeostatPostgresActions(Configuration(
+        var services = new ServiceCollection();
+        new HomeostatBuilder(services, Configuration(
             ("Actions:TerminateIdleConnections:Targets:orders:ConnectionStringEnv", _good),
-            ("Actions:TerminateIdleConnections:TimeoutSeconds", "7")));
+            ("Actions:TerminateIdleConnections:TimeoutSeconds", "7"))).AddPostgres();
         using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<PostgresActionOptions>>().Value;
         options.Targets.Keys.ShouldBe(["orders"]);
         options.TimeoutSeconds.ShouldBe(7);
         provider.GetServices<IRemediationAction>().ShouldHaveSingleItem().Descriptor.Name.ShouldBe("terminate_idle_connections");
-        provider.GetServices<IValidateOptions<PostgresActionOptions>>().ShouldHaveSingleItem();
+        provider.GetServices<IValidateOptions<PostgresActionOptions>>().OfType<PostgresActionOptionsValidator>().ShouldHaveSingleItem();
     }
 
     [Fact]
     public void An_unknown_key_or_a_missing_variable_stops_the_start()
     {
-        var services = new ServiceCollection().AddHomeostatPostgresActions(Configuration(
-            ("Actions:TerminateIdleConnections:Targets:orders:ConnectionStringEnv", "HOMEOSTAT_TEST_PGOPT_UNSET_VARIABLE")));
+        var services = new ServiceCollection();
+        new HomeostatBuilder(services, Configuration(
+            ("Actions:TerminateIdleConnections:Targets:orders:ConnectionStringEnv", "HOMEOSTAT_TEST_PGOPT_UNSET_VARIABLE"))).AddPostgres();
         using var provider = services.BuildServiceProvider();
 
         Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgresActionOptions>>().Value)
             .Message.ShouldContain("HOMEOSTAT_TEST_PGOPT_UNSET_VARIABLE is not set");
 
-        var typo = new ServiceCollection().AddHomeostatPostgresActions(Configuration(
-            ("Actions:TerminateIdleConnections:Targets:orders:ConnectionString", "Host=x;Password=" + Secret)));
+        var typo = new ServiceCollection();
+        new HomeostatBuilder(typo, Configuration(
+            ("Actions:TerminateIdleConnections:Targets:orders:ConnectionString", "Host=x;Password=" + Secret))).AddPostgres();
         using var typoProvider = typo.BuildServiceProvider();
         Should.Throw<InvalidOperationException>(() => typoProvider.GetRequiredService<IOptions<PostgresActionOptions>>().Value)
             .ToString().ShouldNotContain(Secret);

@@ -1,3 +1,5 @@
+using Homeostat.Host.Probes;
+using Homeostat.Postgres;
 using System.Globalization;
 using System.Text.Json;
 using Homeostat.Configuration;
@@ -145,7 +147,7 @@ public sealed class PostgresConnectionsProbeTests(PostgresServerFixture server) 
                 ["Probes:0:Interval"] = "10s",
                 ["Probes:0:Service"] = "orders",
             },
-            configure: s => s.AddHomeostatPostgresActions(new ConfigurationBuilder().Build()));
+            configure: s => new HomeostatBuilder(s, new ConfigurationBuilder().Build()).AddPostgres());
         _ = h.Services.GetRequiredService<IOptions<ProbesOptions>>().Value; // valid: the variable is set and parses
         var logger = new FakeLogger<ProbeRunner>();
         List<string> Warnings() => logger.Collector.GetSnapshot()
@@ -206,14 +208,13 @@ public sealed class PostgresConnectionsProbeTests(PostgresServerFixture server) 
     public void TheKind_IsRegisteredWithThePostgresActions_SoTheEngineValidatesAndBuildsIt()
     {
         var services = new ServiceCollection();
-        services.AddHomeostatEngine(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        services.AddHomeostat(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Probes:0:Name"] = "pg",
             ["Probes:0:Kind"] = "postgres_connections",
             ["Probes:0:ConnectionStringEnv"] = Variable,
             ["Probes:0:Service"] = "orders",
-        }).Build());
-        services.AddHomeostatPostgresActions(new ConfigurationBuilder().Build());
+        }).Build()).AddPostgres();
         using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<ProbeSet>().Probes.ShouldHaveSingleItem().ShouldBeOfType<PostgresConnectionsProbe>();

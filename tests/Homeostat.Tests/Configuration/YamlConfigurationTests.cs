@@ -85,6 +85,34 @@ public sealed class YamlConfigurationTests : IDisposable
         exception.Message.ShouldContain("is not valid YAML");
     }
 
+    [Fact]
+    public void Load_RelativePaths_ResolveAgainstTheConfigFile_DataAndExecutableNamesStayAsWritten()
+    {
+        var configuration = Load("""
+            kubernetes: { kubeconfig: kube/config }
+            server: { api_token_file: secrets/token }
+            verification:
+              prometheus: { bearer_token_file: ../prom-token }
+            classifier: { model_path: models/m.zip }
+            actions:
+              run_script: { scripts: { flush: { path: bin/flush.sh, working_directory: work } } }
+              trigger_cert_renewal: { client_path: certbot, state_path: acme }
+            probes:
+              - { name: x, kind: http_latency, path: http://127.0.0.1:8080/health, labels: { path: relative/label } }
+            """);
+
+        configuration["Kubernetes:Kubeconfig"].ShouldBe(Path.Combine(_directory, "kube", "config"));
+        configuration["Server:ApiTokenFile"].ShouldBe(Path.Combine(_directory, "secrets", "token"));
+        configuration["Verification:Prometheus:BearerTokenFile"].ShouldBe(Path.GetFullPath(Path.Combine(_directory, "..", "prom-token")));
+        configuration["Classifier:ModelPath"].ShouldBe(Path.Combine(_directory, "models", "m.zip"));
+        configuration["Actions:RunScript:Scripts:flush:Path"].ShouldBe(Path.Combine(_directory, "bin", "flush.sh"));
+        configuration["Actions:RunScript:Scripts:flush:WorkingDirectory"].ShouldBe(Path.Combine(_directory, "work"));
+        configuration["Actions:TriggerCertRenewal:StatePath"].ShouldBe(Path.Combine(_directory, "acme"));
+        configuration["Actions:TriggerCertRenewal:ClientPath"].ShouldBe("certbot");
+        configuration["Probes:0:Path"].ShouldBe("http://127.0.0.1:8080/health");
+        configuration["Probes:0:Labels:path"].ShouldBe("relative/label");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private IConfiguration Load(string yaml)

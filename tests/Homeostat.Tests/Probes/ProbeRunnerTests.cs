@@ -1,4 +1,5 @@
 using Homeostat.Healing;
+using Homeostat.Host.Probes;
 using Homeostat.Probes;
 using Homeostat.Signals;
 using Homeostat.TestKit;

@@ -1,3 +1,4 @@
+using Homeostat.Host.Probes;
 using Homeostat.Probes;
 using Homeostat.Signals;
 using Homeostat.TestKit;

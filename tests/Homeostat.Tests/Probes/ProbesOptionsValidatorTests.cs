@@ -1,4 +1,5 @@
 using Homeostat.Configuration;
+using Homeostat.Host.Probes;
 using Homeostat.Primitives;
 using Homeostat.Probes;
 

@@ -123,7 +123,7 @@ public sealed class PrometheusSourceOptionsValidatorTests
                 .ShouldBe("(node_filesystem_avail_bytes{mountpoint=\"/var\"} / node_filesystem_size_bytes) < 0.1");
             services.GetRequiredService<IOptions<VerificationOptions>>().Value.AlertmanagerSignals.ShouldBe("alertmanager");
             services.GetRequiredService<IOptions<AlertmanagerApiOptions>>().Value.Url.ShouldBe("http://127.0.0.1:9093");
-            new ConfigValidator(ConfigSections.Engine()).ValidateKeys(file).ShouldBeEmpty();
+            new ConfigValidator(Sections()).ValidateKeys(file).ShouldBeEmpty();
         }
         finally
         {
@@ -146,7 +146,7 @@ public sealed class PrometheusSourceOptionsValidatorTests
             """);
         try
         {
-            var error = new ConfigValidator(ConfigSections.Engine()).ValidateKeys(file).ShouldHaveSingleItem();
+            var error = new ConfigValidator(Sections()).ValidateKeys(file).ShouldHaveSingleItem();
             error.ToString().ShouldContain(":7:9: sources.prometheus.rules[0].thresold: unknown key (did you mean 'threshold'?)");
 
             using var services = Services(new ConfigurationBuilder().AddYamlFile(file).Build());
@@ -246,7 +246,10 @@ public sealed class PrometheusSourceOptionsValidatorTests
     private static ServiceProvider Services(IConfiguration configuration)
     {
         var services = new ServiceCollection();
-        services.AddHomeostatEngine(configuration);
+        services.AddHomeostat(configuration).AddPrometheus();
         return services.BuildServiceProvider();
     }
+
+    private static IEnumerable<ConfigSection> Sections() =>
+        new ServiceCollection().AddHomeostat(new ConfigurationBuilder().Build()).AddPrometheus().Modules.SelectMany(m => m.Sections);
 }

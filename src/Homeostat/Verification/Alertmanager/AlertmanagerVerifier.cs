@@ -25,6 +25,8 @@ public sealed class AlertmanagerVerifier(
 
     public string Name => "alertmanager";
 
+    public int Order => VerifierOrder.Alertmanager;
+
     public bool CanVerify(Incident incident) =>
         routing.CurrentValue.AlertmanagerSignals == VerificationOptions.UseAlertmanager
         && !string.IsNullOrWhiteSpace(options.CurrentValue.Url)

@@ -27,6 +27,8 @@ public sealed class PrometheusVerifier(
 
     public string Name => "prometheus";
 
+    public int Order => VerifierOrder.Prometheus;
+
     public bool CanVerify(Incident incident) =>
         !string.IsNullOrWhiteSpace(options.CurrentValue.Url)
         && ((incident.Signal.Source == SignalSources.Prometheus && incident.Signal.Label(PrometheusRule.RuleLabel) is null)

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.IO.Enumeration;
+using System.Text.RegularExpressions;
+using Homeostat.Primitives;
+using Homeostat.Remediation;
+using Homeostat.Signals;
+using Microsoft.Extensions.Options;
+
+namespace Homeostat.Host.Actions;
+
+public sealed class RotateAndCompressLogsOptions
+{
+    public const string Section = "Actions:RotateAndCompressLogs";
+
+    /// <summary>The only directories (and their subdirectories) this action may touch. Empty means it refuses everything.</summary>
+    public List<string> AllowedRoots { get; set; } = [];
+}
+
+/// <summary>
+/// Compresses log files not written to for a while, then deletes the oldest archives beyond a count or a total size.
+/// Works only inside allowlisted roots, never follows a symbolic link, and leaves the same state when run twice.
+/// </summary>
+public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAndCompressLogsOptions> options, TimeProvider timeProvider) : IRemediationAction
+{
+    private const string ArchiveSuffix = ".gz";
+    private const UnixFileMode PermissionBits =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+    private static readonly string[] PathLabels = ["path", "directory", "dir", "mountpoint", "log_dir"];
+
+    public ActionDescriptor Descriptor => KnownActions.RotateAndCompressLogs;
+
+    public Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryPlan(request, out var plan, out var problem))
+        {
+            return Task.FromResult(ActionPreview.Refused(problem));
+        }
+
+        var changes = plan.Steps.Select(s => s.Describe()).ToList();
+        var summary = changes.Count == 0
+            ? $"nothing to do in {plan.Directory}: no log older than {plan.CompressOlderThan} and archives within retention"
+            : $"would {plan.Summary()} in {plan.Directory}";
+        return Task.FromResult(new ActionPreview(true, summary, changes));
+    }
+
+    public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryPlan(request, out var plan, out var problem))
+        {
+            return ActionOutcome.Failed(problem);
+        }
+
+        if (plan.Steps.Count == 0)
+        {
+            return new ActionOutcome(ActionStatus.NoChange, $"nothing to do in {plan.Directory}: already compressed and within retention", []);
+        }
+
+        // Steps already done are reported even when a later one fails or the time limit stops the run.
+        var done = new List<string>();
+        foreach (var step in plan.Steps)
+        {
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await step.ApplyAsync(cancellationToken);
+                done.Add(step.Describe());
+            }
+            catch (OperationCanceledException)
+            {
+                return new ActionOutcome(ActionStatus.Failed, $"stopped by the time limit after {done.Count} of {plan.Steps.Count} steps", done);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                return new ActionOutcome(ActionStatus.Failed, $"stopped after {done.Count} of {plan.Steps.Count} steps: {exception.Message}", done);
+            }
+        }
+
+        var before = plan.BytesBefore;
+        var after = plan.MeasureAfter();
+        return new ActionOutcome(
+            ActionStatus.Succeeded,
+            $"{plan.Summary()} in {plan.Directory}: {new ByteSize(before)} of logs became {new ByteSize(after)}",
+            done);
+    }
+
+    private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
+    {
+        plan = null!;
+        if (!SafePaths.TryResolveTargetDirectory(request.Signal, PathLabels, request.Parameters.String("path"), options.CurrentValue.AllowedRoots, out var directory, out problem))
+        {
+            return false;
+        }
+
+        var parameters = request.Parameters;
+        plan = new Plan(
+            directory,
+            parameters.String("pattern") ?? "*.log*",
+            parameters.Duration("compress_older_than") ?? Duration.Parse("1h"),
+            (int)(parameters.Integer("keep") ?? 10),
+            parameters.ByteSize("max_total_size"),
+            parameters.Boolean("recursive") ?? false,
+            timeProvider.GetUtcNow());
+        plan.Build();
+        return true;
+    }
+
+    private abstract record Step
+    {
+        public abstract string Describe();
+
+        public abstract Task ApplyAsync(CancellationToken cancellationToken);
+    }
+
+    private sealed record Compress(FileInfo Source, string ArchivePath) : Step
+    {
+        public override string Describe() =>
+            $"compress {Source.FullName} ({new ByteSize(Source.Length)}, last written {AuditTime(Source.LastWriteTimeUtc)}) -> {Path.GetFileName(ArchivePath)}";
+
+        public override async Task ApplyAsync(CancellationToken cancellationToken)
+        {
+            var current = new FileInfo(Source.FullName);
+            if (!current.Exists)
+            {
+                return;
+            }
+
+            // A leftover (or planted) temporary file is removed first, and CreateNew (O_EXCL) never follows a symbolic link,
+            // so the archive is never written through a link to a file outside the directory. The source is opened with
+            // O_NOFOLLOW, so a link swapped in after planning is refused, and the archive keeps the source's permissions.
+            var temporary = ArchivePath + ".tmp";
+            File.Delete(temporary);
+            await using (var input = NoFollowFile.OpenRead(current.FullName))
+            {
+                var output = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    output.UnixCreateMode = File.GetUnixFileMode(input.SafeFileHandle) & PermissionBits;
+                }
+
+                await using var archive = new FileStream(temporary, output);
+                await using var gzip = new GZipStream(archive, CompressionLevel.Optimal);
+                try
+                {
+                    await input.CopyToAsync(gzip, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    await gzip.DisposeAsync();
+                    File.Delete(temporary);
+                    throw;
+                }
+            }
+
+            File.SetLastWriteTimeUtc(temporary, current.LastWriteTimeUtc);
+            File.Move(temporary, ArchivePath, overwrite: true);
+            File.Delete(current.FullName);
+        }
+    }
+
+    private sealed record Delete(FileInfo Archive, string Why) : Step
+    {
+        public override string Describe() => $"delete {Archive.FullName} ({new ByteSize(Archive.Length)}): {Why}";
+
+        public override Task ApplyAsync(CancellationToken cancellationToken)
+        {
+            var current = new FileInfo(Archive.FullName);
+            if (current.Exists && !SafePaths.IsLink(current))
+            {
+                current.Delete();
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    [GeneratedRegex(@"^(?<log>.+)\.\d{8}T\d{6}Z\.gz$")]
+    private static partial Regex ArchiveName();
+
+    private static string AuditTime(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private sealed class Plan(string directory, string pattern, Duration compressOlderThan, int keep, ByteSize? maxTotalSize, bool recursive, DateTimeOffset now)
+    {
+        public string Directory { get; } = directory;
+
+        public Duration CompressOlderThan { get; } = compressOlderThan;
+
+        public List<Step> Steps { get; } = [];
+
+        public long BytesBefore { get; private set; }
+
+        public void Build()
+        {
+            var files = Files().ToList();
+            BytesBefore = files.Sum(f => f.Length);
+            var cutoff = now.UtcDateTime - CompressOlderThan.Value;
+            var archives = new List<(FileInfo File, long Size, DateTime Written)>();
+            foreach (var file in files)
+            {
+                if (file.Name.EndsWith(ArchiveSuffix, StringComparison.Ordinal))
+                {
+                    archives.Add((file, file.Length, file.LastWriteTimeUtc));
+                }
+                else if (file.LastWriteTimeUtc <= cutoff)
+                {
+                    var archive = Path.Combine(file.DirectoryName!, $"{file.Name}.{file.LastWriteTimeUtc:yyyyMMdd'T'HHmmss'Z'}{ArchiveSuffix}");
+                    Steps.Add(new Compress(file, archive));
+
+                    // Text logs compress well; estimate a tenth so retention by size accounts for the new archive.
+                    archives.Add((new FileInfo(archive), Math.Max(1, file.Length / 10), file.LastWriteTimeUtc));
+                }
+            }
+
+            var newestFirst = archives.OrderByDescending(a => a.Written).ThenByDescending(a => a.File.Name, StringComparer.Ordinal).ToList();
+            long total = 0;
+            for (var i = 0; i < newestFirst.Count; i++)
+            {
+                var (file, size, _) = newestFirst[i];
+                total += size;
+                string? why = null;
+                if (i >= keep)
+                {
+                    why = $"beyond the {keep} newest archives kept";
+                }
+                else if (maxTotalSize is { } limit && total > limit.Bytes)
+                {
+                    why = $"archives exceed max_total_size {limit}";
+                }
+
+                if (why is null)
+                {
+                    continue;
+                }
+
+                var pending = Steps.OfType<Compress>().FirstOrDefault(c => c.ArchivePath == file.FullName);
+                if (pending is not null)
+                {
+                    // An old log that retention would drop anyway is deleted rather than compressed first.
+                    Steps.Remove(pending);
+                    Steps.Add(new Delete(pending.Source, why));
+                }
+                else
+                {
+                    Steps.Add(new Delete(file, why));
+                }
+            }
+        }
+
+        public string Summary()
+        {
+            var compress = Steps.OfType<Compress>().ToList();
+            var delete = Steps.OfType<Delete>().ToList();
+            var parts = new List<string>();
+            if (compress.Count > 0)
+            {
+                parts.Add($"compress {compress.Count} log file(s) ({new ByteSize(compress.Sum(c => c.Source.Length))})");
+            }
+
+            if (delete.Count > 0)
+            {
+                parts.Add($"delete {delete.Count} old file(s) ({new ByteSize(delete.Sum(d => d.Archive.Length))})");
+            }
+
+            return string.Join(" and ", parts);
+        }
+
+        public long MeasureAfter() => Files().Sum(f => f.Length);
+
+        private bool IsLogOrArchive(string name)
+        {
+            if (FileSystemName.MatchesSimpleExpression(pattern, name))
+            {
+                return true;
+            }
+
+            // Archives this action wrote: "<log name>.<timestamp>.gz", whatever the pattern says about ".gz".
+            var match = ArchiveName().Match(name);
+            return match.Success && FileSystemName.MatchesSimpleExpression(pattern, match.Groups["log"].Value);
+        }
+
+        private IEnumerable<FileInfo> Files()
+        {
+            var options = new EnumerationOptions
+            {
+                RecurseSubdirectories = recursive,
+                AttributesToSkip = FileAttributes.ReparsePoint,
+                IgnoreInaccessible = true,
+                MatchType = MatchType.Simple,
+            };
+            return new DirectoryInfo(Directory).EnumerateFiles("*", options)
+                .Where(f => !SafePaths.IsLink(f) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal) && IsLogOrArchive(f.Name));
+        }
+    }
+}
