@@ -158,16 +158,21 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
     /// <summary>0 for an empty database; 1 for a store of the first release, which left schema_info empty.</summary>
     private static int ReadSchemaVersion(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            SELECT CASE
-                WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_info')
-                     AND (SELECT COUNT(*) FROM schema_info) > 0 THEN (SELECT MAX(version) FROM schema_info)
-                WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit') THEN 1
-                ELSE 0 END
-            """;
-        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        long Scalar(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_info'") > 0
+            && Scalar("SELECT COUNT(*) FROM schema_info") > 0)
+        {
+            return (int)Scalar("SELECT MAX(version) FROM schema_info");
+        }
+
+        return Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit'") > 0 ? 1 : 0;
     }
 
     public async Task<Incident?> ClaimNextDueAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
