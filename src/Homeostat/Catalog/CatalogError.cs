@@ -12,9 +12,13 @@ public sealed record CatalogError(string File, int Line, int Column, string Key,
         var location = Line > 0 ? $"{File}:{Line}:{Column}" : File;
         var key = string.IsNullOrEmpty(Key) ? string.Empty : $": {Key}";
         var message = string.IsNullOrEmpty(Message) ? string.Empty : $": {Message}";
-        var value = Value is null ? string.Empty : $" (value: {Value})";
+        var value = Value is null ? string.Empty : $" (value: {WithoutCredentials(Value)})";
         return $"{location}{key}{message}{value}";
     }
+
+    /// <summary>A URL's user information (a password, a token) never reaches an error message.</summary>
+    private static string WithoutCredentials(string value) =>
+        System.Text.RegularExpressions.Regex.Replace(value, @"://[^/@\s']+@", "://***@", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 }
 
 public sealed record CatalogLoadResult(RemediationCatalog? Catalog, IReadOnlyList<CatalogError> Errors)
