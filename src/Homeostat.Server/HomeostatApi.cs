@@ -334,12 +334,13 @@ public static class HomeostatApi
             }),
         }, HomeostatJson.Options);
 
-    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, ILogger<ApiLog> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, Escalation.NotifierSet notifiers, ILogger<ApiLog> logger, CancellationToken cancellationToken)
     {
         try
         {
             await store.NextDueAtAsync(cancellationToken);
-            return Results.Json(new { status = "ready", catalog = catalog.Current.Version }, HomeostatJson.Options);
+            var escalations = notifiers.CanPage ? $"paged through {string.Join(", ", notifiers.Names)}" : "LOG ONLY: " + Escalation.NotifierSet.LogOnlyWarning;
+            return Results.Json(new { status = "ready", catalog = catalog.Current.Version, escalations, notifiers = notifiers.Names }, HomeostatJson.Options);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Homeostat.Verification;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Homeostat.Server.Tests;
 
@@ -218,6 +219,20 @@ public sealed class HomeostatApiTests
 
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         ready.GetProperty("status").GetString().ShouldBe("ready");
+        ready.GetProperty("notifiers").EnumerateArray().Select(n => n.GetString()).ShouldBe(["recording"]);
+        ready.GetProperty("escalations").GetString().ShouldBe("paged through recording");
+    }
+
+    [Fact]
+    public async Task Ready_WithNoNotifierConfigured_SaysLoudlyThatEscalationsReachOnlyTheLog()
+    {
+        await using var server = await ServerHarness.StartAsync(configure: s => s.RemoveAll<Escalation.INotifier>());
+
+        var ready = await server.GetJsonAsync("/readyz");
+
+        ready.GetProperty("status").GetString().ShouldBe("ready");
+        ready.GetProperty("notifiers").GetArrayLength().ShouldBe(0);
+        ready.GetProperty("escalations").GetString()!.ShouldStartWith("LOG ONLY: no notifier is configured: escalations reach only the log");
     }
 
     [Fact]

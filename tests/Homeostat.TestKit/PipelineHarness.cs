@@ -29,11 +29,13 @@ public sealed class PipelineHarness : IAsyncDisposable
     /// <param name="settings">Config keys such as <c>Guardrails:DryRun</c>; by default the harness is live with no shadow period.</param>
     /// <param name="storeConnectionString">Share one store between harnesses, as a restarted process would.</param>
     /// <param name="configure">Last word on the services, for tests that add a faulty part.</param>
+    /// <param name="addStore">The store module to run on (any <see cref="IHomeostatStore"/>); SQLite in memory by default.</param>
     public PipelineHarness(
         string? catalogYaml = null,
         IReadOnlyDictionary<string, string?>? settings = null,
         string? storeConnectionString = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        Action<HomeostatBuilder>? addStore = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -47,11 +49,18 @@ public sealed class PipelineHarness : IAsyncDisposable
 
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddHomeostat(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+        var builder = services.AddHomeostat(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
             .AddHostActions()
             .AddHostProbes()
-            .AddPrometheus()
-            .AddSqliteStore(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
+            .AddPrometheus();
+        if (addStore is not null)
+        {
+            addStore(builder);
+        }
+        else
+        {
+            builder.AddSqliteStore(o => o.ConnectionString = storeConnectionString ?? NewStoreConnectionString());
+        }
 
         Actions = new Dictionary<string, RecordingAction>
         {

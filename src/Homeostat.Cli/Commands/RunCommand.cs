@@ -40,6 +40,10 @@ internal static class RunCommand
                 await io.Out.WriteLineAsync(guardrails.DryRun
                     ? "homeostat: DRY-RUN: every action is previewed and nothing is changed (use --live to act)"
                     : $"homeostat: LIVE: remediations act once out of their shadow period ({guardrails.ShadowPeriod} by default)");
+                var notifiers = app.Services.GetRequiredService<Escalation.NotifierSet>();
+                await io.Out.WriteLineAsync(notifiers.CanPage
+                    ? $"homeostat: escalations are paged through {string.Join(", ", notifiers.Names)}"
+                    : $"homeostat: WARNING: {Escalation.NotifierSet.LogOnlyWarning}");
                 await io.Out.FlushAsync(cancellationToken);
                 try
                 {

@@ -73,12 +73,20 @@ public sealed partial class HealingWorker(
     HealingEngine engine,
     IHomeostatStore store,
     WorkSignal workSignal,
+    Escalation.NotifierSet notifiers,
     IOptionsMonitor<HealingOptions> options,
     TimeProvider timeProvider,
     ILogger<HealingWorker> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(1, options.CurrentValue.Workers).Select(i => RunWorkerAsync($"w{i}", stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!notifiers.CanPage)
+        {
+            LogLogOnly(logger, Escalation.NotifierSet.LogOnlyWarning);
+        }
+
+        return Task.WhenAll(Enumerable.Range(1, options.CurrentValue.Workers).Select(i => RunWorkerAsync($"w{i}", stoppingToken)));
+    }
 
     private async Task RunWorkerAsync(string name, CancellationToken stoppingToken)
     {
@@ -112,6 +120,9 @@ public sealed partial class HealingWorker(
             }
         }
     }
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogLogOnly(ILogger logger, string warning);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Worker {Worker} hit a fault; it backs off and goes on")]
     private static partial void LogWorkerFault(ILogger logger, Exception exception, string worker);
