@@ -139,6 +139,9 @@ public sealed class WebhookActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.Failed);
         outcome.Summary.ShouldContain("no answer within 200ms");
         outcome.Changes.ShouldContain("attempts: 2");
+
+        // The client gave up on the second request before the stub may have finished recording it.
+        SpinWait.SpinUntil(() => _server.Requests.Count >= 2, TimeSpan.FromSeconds(5));
         _server.Requests.Count.ShouldBe(2);
     }
 
