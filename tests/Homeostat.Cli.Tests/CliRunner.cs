@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Homeostat.Cli.Tests;
 
 public sealed record CliResult(int ExitCode, string Output, string Error);
@@ -11,6 +13,38 @@ public static class CliRunner
         var error = new StringWriter();
         var code = await HomeostatCli.RunAsync(args, output, error, CancellationToken.None);
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The real executable in a process of its own, with <paramref name="environment"/> added, so whatever the host or its loggers print is seen too.</summary>
+    public static async Task<CliResult> RunProcessAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [typeof(HomeostatCli).Assembly.Location, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Remove("HOMEOSTAT_API_TOKEN");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new CliResult(process.ExitCode, await output, await error);
     }
 
     public static string RepositoryRoot()

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 namespace Homeostat.Cli.Client;
 
 /// <summary>
-/// The running service an operator command calls, and the token it presents: <c>--server</c>, else <c>server.url</c> in the
-/// config file; <c>--token-file</c>, else the config's <c>server.api_token_file</c>, else the environment variable the
+/// The running service an operator command calls, and the token it presents: <c>--server</c>, else <c>server.url</c> from the
+/// config file or its <c>HOMEOSTAT__SERVER__URL</c> override; <c>--token-file</c>, else the config's <c>server.api_token_file</c>, else the environment variable the
 /// service reads (<c>HOMEOSTAT_API_TOKEN</c> unless <c>server.api_token_env</c> names another).
 /// </summary>
 internal sealed record ServerConnection(Uri BaseAddress, string? Token, string TokenSource, TimeSpan Timeout)
@@ -23,9 +23,8 @@ internal sealed record ServerConnection(Uri BaseAddress, string? Token, string T
     /// </summary>
     public static ServerConnection? Resolve(string? server, string? configPath, string? tokenFile, TimeSpan timeout, List<string> errors)
     {
-        var settings = configPath is null
-            ? new ServerOptions()
-            : new ConfigurationBuilder().AddYamlFile(configPath).Build().GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        // The same sources as run: the file, then HOMEOSTAT__SERVER__URL and the other overrides.
+        var settings = HomeostatComposition.BuildConfiguration(configPath).GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         var (url, setting) = string.IsNullOrWhiteSpace(server) ? (settings.Url, "server.url") : (server, "--server");
         if (string.IsNullOrWhiteSpace(url))
         {

@@ -301,6 +301,25 @@ public sealed class OperatorClientTests : IDisposable
     }
 
     [Fact]
+    public async Task ServerUrlAndTokenFileFromHomeostatEnvironmentOverrides_AreUsedAsRunWouldReadThem()
+    {
+        await using var service = await RunningService.StartAsync();
+        using var local = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["HOMEOSTAT__SERVER__URL"] = service.Url,
+            ["HOMEOSTAT__SERVER__APITOKENFILE"] = service.TokenFile,
+            ["HOMEOSTAT__DATA"] = local.Path,
+        };
+
+        var result = await CliRunner.RunProcessAsync(environment, "resolve", service.PaymentsIncident, "--by", "hana", "--note", "fixed by hand");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        Actor((await service.AuditAsync("resolved")).ShouldHaveSingleItem()).ShouldBe("hana");
+        Directory.EnumerateFileSystemEntries(local.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task ValidateAcceptsServerUrl_AndRunRefusesOneWithCredentials()
     {
         using var folder = new TempDirectory();
