@@ -232,6 +232,24 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public async Task SectionWrittenAsASingleValue_OneLocatedLineNamingItsKeys_NotTheBindersMessageAgainElsewhere()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("homeostat.yaml", $"data: {temp.Path}/data\ncatalog: my-catalog.yaml\n");
+
+        var run = await CliRunner.RunAsync("run", "--config", config);
+        var validate = await CliRunner.RunAsync("validate", config);
+
+        foreach (var result in new[] { run, validate })
+        {
+            result.ExitCode.ShouldBe(1);
+            var line = Lines(result.Error).Where(l => l.StartsWith(config + ":", StringComparison.Ordinal)).ShouldHaveSingleItem();
+            line.ShouldBe($"{config}:2:10: catalog: must be a mapping, not a single value; its keys: path");
+            result.Error.ShouldNotContain("Failed to convert");
+        }
+    }
+
+    [Fact]
     public async Task Run_ConfigThatIsNotYaml_OneLocatedLineForRunAndValidate()
     {
         using var temp = new TempDirectory();

@@ -177,13 +177,13 @@ public sealed class ConfigValidator
             return;
         }
 
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
         if (node is not YamlMappingNode mapping)
         {
-            errors.Add(Error(file, node, keyPath, "must be a mapping"));
+            errors.Add(Error(file, node, keyPath, $"must be a mapping, not a single value; its keys: {string.Join(", ", properties.Select(p => SnakeCase(p.Name)))}"));
             return;
         }
 
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
         foreach (var (childKey, childValue) in mapping.Children)
         {
             var name = (childKey as YamlScalarNode)?.Value ?? string.Empty;

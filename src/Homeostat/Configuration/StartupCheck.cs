@@ -57,13 +57,18 @@ public static partial class StartupCheck
             Collect(errors, locator, section.Key, () => Resolve(services, section.Options!));
         }
 
+        // A value already reported fails again wherever another section binds it: say it once, where it is written.
+        errors = errors.Where((error, index) => index < broken.Count || !broken.Any(key => IsWithin(error.Key, key))).ToList();
+
         var registry = Collect(errors, locator, "actions", () => services.GetRequiredService<IActionRegistry>());
         if (registry is null)
         {
             return new StartupReport(Distinct(errors), warnings);
         }
 
-        var catalog = Collect(errors, locator, CatalogOptions.Section, () => services.GetRequiredService<CatalogProvider>());
+        var catalog = broken.Any(key => IsWithin(key, CatalogOptions.Section))
+            ? null
+            : Collect(errors, locator, CatalogOptions.Section, () => services.GetRequiredService<CatalogProvider>());
         if (catalog is not null)
         {
             var configured = !string.IsNullOrWhiteSpace(configuration[$"{CatalogOptions.Section}:Path"]);
@@ -136,6 +141,6 @@ public static partial class StartupCheck
 
     private static List<CatalogError> Distinct(List<CatalogError> errors) => errors.DistinctBy(e => e.ToString()).ToList();
 
-    [GeneratedRegex(@"configuration value at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    [GeneratedRegex(@"configuration value (?:'.*' )?at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex BindingFailure();
 }
