@@ -44,7 +44,18 @@ public sealed class AccessFilter(AccessRight right) : IEndpointFilter
                 $"the token '{token.Name}' has the role {token.Role.ToWord()}; {http.Request.Method} {http.Request.Path} needs the role {AccessRoles.RolesGranting(right)}");
         }
 
-        http.Features.Set(new Caller(token));
+        var caller = new Caller(token);
+        http.Features.Set(caller);
+
+        // Arguments are bound before filters run: the handler's Caller is the one found here.
+        for (var i = 0; i < context.Arguments.Count; i++)
+        {
+            if (context.Arguments[i] is Caller)
+            {
+                context.Arguments[i] = caller;
+            }
+        }
+
         return await next(context);
     }
 

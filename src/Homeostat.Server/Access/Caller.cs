@@ -5,7 +5,7 @@ namespace Homeostat.Server.Access;
 
 /// <summary>
 /// Who made the request: the token it presented, or nobody when no token is configured. A handler takes it as a
-/// parameter; <see cref="AccessFilter"/> sets it before the handler runs.
+/// parameter; <see cref="AccessFilter"/> puts the authenticated one in its place before the handler runs.
 /// </summary>
 public sealed record Caller(ConfiguredToken? Token)
 {
