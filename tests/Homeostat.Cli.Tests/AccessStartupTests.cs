@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Homeostat.Cli.Tests;
 
 /// <summary>The access checks <c>run</c> makes before it listens, through the real executable, and <c>validate</c> saying the same.</summary>
@@ -11,9 +9,9 @@ public sealed class AccessStartupTests
     public async Task Run_ListeningBeyondLoopbackOnAnyUrlWithoutAToken_IsRefused(string listen, string open)
     {
         using var temp = new TempDirectory();
-        var config = temp.Write("homeostat.yaml", "data: ./data\nhealing: { workers: 0 }\n");
+        var config = temp.Write("homeostat.yaml", "data: ./data\n");
 
-        var (code, _, error) = await RunProcessAsync("run", "--config", config, "--listen", listen);
+        var (code, _, error) = await CliRunner.RunProcessAsync("run", "--config", config, "--listen", listen);
 
         code.ShouldBe(1, error);
         error.ShouldContain($"server.listen: {open} is reachable from other hosts but no API token is set");
@@ -41,13 +39,13 @@ public sealed class AccessStartupTests
     {
         using var temp = new TempDirectory();
         var token = temp.Write("token", content);
-        var config = temp.Write("homeostat.yaml", "data: ./data\nhealing: { workers: 0 }\nserver: { listen: http://127.0.0.1:0, api_token_file: token }\n");
+        var config = temp.Write("homeostat.yaml", "data: ./data\nserver: { listen: http://127.0.0.1:0, api_token_file: token }\n");
 
-        var (code, _, error) = await RunProcessAsync(new Dictionary<string, string> { ["HOMEOSTAT_API_TOKEN"] = "a-token-in-the-environment" }, "run", "--config", config);
+        var (code, _, error) = await CliRunner.RunProcessAsync(new Dictionary<string, string> { ["HOMEOSTAT_API_TOKEN"] = "a-token-in-the-environment" }, "run", "--config", config);
         var validate = await CliRunner.RunAsync("validate", config);
 
         code.ShouldBe(1, error);
-        error.Trim().ShouldBe($"{config}:3:47: server.api_token_file: '{token}' is empty; it must hold the API token (an empty file never turns authentication off)");
+        error.Trim().ShouldBe($"{config}:2:55: server.api_token_file: '{token}' is empty; it must hold the API token (an empty file never turns authentication off)");
         validate.ExitCode.ShouldBe(1);
         validate.Error.ShouldContain("server.api_token_file: ");
     }
@@ -70,39 +68,5 @@ public sealed class AccessStartupTests
         result.Error.ShouldContain($"server.tokens[0].file: '{Path.Combine(temp.Path, "secrets", "alice")}' does not exist");
         result.Error.ShouldContain("server.tokens[1].role: must be one of viewer, ingest, operator, admin (got 'pager')");
         result.Error.ShouldNotContain("is reachable from other hosts");
-    }
-
-    private static Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args) =>
-        RunProcessAsync(new Dictionary<string, string>(), args);
-
-    private static async Task<(int Code, string Output, string Error)> RunProcessAsync(Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [typeof(HomeostatCli).Assembly.Location, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Remove("HOMEOSTAT_API_TOKEN");
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"homeostat {string.Join(' ', args)} did not exit: it started instead of refusing");
-        }
-
-        return (process.ExitCode, await output, await error);
     }
 }

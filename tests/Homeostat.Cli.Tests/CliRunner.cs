@@ -13,6 +13,41 @@ public static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
+    public static Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args) =>
+        RunProcessAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the real executable in a process of its own, without the API token of the test's environment.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunProcessAsync(Dictionary<string, string> environment, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [typeof(HomeostatCli).Assembly.Location, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Remove("HOMEOSTAT_API_TOKEN");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"homeostat {string.Join(' ', args)} did not exit within 60s");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
     public static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
