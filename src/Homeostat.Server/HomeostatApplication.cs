@@ -111,6 +111,8 @@ public static class HomeostatApplication
             throw;
         }
 
+        // The tokens are read now, so their reload timer runs from start-up rather than from the first request.
+        app.Services.GetRequiredService<TokenStore>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHomeostatApi();
