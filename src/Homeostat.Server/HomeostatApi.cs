@@ -3,6 +3,7 @@ using Homeostat.Audit;
 using Homeostat.Catalog;
 using Homeostat.Healing;
 using Homeostat.Primitives;
+using Homeostat.Server.Access;
 using Homeostat.Signals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,29 +15,35 @@ using Microsoft.Extensions.Options;
 
 namespace Homeostat.Server;
 
-/// <summary>The HTTP API of the architecture. Writes need the bearer token when one is configured.</summary>
+/// <summary>
+/// The HTTP API of the architecture. With any token configured every endpoint but the probes needs one whose role
+/// grants the endpoint's right (see <see cref="AccessRoles"/>); the probes stay open for the orchestrator.
+/// </summary>
 public static class HomeostatApi
 {
     public static IEndpointRouteBuilder MapHomeostatApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        var writes = api.MapGroup(string.Empty).AddEndpointFilter<RequireApiTokenFilter>();
+        var ingest = api.MapGroup(string.Empty).RequireAccess(AccessRight.Ingest);
+        var operate = api.MapGroup(string.Empty).RequireAccess(AccessRight.Operate);
+        var reads = api.MapGroup(string.Empty).RequireAccess(AccessRight.Read);
 
-        writes.MapPost("/signals", PostSignalsAsync);
-        writes.MapPost("/alertmanager", PostAlertmanagerAsync);
-        writes.MapPost("/suspensions/resume", ResumeAsync);
-        writes.MapPost("/remediations/{failureClass}/promote", PromoteAsync);
-        writes.MapPost("/approvals/{id}/approve", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: true, ct));
-        writes.MapPost("/approvals/{id}/reject", (string id, HttpRequest request, OperatorCommands commands, CancellationToken ct) => AnswerAsync(id, request, commands, approve: false, ct));
-        writes.MapPost("/incidents/{id}/resolve", ResolveIncidentAsync);
-        writes.MapPost("/incidents/{id}/label", LabelIncidentAsync);
+        ingest.MapPost("/signals", PostSignalsAsync);
+        ingest.MapPost("/alertmanager", PostAlertmanagerAsync);
 
-        api.MapGet("/incidents", ListIncidentsAsync);
-        api.MapGet("/incidents/{id}", GetIncidentAsync);
-        api.MapGet("/audit", QueryAuditAsync);
-        api.MapGet("/suspensions", ListSuspensionsAsync);
-        api.MapGet("/approvals", ListApprovalsAsync);
-        api.MapGet("/catalog", GetCatalog);
+        operate.MapPost("/suspensions/resume", ResumeAsync);
+        operate.MapPost("/remediations/{failureClass}/promote", PromoteAsync);
+        operate.MapPost("/approvals/{id}/approve", (string id, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken ct) => AnswerAsync(id, request, commands, caller, approve: true, ct));
+        operate.MapPost("/approvals/{id}/reject", (string id, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken ct) => AnswerAsync(id, request, commands, caller, approve: false, ct));
+        operate.MapPost("/incidents/{id}/resolve", ResolveIncidentAsync);
+        operate.MapPost("/incidents/{id}/label", LabelIncidentAsync);
+
+        reads.MapGet("/incidents", ListIncidentsAsync);
+        reads.MapGet("/incidents/{id}", GetIncidentAsync);
+        reads.MapGet("/audit", QueryAuditAsync);
+        reads.MapGet("/suspensions", ListSuspensionsAsync);
+        reads.MapGet("/approvals", ListApprovalsAsync);
+        reads.MapGet("/catalog", GetCatalog);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", ReadyAsync);
@@ -156,7 +163,7 @@ public static class HomeostatApi
     private static async Task<IResult> ListSuspensionsAsync(IHomeostatStore store, bool? all, CancellationToken cancellationToken) =>
         Results.Json(new { suspensions = await store.ListSuspensionsAsync(activeOnly: all != true, cancellationToken) }, HomeostatJson.Options);
 
-    private static async Task<IResult> ResumeAsync(HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    private static async Task<IResult> ResumeAsync(HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -183,16 +190,16 @@ public static class HomeostatApi
             return Problems.Invalid(errors);
         }
 
-        var result = await commands.ResumeAsync(service!, failureClass!, by ?? "api", cancellationToken);
+        var result = await commands.ResumeAsync(service!, failureClass!, caller.Attribute(by), cancellationToken);
         return result.Changed
             ? Results.Json(new { resumed = true, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status404NotFound, "Nothing to resume", result.Detail);
     }
 
-    private static async Task<IResult> PromoteAsync(string failureClass, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    private static async Task<IResult> PromoteAsync(string failureClass, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
         var by = request.Query["by"].ToString();
-        var result = await commands.PromoteAsync(failureClass, string.IsNullOrEmpty(by) ? "api" : by, cancellationToken);
+        var result = await commands.PromoteAsync(failureClass, caller.Attribute(by), cancellationToken);
         return result.Changed
             ? Results.Json(new { promoted = true, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status404NotFound, "Nothing to promote", result.Detail);
@@ -216,7 +223,7 @@ public static class HomeostatApi
         }, HomeostatJson.Options);
     }
 
-    private static async Task<IResult> AnswerAsync(string id, HttpRequest request, OperatorCommands commands, bool approve, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(string id, HttpRequest request, OperatorCommands commands, Caller caller, bool approve, CancellationToken cancellationToken)
     {
         var (by, note, problem) = await ReadOperatorAsync(request, cancellationToken);
         if (problem is not null)
@@ -225,14 +232,14 @@ public static class HomeostatApi
         }
 
         var result = approve
-            ? await commands.ApproveAsync(id, by, cancellationToken)
-            : await commands.RejectAsync(id, by, note, cancellationToken);
+            ? await commands.ApproveAsync(id, caller.Attribute(by, note), cancellationToken)
+            : await commands.RejectAsync(id, caller.Attribute(by, note), cancellationToken);
         return result.Changed
             ? Results.Json(new { incident = id, approved = approve, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status409Conflict, "Nothing to answer", result.Detail);
     }
 
-    private static async Task<IResult> ResolveIncidentAsync(string id, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    private static async Task<IResult> ResolveIncidentAsync(string id, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
         var (by, note, problem) = await ReadOperatorAsync(request, cancellationToken);
         if (problem is not null)
@@ -240,13 +247,13 @@ public static class HomeostatApi
             return problem;
         }
 
-        var result = await commands.ResolveAsync(id, by, note, cancellationToken);
+        var result = await commands.ResolveAsync(id, caller.Attribute(by, note), cancellationToken);
         return result.Changed
             ? Results.Json(new { incident = id, resolved = true, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status409Conflict, "Cannot resolve", result.Detail);
     }
 
-    private static async Task<IResult> LabelIncidentAsync(string id, HttpRequest request, OperatorCommands commands, CancellationToken cancellationToken)
+    private static async Task<IResult> LabelIncidentAsync(string id, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -277,7 +284,7 @@ public static class HomeostatApi
             return Problems.Invalid(errors);
         }
 
-        var result = await commands.LabelAsync(id, failureClass!, by ?? "api", cancellationToken);
+        var result = await commands.LabelAsync(id, failureClass!, caller.Attribute(by), cancellationToken);
         return result.Changed
             ? Results.Json(new { incident = id, label = failureClass, detail = result.Detail }, HomeostatJson.Options)
             : Problems.Create(StatusCodes.Status400BadRequest, "Cannot label", result.Detail);

@@ -1,5 +1,5 @@
-using System.Net;
 using Homeostat.Configuration;
+using Homeostat.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -111,6 +111,8 @@ public static class HomeostatApplication
             throw;
         }
 
+        // The tokens are read now, so their reload timer runs from start-up rather than from the first request.
+        app.Services.GetRequiredService<TokenStore>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHomeostatApi();
@@ -151,28 +153,32 @@ internal static partial class StartupLog
     public static partial void Warning(ILogger logger, string problem);
 }
 
-/// <summary>Refuses to open write endpoints to the network without a token.</summary>
+/// <summary>
+/// The server's start-up check, shared by <c>run</c> and <c>validate</c>: every token source configured must hold a
+/// token, and every <c>server.listen</c> URL, each on its own, must be loopback unless a token is configured.
+/// </summary>
 public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
-        if (!Uri.TryCreate(options.Listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        var problems = new List<string>();
+        var addresses = ListenAddresses.Parse(options.Listen, problems);
+        var tokens = TokenSources.Read(options);
+        problems.AddRange(tokens.Problems);
+
+        // A token source that is configured but broken is reported above; it still counts as "a token is meant here".
+        var protectedByToken = TokenSources.AnyConfigured(options, Environment.GetEnvironmentVariable);
+        foreach (var open in ListenAddresses.BeyondLoopback(addresses))
         {
-            return ValidateOptionsResult.Fail($"server.listen must be an http(s) URL such as http://127.0.0.1:8088 (got '{options.Listen}')");
+            if (!protectedByToken && !options.AllowUnauthenticatedWrites)
+            {
+                problems.Add(
+                    $"server.listen {open.Url} is reachable from other hosts but no API token is set: {open.Host} is not a loopback address; "
+                    + $"add server.tokens, or set server.api_token_file or the {options.ApiTokenEnv} environment variable, or listen on 127.0.0.1 "
+                    + "(allow_unauthenticated_writes: true opens the whole API without a token, only behind an authenticating proxy)");
+            }
         }
 
-        var loopback = uri.Host is "localhost" || (IPAddress.TryParse(uri.Host, out var address) && IPAddress.IsLoopback(address));
-        if (!loopback && ApiToken.Read(options) is null && !options.AllowUnauthenticatedWrites)
-        {
-            return ValidateOptionsResult.Fail(
-                $"server.listen {options.Listen} is reachable from other hosts but no API token is set: set the {options.ApiTokenEnv} environment variable or server.api_token_file (or allow_unauthenticated_writes: true, not recommended)");
-        }
-
-        if (options.ApiTokenFile is { Length: > 0 } file && !File.Exists(file))
-        {
-            return ValidateOptionsResult.Fail($"server.api_token_file '{file}' does not exist");
-        }
-
-        return ValidateOptionsResult.Success;
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -5,6 +5,7 @@ using Homeostat.Learning;
 using Homeostat.Llm;
 using Homeostat.Postgres;
 using Homeostat.Prometheus;
+using Homeostat.Server.Access;
 using Homeostat.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,10 +57,10 @@ public static class HomeostatComposition
             .AddServer();
     }
 
-    /// <summary>The HTTP API's module: <c>server.*</c>, refused at start-up when it would open write endpoints to the network without a token.</summary>
+    /// <summary>The HTTP API's module: <c>server.*</c>, refused at start-up when a token source is broken or it would listen beyond loopback without a token.</summary>
     public static HomeostatBuilder AddServer(this HomeostatBuilder builder) => builder.AddModule(ModuleNames.Server, module =>
     {
         module.Options<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
-        module.Services.AddSingleton<ApiToken>();
+        module.Services.AddSingleton<TokenStore>();
     });
 }

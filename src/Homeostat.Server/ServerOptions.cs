@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Homeostat.Primitives;
 
 namespace Homeostat.Server;
 
@@ -21,17 +22,32 @@ public sealed class ServerOptions
     [ClientUrl]
     public string? Url { get; set; }
 
-    /// <summary>The environment variable holding the bearer token that write endpoints require.</summary>
+    /// <summary>
+    /// The environment variable holding the single <c>admin</c> token named <c>default</c> (the form before named tokens;
+    /// it still works). Unset or empty: no such token.
+    /// </summary>
     public string ApiTokenEnv { get; set; } = DefaultApiTokenEnv;
 
-    /// <summary>A file holding the token instead (a mounted secret). Its content is never logged or audited.</summary>
+    /// <summary>
+    /// A file holding the <c>default</c> admin token instead (a mounted secret); it wins over <see cref="ApiTokenEnv"/>.
+    /// Set, it must hold a token: an empty, missing or unreadable file refuses start-up. Its content is never logged or audited.
+    /// </summary>
     public string? ApiTokenFile { get; set; }
+
+    /// <summary>Named tokens, each with a role (<c>server.tokens</c>). With any token configured, every endpoint but the probes needs one.</summary>
+    public List<TokenOptions> Tokens { get; set; } = [];
+
+    /// <summary>How often token files are read again, so a rotated secret takes effect without a restart.</summary>
+    public Duration TokenReloadInterval { get; set; } = Duration.Parse("30s");
 
     /// <summary>The largest request body accepted, in bytes. The default is 1 MiB.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Allow write endpoints without a token on a non-loopback address. Off: such a start-up is refused.</summary>
+    /// <summary>
+    /// Allow listening beyond loopback with no token at all, so that the whole API (reads and writes) is open to whoever
+    /// reaches the port: only behind a proxy that authenticates. Off: such a start-up is refused.
+    /// </summary>
     public bool AllowUnauthenticatedWrites { get; set; }
 
     /// <summary>
@@ -65,6 +81,21 @@ public sealed class ServerOptions
         problem = null;
         return true;
     }
+}
+
+/// <summary>One named token (<c>server.tokens[i]</c>): its name is the actor the audit trail records for its calls.</summary>
+public sealed class TokenOptions
+{
+    public string? Name { get; set; }
+
+    /// <summary>viewer, ingest, operator or admin.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>A file holding the token; read again when it changes.</summary>
+    public string? File { get; set; }
+
+    /// <summary>Or an environment variable holding it.</summary>
+    public string? Env { get; set; }
 }
 
 /// <summary>Validates <see cref="ServerOptions.Url"/> at start-up with <see cref="ServerOptions.TryParseClientUrl"/>.</summary>

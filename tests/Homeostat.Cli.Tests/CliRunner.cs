@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Homeostat.Cli.Tests;
 
 public sealed record CliResult(int ExitCode, string Output, string Error);
@@ -15,10 +13,13 @@ public static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
-    /// <summary>The real executable in a process of its own, with <paramref name="environment"/> added, so whatever the host or its loggers print is seen too.</summary>
-    public static async Task<CliResult> RunProcessAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args) =>
+        RunProcessAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the real executable in a process of its own, without the API token of the test's environment.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunProcessAsync(Dictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [typeof(HomeostatCli).Assembly.Location, .. args])
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [typeof(HomeostatCli).Assembly.Location, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -30,7 +31,7 @@ public static class CliRunner
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -41,10 +42,10 @@ public static class CliRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            throw new TimeoutException($"homeostat {string.Join(' ', args)} did not exit within 60s");
         }
 
-        return new CliResult(process.ExitCode, await output, await error);
+        return (process.ExitCode, await output, await error);
     }
 
     public static string RepositoryRoot()

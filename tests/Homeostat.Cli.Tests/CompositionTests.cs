@@ -161,9 +161,9 @@ public sealed class CompositionTests
         var environment = new Dictionary<string, string> { ["HOMEOSTAT__HEALING__WORKERS"] = "0" };
 
         // Each in a process of its own, so the variable reaches no other test.
-        var validate = await RunProcessAsync(environment, "validate", config);
-        var audit = await RunProcessAsync(environment, "audit", "--config", config, "--data", temp.Path);
-        var run = await RunProcessAsync(environment, "run", "--config", config, "--data", temp.Path);
+        var validate = await CliRunner.RunProcessAsync(environment, "validate", config);
+        var audit = await CliRunner.RunProcessAsync(environment, "audit", "--config", config, "--data", temp.Path);
+        var run = await CliRunner.RunProcessAsync(environment, "run", "--config", config, "--data", temp.Path);
 
         foreach (var (code, _, error) in new[] { validate, audit, run })
         {
@@ -178,7 +178,7 @@ public sealed class CompositionTests
         using var temp = new TempDirectory();
         var config = temp.Write("homeostat.yaml", "data: ./data\nguardrails:\n  rate_limit: { per: 1 hour }\nserver: { listen: http://127.0.0.1:0 }\n");
 
-        var (code, output, error) = await RunProcessAsync("run", "--config", config);
+        var (code, output, error) = await CliRunner.RunProcessAsync("run", "--config", config);
 
         code.ShouldBe(1, error);
         Lines(error).ShouldBe([$"{config}:3:22: guardrails.rate_limit.per: is not a duration: write a number and a unit without a space (ms, s, m, h, d, w), such as 30s, 5m or 1h; use 1h (value: '1 hour')"]);
@@ -192,7 +192,7 @@ public sealed class CompositionTests
         var catalog = temp.Write("catalog.yaml", "remediations:\n  disk_full:\n    action: rotate_and_compress_logs\n    confidence_floor: 2\n");
         var config = temp.Write("homeostat.yaml", "data: ./data\ncatalog: { path: catalog.yaml }\nserver: { listen: http://127.0.0.1:0 }\n");
 
-        var (code, output, error) = await RunProcessAsync("run", "--config", config);
+        var (code, output, error) = await CliRunner.RunProcessAsync("run", "--config", config);
 
         code.ShouldBe(1, error);
         Lines(error).ShouldBe([$"{catalog}:4:23: remediations.disk_full.confidence_floor: must be a number between 0 and 1 (value: '2')"]);
@@ -208,7 +208,7 @@ public sealed class CompositionTests
         using var temp = new TempDirectory();
         var config = temp.Write("homeostat.yaml", $"data: ./data\nserver:\n  listen: http://127.0.0.1:{port}\n");
 
-        var (code, output, error) = await RunProcessAsync("run", "--config", config);
+        var (code, output, error) = await CliRunner.RunProcessAsync("run", "--config", config);
 
         code.ShouldBe(1, error);
         var line = Lines(error).ShouldHaveSingleItem();
@@ -224,7 +224,7 @@ public sealed class CompositionTests
         temp.Write("data/homeostat.db", "this is not a database, it is a text file that someone put here by mistake");
         var config = temp.Write("homeostat.yaml", "data: ./data\nserver: { listen: http://127.0.0.1:0 }\n");
 
-        var (code, output, error) = await RunProcessAsync("run", "--config", config);
+        var (code, output, error) = await CliRunner.RunProcessAsync("run", "--config", config);
 
         code.ShouldBe(1, error);
         Lines(error).ShouldHaveSingleItem().ShouldStartWith($"{config}:1:7: data: cannot open the store: ");
@@ -278,13 +278,4 @@ public sealed class CompositionTests
 
     private static List<string> Lines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-
-    private static Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args) =>
-        RunProcessAsync(new Dictionary<string, string>(), args);
-
-    private static async Task<(int Code, string Output, string Error)> RunProcessAsync(Dictionary<string, string> environment, params string[] args)
-    {
-        var result = await CliRunner.RunProcessAsync(environment, args);
-        return (result.ExitCode, result.Output, result.Error);
-    }
 }

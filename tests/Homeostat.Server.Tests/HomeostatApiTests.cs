@@ -171,7 +171,7 @@ public sealed class HomeostatApiTests
     }
 
     [Fact]
-    public async Task Writes_WithTokenConfigured_RequireTheBearerToken()
+    public async Task ReadsAndWrites_WithTokenConfigured_RequireTheBearerToken()
     {
         await using var server = await ServerHarness.StartAsync(token: "s3cret-token");
         const string signal = """{"source": "api", "title": "x"}""";
@@ -182,7 +182,7 @@ public sealed class HomeostatApiTests
 
         anonymous.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         authorized.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        read.StatusCode.ShouldBe(HttpStatusCode.OK);
+        read.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await server.GetJsonAsync("/api/v1/audit")).GetRawText().ShouldNotContain("s3cret-token");
     }
 

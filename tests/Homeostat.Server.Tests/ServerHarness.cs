@@ -100,7 +100,13 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {
-        using var response = await Client.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

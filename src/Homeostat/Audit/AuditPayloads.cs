@@ -202,6 +202,9 @@ public sealed record ResolvedPayload : AuditPayload
     public string? By { get; init; }
 
     public string? Note { get; init; }
+
+    /// <summary>The name the caller gave (<c>by</c>), a comment beside <see cref="By"/>, the actor.</summary>
+    public string? StatedBy { get; init; }
 }
 
 public sealed record SuspendedPayload(string Service, string Class, string Action, string Reason, DateTimeOffset CreatedAt) : AuditPayload
@@ -217,12 +220,18 @@ public sealed record ResumedPayload(string Service, string Class) : AuditPayload
 {
     public override string Type => AuditTypes.Resumed;
 
+    /// <summary>The name the caller gave (<c>by</c>), a comment beside the actor, who is the API token's name.</summary>
+    public string? StatedBy { get; init; }
+
     public override AuditFacts Facts => new(Class: Class);
 }
 
 public sealed record PromotedPayload(string Class, string SpecHash) : AuditPayload
 {
     public override string Type => AuditTypes.Promoted;
+
+    /// <summary>The name the caller gave (<c>by</c>), a comment beside the actor, who is the API token's name.</summary>
+    public string? StatedBy { get; init; }
 
     public override AuditFacts Facts => new(Class: Class);
 }
@@ -240,6 +249,9 @@ public sealed record ApprovalAnsweredPayload(bool Approved, string By) : AuditPa
 {
     public override string Type => AuditTypes.ApprovalAnswered;
 
+    /// <summary>The name the caller gave (<c>by</c>), a comment beside the actor, who is the API token's name.</summary>
+    public string? StatedBy { get; init; }
+
     public string? Note { get; init; }
 }
 
@@ -252,6 +264,9 @@ public sealed record ReconcileFailedPayload(int Failures, string Error) : AuditP
 public sealed record LabelledPayload(string Label, Signal Signal) : AuditPayload
 {
     public override string Type => AuditTypes.Labelled;
+
+    /// <summary>The name the caller gave (<c>by</c>), a comment beside the actor, who is the API token's name.</summary>
+    public string? StatedBy { get; init; }
 
     public override AuditFacts Facts => new(Class: Label);
 

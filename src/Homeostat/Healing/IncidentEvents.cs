@@ -84,17 +84,26 @@ public sealed record ApprovalExpired : IncidentEvent
     public override string Name => "approval expired";
 }
 
-public sealed record ApprovalAnswered(bool Approved, string By, string? Note) : IncidentEvent
+/// <summary>
+/// An operator's word. <c>By</c> is the actor the audit trail names (the API token's name, or the local user offline);
+/// <see cref="OperatorEvent.StatedBy"/> is the name the caller gave, kept beside it as a comment.
+/// </summary>
+public abstract record OperatorEvent : IncidentEvent
+{
+    public string? StatedBy { get; init; }
+}
+
+public sealed record ApprovalAnswered(bool Approved, string By, string? Note) : OperatorEvent
 {
     public override string Name => Approved ? "approved" : "rejected";
 }
 
-public sealed record ResolvedByOperator(string By, string? Note) : IncidentEvent
+public sealed record ResolvedByOperator(string By, string? Note) : OperatorEvent
 {
     public override string Name => "resolved by an operator";
 }
 
-public sealed record LabelledByOperator(string Class, string By) : IncidentEvent
+public sealed record LabelledByOperator(string Class, string By) : OperatorEvent
 {
     public override string Name => "labelled";
 }
@@ -117,13 +126,13 @@ public sealed record Settled : IncidentEvent
 }
 
 /// <summary>An operator took a remediation's spec out of its shadow period. Not about one incident.</summary>
-public sealed record Promoted(string Class, string SpecHash, string By) : IncidentEvent
+public sealed record Promoted(string Class, string SpecHash, string By) : OperatorEvent
 {
     public override string Name => "promoted";
 }
 
 /// <summary>An operator resumed a suspended remediation for a service. Not about one incident.</summary>
-public sealed record Resumed(string Service, string Class, string By) : IncidentEvent
+public sealed record Resumed(string Service, string Class, string By) : OperatorEvent
 {
     public override string Name => "resumed";
 }

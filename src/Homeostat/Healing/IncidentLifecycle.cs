@@ -128,16 +128,16 @@ public static class IncidentLifecycle
         ApprovalAnswered e => Answer(incident!, e, now),
         ResolvedByOperator e => ResolveByHand(incident!, e, now),
         LabelledByOperator e => Records(incident!, Entry(
-            new LabelledPayload(e.Class, incident!.Signal) { Classified = incident.Classification?.Class },
-            $"{e.By} labelled incident {incident.Id} as {e.Class} (classified {incident.Classification?.Class ?? "not yet"})",
+            new LabelledPayload(e.Class, incident!.Signal) { Classified = incident.Classification?.Class, StatedBy = e.StatedBy },
+            $"{Who(e, e.By)} labelled incident {incident.Id} as {e.Class} (classified {incident.Classification?.Class ?? "not yet"})",
             incident) with { Actor = e.By }),
         ReconcileFailed e => Failed(incident!, e, now),
         NotificationAttempted e => Records(incident!, Notified(incident!, e)),
         Settled => new(incident, incident! with { NextDueAt = null }, []),
-        Promoted e => new(null, null, [AuditEntry.Of(new PromotedPayload(e.Class, e.SpecHash),
-            $"{e.By} promoted spec {e.SpecHash} of '{e.Class}' out of its shadow period; it may now act for real", null, null) with { Actor = e.By }]),
-        Resumed e => new(null, null, [AuditEntry.Of(new ResumedPayload(e.Service, e.Class),
-            $"{e.By} resumed '{e.Class}' for '{e.Service}'; it may act again within its rate limit", null, e.Service) with { Actor = e.By }]),
+        Promoted e => new(null, null, [AuditEntry.Of(new PromotedPayload(e.Class, e.SpecHash) { StatedBy = e.StatedBy },
+            $"{Who(e, e.By)} promoted spec {e.SpecHash} of '{e.Class}' out of its shadow period; it may now act for real", null, null) with { Actor = e.By }]),
+        Resumed e => new(null, null, [AuditEntry.Of(new ResumedPayload(e.Service, e.Class) { StatedBy = e.StatedBy },
+            $"{Who(e, e.By)} resumed '{e.Class}' for '{e.Service}'; it may act again within its rate limit", null, e.Service) with { Actor = e.By }]),
         _ => throw new IllegalTransitionException($"no transition is defined for '{@event.Name}'"),
     };
 
@@ -353,28 +353,32 @@ public static class IncidentLifecycle
     {
         if (e.Approved)
         {
-            var detail = $"{e.By} approved {incident.Action}; the guardrails are checked again before it runs";
+            var detail = $"{Who(e, e.By)} approved {incident.Action}{(string.IsNullOrWhiteSpace(e.Note) ? string.Empty : ": " + e.Note)}; the guardrails are checked again before it runs";
             var next = incident with { State = IncidentState.Open, ApprovedBy = e.By, NextDueAt = now, UpdatedAt = now, Detail = detail };
-            return new(incident, next, [Entry(new ApprovalAnsweredPayload(true, e.By) { Note = e.Note }, detail, incident) with { Actor = e.By }]);
+            return new(incident, next, [Entry(new ApprovalAnsweredPayload(true, e.By) { Note = e.Note, StatedBy = e.StatedBy }, detail, incident) with { Actor = e.By }]);
         }
 
-        var rejected = $"{e.By} rejected {incident.Action}{(string.IsNullOrWhiteSpace(e.Note) ? string.Empty : ": " + e.Note)}";
+        var rejected = $"{Who(e, e.By)} rejected {incident.Action}{(string.IsNullOrWhiteSpace(e.Note) ? string.Empty : ": " + e.Note)}";
         var escalated = incident with { State = IncidentState.Escalated, Reason = EscalationReasons.ApprovalRejected, Detail = rejected, NextDueAt = null, UpdatedAt = now };
 
         // A human said no: nobody else needs paging about it, and the approval request is no longer owed.
         return new(incident, escalated,
         [
-            Entry(new ApprovalAnsweredPayload(false, e.By) { Note = e.Note }, rejected, incident) with { Actor = e.By },
+            Entry(new ApprovalAnsweredPayload(false, e.By) { Note = e.Note, StatedBy = e.StatedBy }, rejected, incident) with { Actor = e.By },
             Entry(new EscalatedPayload(EscalationReasons.ApprovalRejected, rejected), $"escalated: {EscalationReasons.ApprovalRejected}: {rejected}", incident),
         ])
         { CancelNotifications = true };
     }
 
+    /// <summary>The actor, and beside it the name the caller stated when that is another one.</summary>
+    private static string Who(OperatorEvent e, string actor) =>
+        string.IsNullOrEmpty(e.StatedBy) || e.StatedBy == actor ? actor : $"{actor} (stated by: {e.StatedBy})";
+
     private static Transition ResolveByHand(Incident incident, ResolvedByOperator e, DateTimeOffset now)
     {
-        var detail = $"resolved by {e.By}{(string.IsNullOrWhiteSpace(e.Note) ? string.Empty : ": " + e.Note)} (was {incident.State.ToWord()}{(incident.Reason is null ? string.Empty : " " + incident.Reason)})";
+        var detail = $"resolved by {Who(e, e.By)}{(string.IsNullOrWhiteSpace(e.Note) ? string.Empty : ": " + e.Note)} (was {incident.State.ToWord()}{(incident.Reason is null ? string.Empty : " " + incident.Reason)})";
         var next = incident with { State = IncidentState.Resolved, Detail = detail, NextDueAt = null, UpdatedAt = now };
-        return new(incident, next, [Entry(new ResolvedPayload { By = e.By, Note = e.Note }, detail, incident) with { Actor = e.By }]) { CancelNotifications = true };
+        return new(incident, next, [Entry(new ResolvedPayload { By = e.By, Note = e.Note, StatedBy = e.StatedBy }, detail, incident) with { Actor = e.By }]) { CancelNotifications = true };
     }
 
     private static Transition Failed(Incident incident, ReconcileFailed e, DateTimeOffset now)

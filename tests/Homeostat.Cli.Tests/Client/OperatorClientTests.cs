@@ -28,30 +28,33 @@ public sealed class OperatorClientTests : IDisposable
         var promote = await CliRunner.RunAsync(Remote("promote", "disk_full"));
 
         approve.ExitCode.ShouldBe(0, approve.Error);
-        approve.Output.ShouldBe("dana approved rotate_and_compress_logs; the guardrails are checked again before it runs" + Environment.NewLine);
+        approve.Output.ShouldBe("erin (stated by: dana) approved rotate_and_compress_logs; the guardrails are checked again before it runs" + Environment.NewLine);
         checkoutAfterApproval.GetProperty("state").GetString().ShouldBe("open");
         reject.ExitCode.ShouldBe(0, reject.Error);
-        reject.Output.ShouldBe("dana rejected rotate_and_compress_logs: the disk is a tmpfs" + Environment.NewLine);
+        reject.Output.ShouldBe("erin (stated by: dana) rejected rotate_and_compress_logs: the disk is a tmpfs" + Environment.NewLine);
         paymentsAfterRejection.GetProperty("state").GetString().ShouldBe("escalated");
         paymentsAfterRejection.GetProperty("reason").GetString().ShouldBe("approval_rejected");
         resolve.ExitCode.ShouldBe(0, resolve.Error);
-        resolve.Output.ShouldStartWith("resolved by dana: fixed by hand (was escalated approval_rejected)");
+        resolve.Output.ShouldStartWith("resolved by erin (stated by: dana): fixed by hand (was escalated approval_rejected)");
         (await service.IncidentAsync(service.PaymentsIncident)).GetProperty("state").GetString().ShouldBe("resolved");
         label.ExitCode.ShouldBe(0, label.Error);
         resume.ExitCode.ShouldBe(0, resume.Error);
         (await service.ActiveSuspensionsAsync()).ShouldBeEmpty();
         promote.ExitCode.ShouldBe(0, promote.Error);
-        promote.Output.ShouldContain("dana promoted spec ");
+        promote.Output.ShouldContain("erin (stated by: dana) promoted spec ");
 
-        // Each is in the service's audit trail with the human who did it.
+        // Each is in the service's audit trail as done by the token's name, with the --by the human gave beside it.
         var answers = await service.AuditAsync("approval_answered");
-        answers.Select(r => (Incident(r), Actor(r))).ShouldBe([(service.CheckoutIncident, "dana"), (service.PaymentsIncident, "dana")], ignoreOrder: true);
-        Actor((await service.AuditAsync("resolved")).Where(r => Incident(r) == service.PaymentsIncident).ShouldHaveSingleItem()).ShouldBe("dana");
+        answers.Select(r => (Incident(r), Actor(r), StatedBy(r))).ShouldBe([(service.CheckoutIncident, "erin", "dana"), (service.PaymentsIncident, "erin", "dana")], ignoreOrder: true);
+        var resolved = (await service.AuditAsync("resolved")).Where(r => Incident(r) == service.PaymentsIncident).ShouldHaveSingleItem();
+        (Actor(resolved), StatedBy(resolved)).ShouldBe(("erin", "dana"));
         var labelled = (await service.AuditAsync("labelled")).ShouldHaveSingleItem();
-        (Incident(labelled), Actor(labelled)).ShouldBe((service.PaymentsIncident, "dana"));
+        (Incident(labelled), Actor(labelled), StatedBy(labelled)).ShouldBe((service.PaymentsIncident, "erin", "dana"));
         labelled.GetProperty("payload").GetProperty("label").GetString().ShouldBe("disk_full");
-        Actor((await service.AuditAsync("resumed")).ShouldHaveSingleItem()).ShouldBe("dana");
-        Actor((await service.AuditAsync("promoted")).ShouldHaveSingleItem()).ShouldBe("dana");
+        var resumed = (await service.AuditAsync("resumed")).ShouldHaveSingleItem();
+        (Actor(resumed), StatedBy(resumed)).ShouldBe(("erin", "dana"));
+        var promoted = (await service.AuditAsync("promoted")).ShouldHaveSingleItem();
+        (Actor(promoted), StatedBy(promoted)).ShouldBe(("erin", "dana"));
 
         // The command never opened (or created) a store of its own.
         Directory.EnumerateFileSystemEntries(local.Path).ShouldBeEmpty();
@@ -140,8 +143,8 @@ public sealed class OperatorClientTests : IDisposable
         var result = await CliRunner.RunAsync("approve", service.CheckoutIncident, "--by", "frank", "--config", config);
 
         result.ExitCode.ShouldBe(0, result.Error);
-        result.Output.ShouldStartWith("frank approved");
-        Actor((await service.AuditAsync("approval_answered")).ShouldHaveSingleItem()).ShouldBe("frank");
+        result.Output.ShouldStartWith("erin (stated by: frank) approved");
+        Actor((await service.AuditAsync("approval_answered")).ShouldHaveSingleItem()).ShouldBe("erin");
         Directory.EnumerateFileSystemEntries(local.Path).ShouldBeEmpty();
     }
 
@@ -157,7 +160,7 @@ public sealed class OperatorClientTests : IDisposable
             var result = await CliRunner.RunAsync("label", service.CheckoutIncident, "disk_full", "--by", "gina", "--config", config);
 
             result.ExitCode.ShouldBe(0, result.Error);
-            Actor((await service.AuditAsync("labelled")).ShouldHaveSingleItem()).ShouldBe("gina");
+            StatedBy((await service.AuditAsync("labelled")).ShouldHaveSingleItem()).ShouldBe("gina");
         }
         finally
         {
@@ -314,8 +317,10 @@ public sealed class OperatorClientTests : IDisposable
 
         var result = await CliRunner.RunProcessAsync(environment, "resolve", service.PaymentsIncident, "--by", "hana", "--note", "fixed by hand");
 
-        result.ExitCode.ShouldBe(0, result.Error);
-        Actor((await service.AuditAsync("resolved")).ShouldHaveSingleItem()).ShouldBe("hana");
+        result.Code.ShouldBe(0, result.Error);
+        var resolved = (await service.AuditAsync("resolved")).ShouldHaveSingleItem();
+        Actor(resolved).ShouldBe("erin");
+        StatedBy(resolved).ShouldBe("hana");
         Directory.EnumerateFileSystemEntries(local.Path).ShouldBeEmpty();
     }
 
@@ -338,6 +343,8 @@ public sealed class OperatorClientTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private static string Actor(JsonElement record) => record.GetProperty("actor").GetString()!;
+
+    private static string? StatedBy(JsonElement record) => record.GetProperty("payload").TryGetProperty("statedBy", out var stated) ? stated.GetString() : null;
 
     private static string? Incident(JsonElement record) => record.GetProperty("incidentId").GetString();
 

@@ -21,6 +21,9 @@ public sealed class RunningService : IAsyncDisposable
 {
     public const string Token = "operator-token-5b2e9c";
 
+    /// <summary>The name of <see cref="Token"/>, which the audit trail records as the actor.</summary>
+    public const string TokenName = "erin";
+
     private readonly WebApplication _app;
     private readonly TempDirectory _folder;
 
@@ -30,6 +33,7 @@ public sealed class RunningService : IAsyncDisposable
         _folder = folder;
         Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(Url) };
+        Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         CheckoutIncident = checkout;
         PaymentsIncident = payments;
     }
@@ -98,7 +102,10 @@ public sealed class RunningService : IAsyncDisposable
             MinimumLogLevel = LogLevel.Warning,
             Overrides = new Dictionary<string, string?>
             {
-                ["Server:ApiTokenFile"] = tokenFile,
+                // A named operator token: its name is the actor of every answer sent with it.
+                ["Server:Tokens:0:Name"] = TokenName,
+                ["Server:Tokens:0:Role"] = "operator",
+                ["Server:Tokens:0:File"] = tokenFile,
                 ["Catalog:Path"] = catalog,
             },
         });
