@@ -60,6 +60,7 @@ public static class HomeostatComposition
     public static HomeostatBuilder AddServer(this HomeostatBuilder builder) => builder.AddModule(ModuleNames.Server, module =>
     {
         module.Options<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
+        module.Services.AddSingleton<IPostConfigureOptions<Signals.IntakeLimits>, LegacyBodyLimit>();
         module.Services.AddSingleton<ApiToken>();
     });
 }
