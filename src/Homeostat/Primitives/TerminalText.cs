@@ -58,6 +58,33 @@ public static class TerminalText
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Compact JSON made safe to print: every unsafe character (only ever inside a string there) becomes a <c>\uXXXX</c>
+    /// escape, so the output is the same JSON to a parser and inert on a terminal.
+    /// </summary>
+    public static string EscapeJson(string json)
+    {
+        if (!HasUnsafe(json))
+        {
+            return json;
+        }
+
+        var builder = new StringBuilder(json.Length + 32);
+        foreach (var character in json)
+        {
+            if (IsUnsafe(character))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)character:x4}");
+            }
+            else
+            {
+                builder.Append(character);
+            }
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>True for characters a terminal would obey or hide rather than show: see <see cref="TerminalText"/>.</summary>
     public static bool IsUnsafe(char character) => IsUnsafe(char.GetUnicodeCategory(character));
 
