@@ -430,7 +430,9 @@ public static class HomeostatApi
 
             try
             {
-                return (StrictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null);
+                // A byte-order mark is not part of the JSON text (RFC 8259 §8.1 lets a parser ignore it).
+                var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+                return (StrictUtf8.GetString(bytes.StartsWith(Utf8Bom) ? bytes[Utf8Bom.Length..] : bytes), null);
             }
             catch (System.Text.DecoderFallbackException exception)
             {
@@ -473,6 +475,8 @@ public static class HomeostatApi
             || mediaType.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
             || mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase);
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
