@@ -43,11 +43,18 @@ public sealed class AttackHarness : IAsyncDisposable
         ("/api/v1/incidents/inc-1/label", """{"class": "disk_full", "by": "alice"}"""),
     ];
 
-    public static async Task<AttackHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the service; <paramref name="health"/> replaces the store-health component (to drive its back-off with a fake clock).</summary>
+    public static async Task<AttackHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, StoreHealth? health = null)
     {
         FailingWritesStore? store = null;
         var server = await ServerHarness.StartAsync(settings: settings, configure: services =>
-            services.AddSingleton<IHomeostatStore>(sp => store = new FailingWritesStore(sp.GetRequiredService<SqliteStore>())));
+        {
+            services.AddSingleton<IHomeostatStore>(sp => store = new FailingWritesStore(sp.GetRequiredService<SqliteStore>()));
+            if (health is not null)
+            {
+                services.AddSingleton(health);
+            }
+        });
         _ = server.Services.GetRequiredService<IHomeostatStore>();
         return new AttackHarness(server, store!);
     }

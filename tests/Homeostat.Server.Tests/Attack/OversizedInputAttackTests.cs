@@ -15,7 +15,7 @@ public sealed class OversizedInputAttackTests
     public static TheoryData<string, string, string, string> OneOverEachLimit() => new()
     {
         { "/api/v1/alertmanager", Alert($$"""{"alertname": "DiskFull", "service": "{{new string('v', 4097)}}"}"""), "$.alerts[0].labels.service", "4096" },
-        { "/api/v1/alertmanager", Alert($$"""{"alertname": "{{new string('a', 9000)}}"}"""), "$.alerts[0].labels.alertname", "512" },
+        { "/api/v1/alertmanager", Alert($$"""{"alertname": "{{new string('a', 600)}}"}"""), "$.alerts[0].labels.alertname", "512" },
         { "/api/v1/alertmanager", Alert($$"""{"alertname": "DiskFull", "{{new string('n', 257)}}": "x"}"""), "$.alerts[0].labels." + new string('n', 64) + "…", "256" },
         { "/api/v1/alertmanager", Alert("{" + string.Join(", ", Enumerable.Range(0, 129).Select(i => $"\"l{i}\": \"x\"")) + "}"), "$.alerts[0].labels", "128" },
         { "/api/v1/alertmanager", Alert("""{"alertname": "DiskFull"}""", $$"""{"runbook": "{{new string('r', 16385)}}"}"""), "$.alerts[0].annotations.runbook", "16384" },

@@ -44,13 +44,15 @@ public sealed class ProtocolAbuseAttackTests
     }
 
     [Fact]
-    public async Task ABodyShorterThanItsContentLength_ThenClosed_Is400()
+    public async Task ABodyShorterThanItsContentLength_ThenClosed_IsNotApplied()
     {
         await using var attack = await AttackHarness.StartAsync(QuickTimeout);
 
         var status = await attack.SendRawAsync(Request("Content-Length: 100", Signal), holdOpen: false);
 
-        status.ShouldBe(400);
+        // A client that has closed its side is gone: Kestrel aborts the request, or answers 400 if it still can.
+        status.ShouldBeOneOf(0, 400);
+        (await attack.Store.QueryAuditAsync(new Audit.AuditQuery(), CancellationToken.None)).ShouldBeEmpty();
         await attack.AssertSurvivedAsync();
     }
 
