@@ -108,7 +108,7 @@ public sealed class SqliteMigrationTests : IDisposable
 
         var refused = Should.Throw<StoreIncompatibleException>(() => Open());
         refused.Message.ShouldContain("schema version 99");
-        refused.Message.ShouldContain("newer than this homeostat understands (2)");
+        refused.Message.ShouldContain("newer than this homeostat understands (3)");
     }
 
     public void Dispose()
