@@ -378,7 +378,7 @@ public sealed partial class SignalParser(TimeProvider timeProvider, IntakeLimits
         return best is null ? string.Empty : $" (did you mean '{best}'?)";
     }
 
-    private static string Quote(string value) => "'" + Primitives.TerminalText.Escape(value, 80) + "'";
+    private static string Quote(string value) => IntakeBounds.Quote(value);
 
     [GeneratedRegex("^[A-Za-z0-9._:-]+\\z")]
     private static partial Regex IdPattern();
