@@ -61,14 +61,14 @@ public static class HomeostatApi
         var parsed = parser.ParseDocument(body!);
         if (!parsed.IsValid)
         {
-            return Problems.Invalid(parsed.Errors);
+            return parsed.TooManySignals ? Problems.TooLarge(parsed.Errors) : Problems.Invalid(parsed.Errors);
         }
 
         var results = await intake.IngestAsync(parsed.Signals, cancellationToken);
         return Results.Json(new { results }, HomeostatJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> PostAlertmanagerAsync(HttpRequest request, SignalIntake intake, ILogger<ApiLog> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAlertmanagerAsync(HttpRequest request, SignalIntake intake, IOptions<IntakeLimits> limits, ILogger<ApiLog> logger, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -76,10 +76,10 @@ public static class HomeostatApi
             return problem;
         }
 
-        var parsed = AlertmanagerWebhook.Parse(body!);
+        var parsed = AlertmanagerWebhook.Parse(body!, limits.Value);
         if (!parsed.IsValid)
         {
-            return Problems.Invalid(parsed.Errors);
+            return parsed.TooManyAlerts ? Problems.TooLarge(parsed.Errors) : Problems.Invalid(parsed.Errors);
         }
 
         // Alertmanager delivers at least once, and every HA replica delivers too; the intake's delivery key
@@ -90,18 +90,18 @@ public static class HomeostatApi
         if (notification.TruncatedAlerts > 0)
         {
             warning = $"Alertmanager dropped {notification.TruncatedAlerts} alert(s) from group {notification.GroupKey} (receiver '{notification.Receiver}'): "
-                + $"only {notification.Signals.Count} arrived; set max_alerts: 0 on the webhook receiver";
+                + $"only {notification.Signals.Count} arrived; raise max_alerts on the webhook receiver (Homeostat takes up to {limits.Value.MaxSignalsPerPost} per notification)";
             note = AuditEntry.Of(new TruncatedAlertsPayload(notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count), warning, null, null);
             logger.LogWarning(
-                "Alertmanager truncated group {GroupKey} from receiver {Receiver}: {TruncatedAlerts} alert(s) dropped, {ReceivedAlerts} received; set max_alerts: 0",
-                notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count);
+                "Alertmanager truncated group {GroupKey} from receiver {Receiver}: {TruncatedAlerts} alert(s) dropped, {ReceivedAlerts} received; raise max_alerts (up to {MaxAlerts})",
+                notification.GroupKey, notification.Receiver, notification.TruncatedAlerts, notification.Signals.Count, limits.Value.MaxSignalsPerPost);
         }
 
         var results = await intake.IngestAsync(notification.Signals, note, cancellationToken);
         return Results.Json(new { groupKey = notification.GroupKey, truncatedAlerts = notification.TruncatedAlerts, warning, results }, HomeostatJson.Options);
     }
 
-    private static async Task<IResult> ListIncidentsAsync(IHomeostatStore store, string? service, string? state, string? since, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListIncidentsAsync(IHomeostatStore store, string? service, string? state, string? since, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         var errors = new List<ContractError>();
         IncidentState? parsedState = null;
@@ -113,18 +113,21 @@ public static class HomeostatApi
             }
             else
             {
-                errors.Add(new ContractError("state", "must be one of " + string.Join(", ", Enum.GetValues<IncidentState>().Select(s => s.ToWord())), $"'{state}'"));
+                errors.Add(new ContractError("state", "must be one of " + string.Join(", ", Enum.GetValues<IncidentState>().Select(s => s.ToWord())), Quote(state)));
             }
         }
 
         var sinceTime = ParseTime("since", since, errors);
+        var pageSize = Paging.Limit(limit, Paging.DefaultIncidents, errors);
+        var before = Paging.IncidentCursor(cursor, errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
 
-        var incidents = await store.ListIncidentsAsync(new IncidentQuery { Service = service, State = parsedState, Since = sinceTime, Limit = limit ?? 200 }, cancellationToken);
-        return Results.Json(new { incidents = incidents.Select(IncidentView.From) }, HomeostatJson.Options);
+        var page = await store.ListIncidentsAsync(new IncidentQuery { Service = service, State = parsedState, Since = sinceTime, Before = before, Limit = pageSize + 1 }, cancellationToken);
+        var next = page.Count > pageSize ? Paging.Cursor(page[pageSize - 1]) : null;
+        return Results.Json(new { incidents = page.Take(pageSize).Select(IncidentView.From), next }, HomeostatJson.Options);
     }
 
     private static async Task<IResult> GetIncidentAsync(string id, IHomeostatStore store, CancellationToken cancellationToken)
@@ -135,13 +138,18 @@ public static class HomeostatApi
             return Problems.Create(StatusCodes.Status404NotFound, "No such incident", $"no incident has the id '{id}'");
         }
 
-        var history = await store.QueryAuditAsync(new AuditQuery { IncidentId = id }, cancellationToken);
-        return Results.Json(new { incident = IncidentView.From(incident), signal = incident.Signal, classification = incident.Classification, history = history.Select(AuditView.From) }, HomeostatJson.Options);
+        // An incident's history is bounded by its page: the rest is at /audit?incident=ID&cursor=historyNext.
+        var history = await store.QueryAuditAsync(new AuditQuery { IncidentId = id, Limit = Paging.MaxLimit + 1 }, cancellationToken);
+        var historyNext = history.Count > Paging.MaxLimit ? Paging.Cursor(history[Paging.MaxLimit - 1]) : null;
+        return Results.Json(
+            new { incident = IncidentView.From(incident), signal = incident.Signal, classification = incident.Classification, history = history.Take(Paging.MaxLimit).Select(AuditView.From), historyNext },
+            HomeostatJson.Options);
     }
 
-    private static async Task<IResult> QueryAuditAsync(IHomeostatStore store, string? service, string? since, string? until, string? incident, string? type, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> QueryAuditAsync(IHomeostatStore store, string? service, string? since, string? until, string? incident, string? type, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         var errors = new List<ContractError>();
+        var pageSize = Paging.Limit(limit, Paging.DefaultAudit, errors);
         var query = new AuditQuery
         {
             Service = service,
@@ -149,19 +157,26 @@ public static class HomeostatApi
             Since = ParseTime("since", since, errors),
             Until = ParseTime("until", until, errors),
             Type = type,
-            Limit = limit ?? 1000,
+            AfterSequence = Paging.AuditCursor(cursor, errors),
+            Limit = pageSize + 1,
         };
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
 
-        var records = await store.QueryAuditAsync(query, cancellationToken);
-        return Results.Json(new { records = records.Select(AuditView.From) }, HomeostatJson.Options);
+        var page = await store.QueryAuditAsync(query, cancellationToken);
+        var next = page.Count > pageSize ? Paging.Cursor(page[pageSize - 1]) : null;
+        return Results.Json(new { records = page.Take(pageSize).Select(AuditView.From), next }, HomeostatJson.Options);
     }
 
-    private static async Task<IResult> ListSuspensionsAsync(IHomeostatStore store, bool? all, CancellationToken cancellationToken) =>
-        Results.Json(new { suspensions = await store.ListSuspensionsAsync(activeOnly: all != true, cancellationToken) }, HomeostatJson.Options);
+    private static async Task<IResult> ListSuspensionsAsync(IHomeostatStore store, bool? all, CancellationToken cancellationToken)
+    {
+        // At most one active suspension per service and class; with all=true the resumed ones are capped to the newest page.
+        var suspensions = await store.ListSuspensionsAsync(activeOnly: all != true, cancellationToken);
+        var shown = suspensions.OrderByDescending(s => s.CreatedAt).Take(Paging.MaxLimit).ToList();
+        return Results.Json(new { suspensions = shown, truncated = suspensions.Count > shown.Count }, HomeostatJson.Options);
+    }
 
     private static async Task<IResult> ResumeAsync(HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
@@ -173,16 +188,14 @@ public static class HomeostatApi
 
         var errors = new List<ContractError>();
         string? service = null, failureClass = null, by = null;
-        try
+        using (var document = ParseJson(body!, "send {\"service\": \"...\", \"class\": \"...\"}", errors))
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body!);
-            service = Field(document.RootElement, "service", errors, required: true);
-            failureClass = Field(document.RootElement, "class", errors, required: true);
-            by = Field(document.RootElement, "by", errors, required: false);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            errors.Add(new ContractError("$", "malformed JSON; send {\"service\": \"...\", \"class\": \"...\"}"));
+            if (document is not null)
+            {
+                service = Name(document.RootElement, "service", errors, required: true);
+                failureClass = Name(document.RootElement, "class", errors, required: true);
+                by = Name(document.RootElement, "by", errors, required: false);
+            }
         }
 
         if (errors.Count > 0)
@@ -199,6 +212,11 @@ public static class HomeostatApi
     private static async Task<IResult> PromoteAsync(string failureClass, HttpRequest request, OperatorCommands commands, Caller caller, CancellationToken cancellationToken)
     {
         var by = request.Query["by"].ToString();
+        if (by.Length > 0 && !SignalIdentity.IsSafeName(by))
+        {
+            return Problems.Invalid([new ContractError("by", "may use only letters, digits and . _ - : / @", Quote(by))]);
+        }
+
         var result = await commands.PromoteAsync(failureClass, caller.Attribute(by), cancellationToken);
         return result.Changed
             ? Results.Json(new { promoted = true, detail = result.Detail }, HomeostatJson.Options)
@@ -207,7 +225,7 @@ public static class HomeostatApi
 
     private static async Task<IResult> ListApprovalsAsync(IHomeostatStore store, CancellationToken cancellationToken)
     {
-        var pending = await store.ListIncidentsAsync(new IncidentQuery { State = IncidentState.PendingApproval, Limit = 1000 }, cancellationToken);
+        var pending = await store.ListIncidentsAsync(new IncidentQuery { State = IncidentState.PendingApproval, Limit = Paging.MaxLimit }, cancellationToken);
         return Results.Json(new
         {
             approvals = pending.Select(i => new
@@ -263,20 +281,13 @@ public static class HomeostatApi
 
         var errors = new List<ContractError>();
         string? failureClass = null, by = null;
-        try
+        using (var document = ParseJson(string.IsNullOrWhiteSpace(body) ? "{}" : body, "send {\"class\": \"...\", \"by\": \"...\"}", errors))
         {
-            using var document = System.Text.Json.JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "{}" : body);
-            failureClass = Field(document.RootElement, "class", errors, required: true);
-            by = Field(document.RootElement, "by", errors, required: false);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            errors.Add(new ContractError("$", "malformed JSON; send {\"class\": \"...\", \"by\": \"...\"}"));
-        }
-
-        if (by is not null && !SignalIdentity.IsSafeName(by))
-        {
-            errors.Add(new ContractError("$.by", "may use only letters, digits and . _ - : / @"));
+            if (document is not null)
+            {
+                failureClass = Name(document.RootElement, "class", errors, required: true);
+                by = Name(document.RootElement, "by", errors, required: false);
+            }
         }
 
         if (errors.Count > 0)
@@ -305,23 +316,18 @@ public static class HomeostatApi
         }
 
         var errors = new List<ContractError>();
-        try
+        using var document = ParseJson(body, "send {\"by\": \"...\", \"note\": \"...\"} or nothing", errors);
+        if (document is null)
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            var by = Field(document.RootElement, "by", errors, required: false);
-            var note = Field(document.RootElement, "note", errors, required: false);
-            if (by is not null && !SignalIdentity.IsSafeName(by))
-            {
-                errors.Add(new ContractError("$.by", "may use only letters, digits and . _ - : / @"));
-            }
+            return ("api", null, Problems.Invalid(errors));
+        }
 
-            return errors.Count > 0 ? ("api", null, Problems.Invalid(errors)) : (by ?? "api", note?.Length > 500 ? note[..500] : note, null);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return ("api", null, Problems.Invalid([new ContractError("$", "malformed JSON; send {\"by\": \"...\", \"note\": \"...\"} or nothing")]));
-        }
+        var by = Name(document.RootElement, "by", errors, required: false);
+        var note = Field(document.RootElement, "note", errors, required: false);
+        return errors.Count > 0 ? ("api", null, Problems.Invalid(errors)) : (by ?? "api", note?.Length > MaxNoteLength ? note[..MaxNoteLength] : note, null);
     }
+
+    private const int MaxNoteLength = 500;
 
     private static IResult GetCatalog(ICatalogProvider catalog) =>
         Results.Json(new
@@ -341,8 +347,26 @@ public static class HomeostatApi
             }),
         }, HomeostatJson.Options);
 
-    private static async Task<IResult> ReadyAsync(IHomeostatStore store, ICatalogProvider catalog, Escalation.NotifierSet notifiers, ILogger<ApiLog> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(HttpContext context, IHomeostatStore store, StoreHealth health, ICatalogProvider catalog, Escalation.NotifierSet notifiers, ILogger<ApiLog> logger, CancellationToken cancellationToken)
     {
+        if (health.ProbeDue && store is IStoreWriteProbe probe)
+        {
+            try
+            {
+                await probe.ProbeWriteAsync(cancellationToken);
+            }
+            catch (StoreUnavailableException exception)
+            {
+                logger.LogWarning("Readiness probe: {Reason}", exception.Reason);
+            }
+        }
+
+        if (health.Reason is { } reason)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds(health);
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", reason);
+        }
+
         try
         {
             await store.NextDueAtAsync(cancellationToken);
@@ -357,12 +381,28 @@ public static class HomeostatApi
         }
     }
 
+    internal static string RetryAfterSeconds(StoreHealth health) =>
+        ((int)Math.Ceiling(health.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads the whole body within the intake limits: at most <see cref="IntakeLimits.MaxBodyBytes"/> (413), complete
+    /// within <see cref="IntakeLimits.BodyReadTimeout"/> (408), as long as its Content-Length says (400), valid UTF-8
+    /// (400), and of a JSON or plain-text media type when one is given (415).
+    /// </summary>
     private static async Task<(string? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var limit = request.HttpContext.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.MaxRequestBodyBytes;
+        var services = request.HttpContext.RequestServices;
+        var limits = services.GetRequiredService<IOptions<IntakeLimits>>().Value;
+        var limit = limits.MaxBodyBytes;
+        if (request.ContentType is { Length: > 0 } contentType && !IsAcceptedMediaType(contentType))
+        {
+            return (null, Problems.Create(
+                StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"the body must be JSON: send Content-Type: application/json (got '{TerminalText.Escape(contentType, 100)}')"));
+        }
+
         if (request.ContentLength > limit)
         {
-            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body has {request.ContentLength} bytes; the limit is {limit}"));
+            return (null, BodyTooLarge(limit, $"the body has {request.ContentLength} bytes"));
         }
 
         var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -371,38 +411,108 @@ public static class HomeostatApi
             sizeFeature.MaxRequestBodySize = limit;
         }
 
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        using var deadline = new CancellationTokenSource(limits.BodyReadTimeout.Value, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             // Count bytes, not characters: the limit is about what crosses the wire and sits in memory.
             using var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, linked.Token)) > 0)
             {
                 if (buffer.Length + read > limit)
                 {
-                    return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
+                    return (null, BodyTooLarge(limit, "the body is larger"));
                 }
 
                 buffer.Write(chunk, 0, read);
             }
 
+            if (request.ContentLength is { } declared && buffer.Length != declared)
+            {
+                return (null, Problems.Invalid([new ContractError("$", $"the body ended after {buffer.Length} of the {declared} bytes its Content-Length announced")]));
+            }
+
             try
             {
-                return (StrictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null);
+                // A byte-order mark is not part of the JSON text (RFC 8259 §8.1 lets a parser ignore it).
+                var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+                return (StrictUtf8.GetString(bytes.StartsWith(Utf8Bom) ? bytes[Utf8Bom.Length..] : bytes), null);
             }
-            catch (System.Text.DecoderFallbackException)
+            catch (System.Text.DecoderFallbackException exception)
             {
-                return (null, Problems.Invalid([new ContractError("$", "the body is not valid UTF-8")]));
+                return (null, Problems.Invalid([new ContractError("$", $"the body is not valid UTF-8 (at byte {Math.Max(exception.Index, 0)})")]));
             }
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"the body exceeds the limit of {limit} bytes"));
+            return (null, BodyTooLarge(limit, "the body is larger"));
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return (null, BodyTimedOut("it arrived slower than the server's minimum data rate"));
+        }
+        catch (BadHttpRequestException)
+        {
+            // The client ended the body before its Content-Length, or broke the chunked framing.
+            return (null, Problems.Invalid([new ContractError("$", "the body ended before it was complete (shorter than its Content-Length, or a broken chunked encoding)")]));
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, BodyTimedOut($"it did not arrive in full within {limits.BodyReadTimeout} (intake.limits.body_read_timeout)"));
         }
     }
 
+    private static IResult BodyTooLarge(long limit, string what) =>
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"{what} than the limit of {limit} bytes (intake.limits.max_body_bytes)");
+
+    private static IResult BodyTimedOut(string why)
+    {
+        return Problems.Create(StatusCodes.Status408RequestTimeout, "Request body too slow", $"the request body was not read: {why}");
+    }
+
+    private static bool IsAcceptedMediaType(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Parses an operator body; malformed JSON or a string that is not valid Unicode is added to <paramref name="errors"/>.</summary>
+    private static System.Text.Json.JsonDocument? ParseJson(string body, string hint, List<ContractError> errors)
+    {
+        var document = JsonText.TryParse(body, new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 }, out var error);
+        if (error is not null)
+        {
+            errors.Add(error.Field == "$" ? error with { Message = $"{error.Message}; {hint}" } : error);
+        }
+
+        return document;
+    }
+
+    /// <summary>A name or id field (service, class, by): letters, digits and . _ - : / @ only, so it cannot carry control or bidirectional characters.</summary>
+    private static string? Name(System.Text.Json.JsonElement element, string name, List<ContractError> errors, bool required)
+    {
+        var value = Field(element, name, errors, required);
+        if (value is not null && !SignalIdentity.IsSafeName(value))
+        {
+            errors.Add(new ContractError($"$.{name}", "may use only letters, digits and . _ - : / @ (at most 253)", Quote(value)));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static string Quote(string value) => IntakeBounds.Quote(value);
 
     private static DateTimeOffset? ParseTime(string field, string? text, List<ContractError> errors)
     {
@@ -416,7 +526,7 @@ public static class HomeostatApi
             return time;
         }
 
-        errors.Add(new ContractError(field, "must be an RFC 3339 time", $"'{text}'"));
+        errors.Add(new ContractError(field, "must be an RFC 3339 time", Quote(text)));
         return null;
     }
 

@@ -75,6 +75,7 @@ public static class HomeostatApplication
         }
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         settings.ConfigureServices?.Invoke(builder.Services);
 
         var serverOptions = new ServerOptions();
@@ -91,7 +92,8 @@ public static class HomeostatApplication
         builder.WebHost.UseUrls(serverOptions.Listen);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = serverOptions.MaxRequestBodyBytes;
+            // The intake limits decide the body size (per request, in the handlers); this is the server-wide ceiling.
+            k.Limits.MaxRequestBodySize = BodyCeiling(k.ApplicationServices, serverOptions);
             k.AddServerHeader = false;
         });
 
@@ -117,6 +119,19 @@ public static class HomeostatApplication
         app.UseStatusCodePages();
         app.MapHomeostatApi();
         return app;
+    }
+
+    private static long BodyCeiling(IServiceProvider? services, ServerOptions serverOptions)
+    {
+        try
+        {
+            return services?.GetService<IOptions<Signals.IntakeLimits>>()?.Value.MaxBodyBytes ?? serverOptions.MaxRequestBodyBytes;
+        }
+        catch (OptionsValidationException)
+        {
+            // Invalid limits are reported, located, by the start-up check.
+            return serverOptions.MaxRequestBodyBytes;
+        }
     }
 
     /// <summary>

@@ -62,5 +62,6 @@ public static class HomeostatComposition
     {
         module.Options<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
         module.Services.AddSingleton<TokenStore>();
+        module.Services.AddSingleton<IPostConfigureOptions<Signals.IntakeLimits>, LegacyBodyLimit>();
     });
 }

@@ -17,6 +17,10 @@ public static class Problems
         return Results.Problem(detail: detail, statusCode: status, title: title, type: $"https://homeostat.dev/problems/{status}", extensions: extensions);
     }
 
+    /// <summary>413: the request holds more than a limit allows (too many signals); the errors name the field and the limit.</summary>
+    public static IResult TooLarge(IReadOnlyList<ContractError> errors) =>
+        Create(StatusCodes.Status413PayloadTooLarge, "The request is too large", string.Join("; ", errors.Take(5).Select(e => e.ToString())), errors);
+
     public static IResult Invalid(IReadOnlyList<ContractError> errors) =>
         Create(StatusCodes.Status400BadRequest, "The request breaks the contract", string.Join("; ", errors.Take(5).Select(e => e.ToString())) + (errors.Count > 5 ? $"; and {errors.Count - 5} more" : string.Empty), errors);
 }

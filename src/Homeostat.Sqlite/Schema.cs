@@ -6,7 +6,7 @@ namespace Homeostat.Sqlite;
 /// </summary>
 internal static class Schema
 {
-    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2)];
+    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2), (3, V3)];
 
     public static int Latest => Migrations[^1].Version;
 
@@ -125,5 +125,12 @@ internal static class Schema
             FROM incidents WHERE json_type(body, '$.pendingNotification') = 'object';
         UPDATE incidents SET next_due_at = NULL
             WHERE state IN ('escalated', 'remediated', 'resolved', 'dry_run') AND json_type(body, '$.pendingNotification') = 'object';
+        """;
+
+    // Version 3: a one-row table the store-health probe rewrites to prove the store writes again after a failure, and an
+    // index for paging incidents newest first.
+    private const string V3 = """
+        CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
+        CREATE INDEX incidents_created ON incidents (created_at, id);
         """;
 }

@@ -27,8 +27,11 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
             WHERE ($service IS NULL OR service = $service)
               AND ($state IS NULL OR state = $state)
               AND ($since IS NULL OR created_at >= $since)
+              AND ($before_at IS NULL OR created_at < $before_at OR (created_at = $before_at AND id < $before_id))
             ORDER BY created_at DESC, id DESC LIMIT $limit
             """);
+        command.Parameters.AddWithValue("$before_at", query.Before is { } before ? AuditChain.FormatTime(before.CreatedAt) : DBNull.Value);
+        command.Parameters.AddWithValue("$before_id", (object?)query.Before?.Id ?? DBNull.Value);
         command.Parameters.AddWithValue("$service", (object?)query.Service ?? DBNull.Value);
         command.Parameters.AddWithValue("$state", query.State is { } state ? state.ToWord() : DBNull.Value);
         command.Parameters.AddWithValue("$since", query.Since is { } since ? AuditChain.FormatTime(since) : DBNull.Value);
@@ -97,8 +100,10 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
               AND ($since IS NULL OR at >= $since)
               AND ($until IS NULL OR at < $until)
               AND ($type IS NULL OR type = $type)
+              AND ($after IS NULL OR seq > $after)
             ORDER BY seq LIMIT $limit
             """);
+        command.Parameters.AddWithValue("$after", (object?)query.AfterSequence ?? DBNull.Value);
         command.Parameters.AddWithValue("$service", (object?)query.Service ?? DBNull.Value);
         command.Parameters.AddWithValue("$incident", (object?)query.IncidentId ?? DBNull.Value);
         command.Parameters.AddWithValue("$since", query.Since is { } since ? AuditChain.FormatTime(since) : DBNull.Value);
@@ -348,6 +353,13 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
         command.Parameters.AddWithValue("$class", failureClass);
         command.Parameters.AddWithValue("$hash", specHash);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    internal async Task TouchWriteProbeAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var command = Command("INSERT INTO write_probe (id, at) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at = excluded.at");
+        command.Parameters.AddWithValue("$at", AuditChain.FormatTime(at));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     internal SqliteCommand Command(string sql)

@@ -21,15 +21,17 @@ public sealed class SqliteStoreOptions
 /// The embedded default store: one SQLite file in WAL mode. Writes are serialised (BEGIN IMMEDIATE), so the
 /// audit chain, claims and counts stay consistent for every worker of this process.
 /// </summary>
-public sealed class SqliteStore : IHomeostatStore, IDisposable
+public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IDisposable
 {
     private readonly TimeProvider _timeProvider;
+    private readonly StoreHealth? _health;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection? _keepAlive;
 
-    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider)
+    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider, StoreHealth? health = null)
     {
         _timeProvider = timeProvider;
+        _health = health;
         var settings = options.Value;
         if (settings.ConnectionString is { } connectionString)
         {
@@ -71,7 +73,13 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
                 var result = await work(new SqliteSession(connection, transaction, _timeProvider));
                 await transaction.CommitAsync(cancellationToken);
+                _health?.WriteSucceeded();
                 return result;
+            }
+            catch (SqliteException exception) when (CannotWrite(exception) is { } reason)
+            {
+                _health?.WriteFailed(reason);
+                throw new StoreUnavailableException(reason, exception);
             }
             catch (SqliteException exception) when (IsBusy(exception) && attempt < MaxWriteAttempts)
             {
@@ -90,6 +98,25 @@ public sealed class SqliteStore : IHomeostatStore, IDisposable
     private const int MaxWriteAttempts = 10;
 
     private static bool IsBusy(SqliteException exception) => exception.SqliteErrorCode is 5 or 6;
+
+    /// <summary>What stops the store from writing, in words fit for /readyz (no paths); null for other errors.</summary>
+    private static string? CannotWrite(SqliteException exception) => exception.SqliteErrorCode switch
+    {
+        13 => "the store cannot write: the disk is full (SQLITE_FULL)",
+        10 => "the store cannot write: an I/O error (SQLITE_IOERR)",
+        8 => "the store cannot write: the database file is read-only (SQLITE_READONLY)",
+        14 => "the store cannot write: the database file cannot be opened (SQLITE_CANTOPEN)",
+        _ => null,
+    };
+
+    public Task ProbeWriteAsync(CancellationToken cancellationToken) =>
+        WriteAsync(
+            async writer =>
+            {
+                await ((SqliteSession)writer).TouchWriteProbeAsync(_timeProvider.GetUtcNow(), cancellationToken);
+                return true;
+            },
+            cancellationToken);
 
     public async Task<OutboxEntry?> ClaimNextNotificationAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {

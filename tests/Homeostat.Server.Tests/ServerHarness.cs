@@ -32,6 +32,9 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The running service's container, for tests that check the store or the clock behind the API.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public string? Token { get; }
 
     public RecordingAction DiskAction { get; private init; } = null!;

@@ -156,17 +156,8 @@ internal sealed class HomeostatApiClient : IOperatorTarget
 
     private static string OneLine(string text) => Printable(text.ReplaceLineEndings(" "));
 
-    /// <summary>What the service says reaches a terminal: control characters (escape sequences) are shown, not obeyed.</summary>
-    private static string Printable(string text)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, 2000));
-        foreach (var character in text.Length > 2000 ? text[..2000] + "…" : text)
-        {
-            builder.Append(char.IsControl(character) ? $"\\u{(int)character:x4}" : character.ToString());
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>What the service says reaches a terminal: control and bidirectional characters are shown, not obeyed.</summary>
+    private static string Printable(string text) => TerminalText.Escape(text, 2000);
 }
 
 /// <summary>The service could not be asked, or did not answer as Homeostat does. The message is one line for the user.</summary>

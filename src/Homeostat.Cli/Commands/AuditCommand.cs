@@ -53,7 +53,7 @@ internal static class AuditCommand
                 IncidentId = parse.GetValue(incident),
                 Since = ParseTime("--since", parse.GetValue(since), now, errors),
                 Until = ParseTime("--until", parse.GetValue(until), now, errors),
-                Limit = 100_000,
+                Limit = PageSize,
             };
             if (errors.Count > 0)
             {
@@ -65,23 +65,35 @@ internal static class AuditCommand
                 return HomeostatCli.UsageError;
             }
 
-            var records = await store.QueryAuditAsync(query, cancellationToken);
-            foreach (var record in records)
+            // Page by sequence number, so a long trail is printed as it is read instead of held in memory whole.
+            var count = 0;
+            for (IReadOnlyList<AuditRecord> page; (page = await store.QueryAuditAsync(query, cancellationToken)).Count > 0; query = query with { AfterSequence = page[^1].Sequence })
             {
-                await io.Out.WriteLineAsync(parse.GetValue(json)
-                    ? JsonSerializer.Serialize(new { record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, payload = record.PayloadJson(), record.Hash }, HomeostatJson.Options)
-                    : $"{record.Sequence,6}  {record.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {IncidentStory.Clean(record.Service ?? "-"),-14} {record.IncidentId ?? "-",-20}  {record.Type,-17} {IncidentStory.Clean(record.Summary)}");
+                foreach (var record in page)
+                {
+                    await io.Out.WriteLineAsync(parse.GetValue(json)
+                        ? TerminalText.EscapeJson(JsonSerializer.Serialize(new { record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, payload = record.PayloadJson(), record.Hash }, HomeostatJson.Options))
+                        : $"{record.Sequence,6}  {record.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {IncidentStory.Clean(record.Service ?? "-"),-14} {IncidentStory.Clean(record.IncidentId ?? "-"),-20}  {IncidentStory.Clean(record.Type),-17} {IncidentStory.Clean(record.Summary)}");
+                    count++;
+                }
+
+                if (page.Count < PageSize)
+                {
+                    break;
+                }
             }
 
             if (!parse.GetValue(json))
             {
-                await io.Error.WriteLineAsync($"{records.Count} record(s)");
+                await io.Error.WriteLineAsync($"{count} record(s)");
             }
 
             return HomeostatCli.Success;
         });
         return command;
     }
+
+    private const int PageSize = 1000;
 
     internal static DateTimeOffset? ParseTime(string option, string? text, DateTimeOffset now, List<string> errors)
     {

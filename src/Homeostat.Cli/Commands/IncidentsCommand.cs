@@ -40,7 +40,7 @@ internal static class IncidentsCommand
             {
                 var outcome = incident.Reason is null ? incident.State.ToWord() : $"{incident.State.ToWord()}:{incident.Reason}";
                 await io.Out.WriteLineAsync(
-                    $"{incident.Id}  {incident.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {IncidentStory.Clean(incident.Service),-14} {incident.Classification?.Class ?? "-",-26} {outcome,-28} {IncidentStory.Clean(incident.Detail ?? string.Empty)}");
+                    $"{IncidentStory.Clean(incident.Id)}  {incident.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {IncidentStory.Clean(incident.Service),-14} {IncidentStory.Clean(incident.Classification?.Class ?? "-"),-26} {IncidentStory.Clean(outcome),-28} {IncidentStory.Clean(incident.Detail ?? string.Empty)}");
             }
 
             return HomeostatCli.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Homeostat.Cli.Client;
 using Homeostat.Healing;
+using Homeostat.Primitives;
 
 namespace Homeostat.Cli.Commands;
 
@@ -103,7 +104,7 @@ internal static class OperatorCommand
                 try
                 {
                     var result = await act(target, parse, parse.GetValue(by)!, cancellationToken);
-                    await (result.Changed ? io.Out : io.Error).WriteLineAsync(result.Detail);
+                    await (result.Changed ? io.Out : io.Error).WriteLineAsync(TerminalText.Escape(result.Detail));
                     return result.Changed ? HomeostatCli.Success : HomeostatCli.Failure;
                 }
                 catch (ServiceCallException exception)

@@ -44,6 +44,6 @@ public sealed partial class PostgresActionOptionsValidator : IValidateOptions<Po
     }
 
     /// <summary>The names a target may have; a signal's label must equal one of the configured names exactly.</summary>
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\\z")]
     internal static partial Regex TargetName();
 }

@@ -107,7 +107,7 @@ internal static partial class PostgresConnections
         return PasswordPair().Replace(text, "${key}=***");
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex EnvironmentVariableName();
 
     [GeneratedRegex(@"(?<key>password|pwd)\s*=\s*[^;\s]*", RegexOptions.IgnoreCase)]

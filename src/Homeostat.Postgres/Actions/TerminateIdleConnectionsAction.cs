@@ -270,7 +270,7 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
         }
 
         var database = parameters.String("database");
-        if (database is not null && !System.Text.RegularExpressions.Regex.IsMatch(database, $"^(?:{PostgresActions.Identifier})$", System.Text.RegularExpressions.RegexOptions.NonBacktracking))
+        if (database is not null && !System.Text.RegularExpressions.Regex.IsMatch(database, $"^(?:{PostgresActions.Identifier})\\z", System.Text.RegularExpressions.RegexOptions.NonBacktracking))
         {
             problem = $"refused: database {Quote(database)} is not a PostgreSQL identifier";
             return false;

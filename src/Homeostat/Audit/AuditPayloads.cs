@@ -40,9 +40,44 @@ public sealed record SignalReceivedPayload(Signal Signal, string Fingerprint) : 
     public override string Type => AuditTypes.SignalReceived;
 }
 
-public sealed record DuplicatePayload(Signal Signal, bool Refired = false) : AuditPayload
+/// <summary>
+/// A repeated delivery. Version 2 records a <see cref="DeliveryReference"/> to what was delivered, not the signal again:
+/// resends of a large alert would otherwise grow the trail by the alert's size each time. Version 1 records (earlier
+/// releases) hold the whole <see cref="Signal"/> and no reference.
+/// </summary>
+public sealed record DuplicatePayload : AuditPayload
 {
+    public const int ReferenceVersion = 2;
+
     public override string Type => AuditTypes.Duplicate;
+
+    /// <summary>The repeated signal in full; only in version 1 records.</summary>
+    public Signal? Signal { get; init; }
+
+    /// <summary>What was delivered again; version 2 onwards.</summary>
+    public DeliveryReference? Delivery { get; init; }
+
+    /// <summary>The signal fired again after its source said it resolved.</summary>
+    public bool Refired { get; init; }
+
+    public static DuplicatePayload Of(Signal signal, string fingerprint, bool refired = false) =>
+        new() { Delivery = DeliveryReference.Of(signal, fingerprint), Refired = refired, SchemaVersion = ReferenceVersion };
+}
+
+/// <summary>
+/// Names a delivery without copying it: the incident's <c>signal_received</c> record (same fingerprint) holds the signal as
+/// first received, and <see cref="ContentHash"/> tells whether this delivery's content was the same.
+/// </summary>
+public sealed record DeliveryReference(string SignalId, string Source, SignalStatus Status, string Fingerprint, string DeliveryKey, DateTimeOffset? StartsAt, string ContentHash)
+{
+    public static DeliveryReference Of(Signal signal, string fingerprint) => new(
+        signal.Id.Length > 128 ? signal.Id[..128] : signal.Id,
+        signal.Source,
+        signal.Status,
+        fingerprint,
+        Healing.Incident.DeliveryKeyOf(fingerprint, signal),
+        signal.StartsAt,
+        Primitives.Hashing.Sha256Hex(System.Text.Json.JsonSerializer.Serialize(signal, Primitives.HomeostatJson.Options)));
 }
 
 public sealed record ClassifiedPayload : AuditPayload

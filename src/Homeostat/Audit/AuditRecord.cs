@@ -118,6 +118,9 @@ public sealed record AuditQuery
 
     public string? Type { get; init; }
 
+    /// <summary>Only records with a sequence number above this one: the cursor of the previous page's last record.</summary>
+    public long? AfterSequence { get; init; }
+
     public int Limit { get; init; } = 1000;
 }
 

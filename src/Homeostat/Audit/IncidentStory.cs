@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Homeostat.Healing;
+using Homeostat.Primitives;
 
 namespace Homeostat.Audit;
 
@@ -120,38 +121,14 @@ public static class IncidentStory
         return text.ToString();
     }
 
-    /// <summary>Appends one line with every control character made visible, so untrusted text cannot move the cursor or forge lines.</summary>
-    private static void Line(StringBuilder text, string line)
-    {
-        foreach (var character in line)
-        {
-            if (char.IsControl(character))
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)character:x4}");
-            }
-            else
-            {
-                text.Append(character);
-            }
-        }
-
-        text.AppendLine();
-    }
+    /// <summary>Appends one line with every unsafe character made visible, so untrusted text cannot move the cursor, forge lines or reorder what is shown.</summary>
+    private static void Line(StringBuilder text, string line) => text.Append(TerminalText.Escape(line)).AppendLine();
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string? Str(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>Untrusted text is shown on one line with control characters made visible, so it cannot forge lines of the story.</summary>
-    public static string Clean(string text)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, 300));
-        foreach (var character in text.Length > 300 ? text[..300] + "…" : text)
-        {
-            builder.Append(char.IsControl(character) ? $"\\u{(int)character:x4}" : character.ToString());
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>Untrusted text shown on one line, at most 300 characters, with unsafe characters made visible (see <see cref="TerminalText"/>).</summary>
+    public static string Clean(string text) => TerminalText.Escape(text, 300);
 }

@@ -493,6 +493,6 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         return index >= 0 && message.StartsWith("(Line:", StringComparison.Ordinal) ? message[(index + 3)..] : message;
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}\\z")]
     private static partial Regex ClassNamePattern();
 }

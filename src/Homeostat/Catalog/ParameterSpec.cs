@@ -89,7 +89,7 @@ public sealed record ParameterSpec(string Name, ParameterKind Kind, string Descr
     }
 
     private bool MatchesPattern(string text) =>
-        Pattern is null || Regex.IsMatch(text, $"^(?:{Pattern})$", RegexOptions.NonBacktracking);
+        Pattern is null || Regex.IsMatch(text, $"^(?:{Pattern})\\z", RegexOptions.NonBacktracking);
 
     private bool InRange(double measure, object converted, out object? value, out string? error)
     {

@@ -126,9 +126,9 @@ public sealed partial class ConfigLocator
     private bool IsSection(string? name) =>
         name is not null && _sections.Any(s => string.Equals(s.Key.Split(':')[0], YamlConfigurationProvider.ToPascal(name), StringComparison.OrdinalIgnoreCase));
 
-    [GeneratedRegex(@"members: '(?<member>[^']*)' with the error: '(?<error>.*)'\.?$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"members: '(?<member>[^']*)' with the error: '(?<error>.*)'\.?\z", RegexOptions.Singleline)]
     private static partial Regex DataAnnotationFailure();
 
-    [GeneratedRegex(@"^(?<key>[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*|[.:]\d+|\[\d+\])*)(?<rest>.*)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?<key>[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*|[.:]\d+|\[\d+\])*)(?<rest>.*)\z", RegexOptions.Singleline)]
     private static partial Regex LeadingKey();
 }

@@ -69,6 +69,6 @@ public static partial class ConfigValues
         return unit is null ? null : match.Groups["number"].Value + unit;
     }
 
-    [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)\s*(?<unit>[A-Za-z]+)$")]
+    [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)\s*(?<unit>[A-Za-z]+)\z")]
     private static partial Regex SpelledDuration();
 }

@@ -35,13 +35,14 @@ public static class HomeostatServiceCollectionExtensions
                 .Options<HealingOptions>(HealingOptions.Section)
                 .Options<CatalogOptions>(CatalogOptions.Section)
                 .Options<WebhookNotifierOptions>(WebhookNotifierOptions.Section)
+                .Options<IntakeLimits, IntakeLimitsValidator>(IntakeLimits.Section)
                 .Section(ProbesOptions.Section, typeof(List<ProbeOptions>), typeof(ProbesOptions));
             services.AddOptions<ProbesOptions>()
                 .Configure(o => configuration.GetSection(ProbesOptions.Section).Bind(o.Items, b => b.ErrorOnUnknownConfiguration = true))
                 .ValidateOnStart();
             services.AddSingleton<IValidateOptions<ProbesOptions>, ProbesOptionsValidator>();
 
-            services.AddSingleton<SignalParser>();
+            services.AddSingleton(sp => new SignalParser(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<IntakeLimits>>().Value));
             services.TryAddSingleton<IActionRegistry, ActionRegistry>();
             services.AddSingleton<CatalogLoader>();
             services.TryAddSingleton<CatalogProvider>();

@@ -1,6 +1,7 @@
 using Homeostat.Escalation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Homeostat.Healing;
 
@@ -22,6 +23,7 @@ public static class HealingServiceCollectionExtensions
 
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<SignalIntake>();
+        services.TryAddSingleton<StoreHealth>();
         services.AddSingleton<IncidentReconciler>();
         services.AddSingleton<HealingEngine>();
         services.AddSingleton<OperatorCommands>();

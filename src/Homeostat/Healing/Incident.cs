@@ -112,5 +112,11 @@ public sealed record IncidentQuery
 
     public DateTimeOffset? Since { get; init; }
 
+    /// <summary>Only incidents listed after this one (newest first): the cursor of the previous page's last incident.</summary>
+    public IncidentCursor? Before { get; init; }
+
     public int Limit { get; init; } = 200;
 }
+
+/// <summary>A position in the newest-first list of incidents: the creation time and id of the last incident seen.</summary>
+public sealed record IncidentCursor(DateTimeOffset CreatedAt, string Id);

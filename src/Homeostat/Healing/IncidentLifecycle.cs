@@ -113,9 +113,9 @@ public static class IncidentLifecycle
     private static Transition Transition(Incident? incident, IncidentEvent @event, DateTimeOffset now) => @event switch
     {
         SignalOpened e => Opened(e, now),
-        DeliveryRepeated e => Records(incident!, Entry(new DuplicatePayload(e.Signal), $"repeated delivery of incident {incident!.Id} ({incident.State.ToWord()}); not acted on again", incident)),
+        DeliveryRepeated e => Records(incident!, Entry(DuplicatePayload.Of(e.Signal, incident!.Fingerprint), $"repeated delivery of incident {incident!.Id} ({incident.State.ToWord()}); not acted on again", incident)),
         SignalRefired e => new(incident, incident! with { SourceResolvedAt = null, UpdatedAt = now },
-            [Entry(new DuplicatePayload(e.Signal, Refired: true), $"the signal fired again after {incident.Signal.Source} reported it resolved; incident {incident.Id} ({incident.State.ToWord()}) is not cleared", incident)]),
+            [Entry(DuplicatePayload.Of(e.Signal, incident!.Fingerprint, refired: true), $"the signal fired again after {incident.Signal.Source} reported it resolved; incident {incident.Id} ({incident.State.ToWord()}) is not cleared", incident)]),
         SourceResolved e => ResolvedBySource(incident!, e, now),
         Classified e => Classify(incident!, e),
         Decided e => Decide(incident!, e, now),
@@ -164,7 +164,7 @@ public static class IncidentLifecycle
     {
         if (incident.SourceResolvedAt is not null)
         {
-            return Records(incident, Entry(new DuplicatePayload(e.Signal), $"repeated resolved notification for incident {incident.Id}", incident));
+            return Records(incident, Entry(DuplicatePayload.Of(e.Signal, incident.Fingerprint), $"repeated resolved notification for incident {incident.Id}", incident));
         }
 
         Incident next;

@@ -69,7 +69,7 @@ public readonly partial record struct ByteSize(long Bytes) : IComparable<ByteSiz
             : Bytes.ToString(CultureInfo.InvariantCulture);
     }
 
-    [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)\s*(?<unit>[A-Za-z]{0,3})$")]
+    [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)\s*(?<unit>[A-Za-z]{0,3})\z")]
     private static partial Regex SizePattern();
 }
 

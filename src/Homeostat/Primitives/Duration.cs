@@ -104,7 +104,7 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
         return string.Concat(parts);
     }
 
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|w|d|h|m|s))+$")]
+    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|w|d|h|m|s))+\z")]
     private static partial Regex DurationPattern();
 }
 

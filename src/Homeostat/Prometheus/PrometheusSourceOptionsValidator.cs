@@ -114,9 +114,9 @@ public sealed partial class PrometheusSourceOptionsValidator : IValidateOptions<
         }
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_:.-]{0,127}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_:.-]{0,127}\\z")]
     private static partial Regex RuleName();
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}\\z")]
     private static partial Regex Severity();
 }

@@ -10,6 +10,9 @@ public sealed record AlertmanagerNotification(string GroupKey, string Status, st
 public sealed record AlertmanagerParseResult(AlertmanagerNotification? Notification, IReadOnlyList<ContractError> Errors)
 {
     public bool IsValid => Notification is not null && Errors.Count == 0;
+
+    /// <summary>The notification holds more alerts than <see cref="IntakeLimits.MaxSignalsPerPost"/>: too large, not malformed.</summary>
+    public bool TooManyAlerts { get; init; }
 }
 
 /// <summary>
@@ -20,7 +23,12 @@ public static partial class AlertmanagerWebhook
 {
     public const string SupportedVersion = "4";
 
-    public static AlertmanagerParseResult Parse(string body)
+    /// <summary>Fields that are neither labels, annotations nor text (groupKey, receiver, generatorURL, fingerprint).</summary>
+    public const int MaxOtherStringLength = 8192;
+
+    public static AlertmanagerParseResult Parse(string body) => Parse(body, IntakeLimits.Default);
+
+    public static AlertmanagerParseResult Parse(string body, IntakeLimits limits)
     {
         JsonDocument document;
         try
@@ -40,6 +48,19 @@ public static partial class AlertmanagerWebhook
                 return Fail(new ContractError("$", "the notification must be a JSON object"));
             }
 
+            if (JsonText.FirstMalformed(root, "$") is { } malformed)
+            {
+                return Fail(malformed);
+            }
+
+            if (root.TryGetProperty("alerts", out var counted) && counted.ValueKind == JsonValueKind.Array && counted.GetArrayLength() > limits.MaxSignalsPerPost)
+            {
+                return new AlertmanagerParseResult(null, [new ContractError(
+                    "$.alerts",
+                    $"a notification holds at most {limits.MaxSignalsPerPost} alerts (intake.limits.max_signals_per_post); set max_alerts: {limits.MaxSignalsPerPost} on the webhook receiver",
+                    $"{counted.GetArrayLength()} alerts")]) { TooManyAlerts = true };
+            }
+
             var errors = new List<ContractError>();
             var version = String(root, "version", "$", errors, required: true);
             if (version is not null && version != SupportedVersion)
@@ -57,7 +78,7 @@ public static partial class AlertmanagerWebhook
                 errors.Add(new ContractError("$.truncatedAlerts", "must be a whole number of at least 0", truncatedElement.GetRawText()));
             }
 
-            var commonLabels = Strings(root, "commonLabels", "$", errors);
+            var commonLabels = Strings(root, "commonLabels", "$", errors, limits, isLabels: true);
             var signals = new List<Signal>();
             if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
             {
@@ -68,7 +89,7 @@ public static partial class AlertmanagerWebhook
                 var index = 0;
                 foreach (var alert in alerts.EnumerateArray())
                 {
-                    var signal = ParseAlert(alert, $"$.alerts[{index}]", commonLabels, errors);
+                    var signal = ParseAlert(alert, $"$.alerts[{index}]", commonLabels, errors, limits);
                     if (signal is not null)
                     {
                         signals.Add(signal);
@@ -84,7 +105,7 @@ public static partial class AlertmanagerWebhook
         }
     }
 
-    private static Signal? ParseAlert(JsonElement alert, string path, IReadOnlyDictionary<string, string> commonLabels, List<ContractError> errors)
+    private static Signal? ParseAlert(JsonElement alert, string path, IReadOnlyDictionary<string, string> commonLabels, List<ContractError> errors, IntakeLimits limits)
     {
         if (alert.ValueKind != JsonValueKind.Object)
         {
@@ -93,13 +114,18 @@ public static partial class AlertmanagerWebhook
         }
 
         var before = errors.Count;
-        var labels = Strings(alert, "labels", path, errors);
-        foreach (var name in labels.Keys.Where(k => !LabelNames.IsValid(k)).ToList())
+        var labels = Strings(alert, "labels", path, errors, limits, isLabels: true);
+        if (labels.TryGetValue("alertname", out var alertName) && alertName.Length > limits.MaxTitleLength)
         {
-            errors.Add(new ContractError($"{path}.labels.{name}", $"is not a valid label name ({LabelNames.Rule})"));
+            errors.Add(new ContractError($"{path}.labels.alertname", $"is longer than {limits.MaxTitleLength} characters (intake.limits.max_title_length)", $"{alertName.Length} characters"));
         }
 
-        var annotations = Strings(alert, "annotations", path, errors);
+        var annotations = Strings(alert, "annotations", path, errors, limits, isLabels: false);
+        foreach (var (name, text) in annotations.Where(a => a.Key is "description" or "message" or "summary" && a.Value.Length > limits.MaxTextLength))
+        {
+            errors.Add(new ContractError($"{path}.annotations.{name}", $"is longer than {limits.MaxTextLength} characters (intake.limits.max_text_length)", $"{text.Length} characters"));
+        }
+
         var status = String(alert, "status", path, errors, required: true);
         if (status is not null and not ("firing" or "resolved"))
         {
@@ -170,9 +196,9 @@ public static partial class AlertmanagerWebhook
         }
 
         var text = value.GetString()!;
-        if (text.Length > 8192)
+        if (text.Length > MaxOtherStringLength)
         {
-            errors.Add(new ContractError($"{path}.{name}", "is longer than 8192 characters"));
+            errors.Add(new ContractError($"{path}.{name}", $"is longer than {MaxOtherStringLength} characters", $"{text.Length} characters"));
             return null;
         }
 
@@ -196,38 +222,20 @@ public static partial class AlertmanagerWebhook
         return null;
     }
 
-    private static Dictionary<string, string> Strings(JsonElement element, string name, string path, List<ContractError> errors)
+    private static Dictionary<string, string> Strings(JsonElement element, string name, string path, List<ContractError> errors, IntakeLimits limits, bool isLabels)
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            return map;
+            return new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
             errors.Add(new ContractError($"{path}.{name}", "must be an object of strings", value.ValueKind.ToString().ToLowerInvariant()));
-            return map;
+            return new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
-        foreach (var entry in value.EnumerateObject())
-        {
-            if (entry.Value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new ContractError($"{path}.{name}.{entry.Name}", "must be a string", entry.Value.ValueKind.ToString().ToLowerInvariant()));
-                continue;
-            }
-
-            if (map.Count >= SignalParser.MaxLabels)
-            {
-                errors.Add(new ContractError($"{path}.{name}", $"holds more than {SignalParser.MaxLabels} entries"));
-                break;
-            }
-
-            map[entry.Name] = entry.Value.GetString()!;
-        }
-
-        return map;
+        return IntakeBounds.StringMap(value, $"{path}.{name}", errors, limits, isLabels);
     }
 
     private static AlertmanagerParseResult Fail(ContractError error) => new(null, [error]);

@@ -9,6 +9,6 @@ public static partial class LabelNames
 
     public static bool IsValid(string name) => Pattern().IsMatch(name);
 
-    [GeneratedRegex("^" + Rule + "$")]
+    [GeneratedRegex("^" + Rule + "\\z")]
     private static partial Regex Pattern();
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -8,19 +7,23 @@ namespace Homeostat.Signals;
 public sealed record SignalParseResult(IReadOnlyList<Signal> Signals, IReadOnlyList<ContractError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>The post holds more signals than <see cref="IntakeLimits.MaxSignalsPerPost"/>: too large, not malformed.</summary>
+    public bool TooManySignals { get; init; }
 }
 
 /// <summary>
 /// Reads signals in the public contract (one object, an array, or JSON Lines) and checks every field,
 /// reporting each violation with its JSON path. A batch with any error yields no signals at all.
 /// </summary>
-public sealed partial class SignalParser(TimeProvider timeProvider)
+public sealed partial class SignalParser(TimeProvider timeProvider, IntakeLimits limits)
 {
-    public const int MaxSignalsPerBatch = 1000;
-    public const int MaxTitleLength = 512;
-    public const int MaxTextLength = 64 * 1024;
-    public const int MaxLabels = 128;
-    public const int MaxLabelValueLength = 4096;
+    public SignalParser(TimeProvider timeProvider)
+        : this(timeProvider, IntakeLimits.Default)
+    {
+    }
+
+    public IntakeLimits Limits => limits;
 
     private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
     {
@@ -47,17 +50,16 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
             try
             {
                 using var document = JsonDocument.Parse(body, DocumentOptions);
+                if (document.RootElement.GetArrayLength() > limits.MaxSignalsPerPost)
+                {
+                    return TooMany(document.RootElement.GetArrayLength());
+                }
+
                 var signals = new List<Signal>();
                 var errors = new List<ContractError>();
                 var index = 0;
                 foreach (var element in document.RootElement.EnumerateArray())
                 {
-                    if (index >= MaxSignalsPerBatch)
-                    {
-                        errors.Add(new ContractError("$", $"a batch holds at most {MaxSignalsPerBatch} signals"));
-                        break;
-                    }
-
                     ParseInto(element, $"$[{index}]", signals, errors);
                     index++;
                 }
@@ -98,9 +100,9 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
             return ParseSingle(body, "$");
         }
 
-        if (lines.Count > MaxSignalsPerBatch)
+        if (lines.Count > limits.MaxSignalsPerPost)
         {
-            return Fail(new ContractError("$", $"a batch holds at most {MaxSignalsPerBatch} signals"));
+            return TooMany(lines.Count);
         }
 
         foreach (var (number, text) in lines)
@@ -148,6 +150,9 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
 
     private static SignalParseResult Fail(ContractError error) => new([], [error]);
 
+    private SignalParseResult TooMany(int count) =>
+        new([], [new ContractError("$", $"a post holds at most {limits.MaxSignalsPerPost} signals (intake.limits.max_signals_per_post)", $"{count} signals")]) { TooManySignals = true };
+
     private static ContractError JsonError(JsonException exception, string path)
     {
         var where = exception.LineNumber is { } line ? $" at line {line + 1}, byte {exception.BytePositionInLine + 1}" : string.Empty;
@@ -159,6 +164,12 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
         if (element.ValueKind != JsonValueKind.Object)
         {
             errors.Add(new ContractError(path, "a signal must be a JSON object", element.ValueKind.ToString().ToLowerInvariant()));
+            return;
+        }
+
+        if (JsonText.FirstMalformed(element, path) is { } malformed)
+        {
+            errors.Add(malformed);
             return;
         }
 
@@ -196,10 +207,10 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
             errors.Add(new ContractError($"{path}.service", "may use only letters, digits and . _ - : / @", Quote(service)));
         }
 
-        var title = OptionalString(element, "title", path, errors, MaxTitleLength);
-        var text = OptionalString(element, "text", path, errors, MaxTextLength);
-        var labels = StringMap(element, "labels", path, errors, validateNames: true);
-        var annotations = StringMap(element, "annotations", path, errors, validateNames: false);
+        var title = OptionalString(element, "title", path, errors, limits.MaxTitleLength);
+        var text = OptionalString(element, "text", path, errors, limits.MaxTextLength);
+        var labels = StringMap(element, "labels", path, errors, limits, isLabels: true);
+        var annotations = StringMap(element, "annotations", path, errors, limits, isLabels: false);
         var generatorUrl = OptionalString(element, "generatorURL", path, errors, maxLength: 8192);
         var fingerprint = OptionalString(element, "fingerprint", path, errors, maxLength: 128);
         var metrics = MetricMap(element, path, errors);
@@ -284,52 +295,20 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
         return text;
     }
 
-    private static Dictionary<string, string> StringMap(JsonElement element, string name, string path, List<ContractError> errors, bool validateNames)
+    private static Dictionary<string, string> StringMap(JsonElement element, string name, string path, List<ContractError> errors, IntakeLimits limits, bool isLabels)
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            return map;
+            return new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
             errors.Add(new ContractError($"{path}.{name}", "must be an object of strings", value.ValueKind.ToString().ToLowerInvariant()));
-            return map;
+            return new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
-        foreach (var entry in value.EnumerateObject())
-        {
-            var field = $"{path}.{name}.{entry.Name}";
-            if (map.Count >= MaxLabels)
-            {
-                errors.Add(new ContractError($"{path}.{name}", $"holds more than {MaxLabels} entries"));
-                break;
-            }
-
-            if (validateNames && !LabelNames.IsValid(entry.Name))
-            {
-                errors.Add(new ContractError(field, $"is not a valid label name ({LabelNames.Rule})", Quote(entry.Name)));
-                continue;
-            }
-
-            if (entry.Value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new ContractError(field, "must be a string", entry.Value.ValueKind.ToString().ToLowerInvariant()));
-                continue;
-            }
-
-            var text = entry.Value.GetString()!;
-            if (text.Length > MaxLabelValueLength)
-            {
-                errors.Add(new ContractError(field, $"is longer than {MaxLabelValueLength} characters", $"{text.Length} characters"));
-                continue;
-            }
-
-            map[entry.Name] = text;
-        }
-
-        return map;
+        return IntakeBounds.StringMap(value, $"{path}.{name}", errors, limits, isLabels);
     }
 
     private static Dictionary<string, double> MetricMap(JsonElement element, string path, List<ContractError> errors)
@@ -399,18 +378,8 @@ public sealed partial class SignalParser(TimeProvider timeProvider)
         return best is null ? string.Empty : $" (did you mean '{best}'?)";
     }
 
-    private static string Quote(string value)
-    {
-        var shown = value.Length > 80 ? value[..80] + "…" : value;
-        var builder = new StringBuilder("'");
-        foreach (var character in shown)
-        {
-            builder.Append(char.IsControl(character) ? $"\\u{(int)character:x4}" : character.ToString());
-        }
+    private static string Quote(string value) => IntakeBounds.Quote(value);
 
-        return builder.Append('\'').ToString();
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9._:-]+\\z")]
     private static partial Regex IdPattern();
 }

@@ -122,7 +122,7 @@ public sealed class ModuleCompositionTests
         builder.Modules.Select(m => m.Name).ShouldBe([ModuleNames.Core, ModuleNames.HostActions, ModuleNames.HostProbes, ModuleNames.Prometheus]);
         builder.Modules.SelectMany(m => m.Sections).Select(s => s.DottedKey).ShouldBe(
         [
-            "data", "guardrails", "healing", "catalog", "notifiers.webhook", "probes", "actions.webhook",
+            "data", "guardrails", "healing", "catalog", "notifiers.webhook", "intake.limits", "probes", "actions.webhook",
             "actions.rotate_and_compress_logs", "actions.trigger_cert_renewal", "actions.clean_directory", "actions.run_script", "actions.restart_service",
             "verification", "verification.prometheus", "verification.alertmanager", "sources.prometheus",
         ]);

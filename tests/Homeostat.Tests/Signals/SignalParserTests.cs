@@ -238,19 +238,19 @@ public sealed class SignalParserTests
     [Fact]
     public void ParseDocument_TitleLongerThanTheLimit_IsRejectedWithLength()
     {
-        var title = new string('x', SignalParser.MaxTitleLength + 1);
+        var title = new string('x', IntakeLimits.Default.MaxTitleLength + 1);
 
         var error = SingleError(NewParser().ParseDocument($$"""{"source": "api", "title": "{{title}}"}"""));
 
         error.Field.ShouldBe("$.title");
-        error.Message.ShouldBe($"is longer than {SignalParser.MaxTitleLength} characters");
-        error.Value.ShouldBe($"{SignalParser.MaxTitleLength + 1} characters");
+        error.Message.ShouldBe($"is longer than {IntakeLimits.Default.MaxTitleLength} characters");
+        error.Value.ShouldBe($"{IntakeLimits.Default.MaxTitleLength + 1} characters");
     }
 
     [Fact]
     public void ParseDocument_TitleAtTheLimit_IsAccepted()
     {
-        var title = new string('x', SignalParser.MaxTitleLength);
+        var title = new string('x', IntakeLimits.Default.MaxTitleLength);
 
         var result = NewParser().ParseDocument($$"""{"source": "api", "title": "{{title}}"}""");
 
@@ -342,10 +342,10 @@ public sealed class SignalParserTests
     [Fact]
     public void ParseDocument_TooManySignals_IsRejected()
     {
-        var body = "[" + string.Join(",", Enumerable.Repeat("""{"source": "api", "title": "a"}""", SignalParser.MaxSignalsPerBatch + 1)) + "]";
+        var body = "[" + string.Join(",", Enumerable.Repeat("""{"source": "api", "title": "a"}""", IntakeLimits.Default.MaxSignalsPerPost + 1)) + "]";
 
         var error = SingleError(NewParser().ParseDocument(body));
 
-        error.Message.ShouldBe($"a batch holds at most {SignalParser.MaxSignalsPerBatch} signals");
+        error.Message.ShouldStartWith($"a post holds at most {IntakeLimits.Default.MaxSignalsPerPost} signals");
     }
 }

@@ -1,0 +1,28 @@
+using Homeostat.Healing;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Homeostat.Server;
+
+/// <summary>
+/// A write the store refused because it cannot write (disk full, read-only, I/O error) is answered 503 with
+/// Retry-After: nothing of the request was applied, and the same request may be sent again once the store recovers.
+/// </summary>
+internal sealed class StoreUnavailableHandler(StoreHealth health, ILogger<ApiLog> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not StoreUnavailableException unavailable || context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        logger.LogWarning("Write refused with 503: {Reason}", unavailable.Reason);
+        context.Response.Headers.RetryAfter = HomeostatApi.RetryAfterSeconds(health);
+        var problem = Problems.Create(
+            StatusCodes.Status503ServiceUnavailable, "The store cannot write", $"{unavailable.Reason}; nothing of this request was applied: send it again later");
+        await problem.ExecuteAsync(context);
+        return true;
+    }
+}
