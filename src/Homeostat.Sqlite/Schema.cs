@@ -6,7 +6,7 @@ namespace Homeostat.Sqlite;
 /// </summary>
 internal static class Schema
 {
-    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2)];
+    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2), (4, V4)];
 
     public static int Latest => Migrations[^1].Version;
 
@@ -125,5 +125,12 @@ internal static class Schema
             FROM incidents WHERE json_type(body, '$.pendingNotification') = 'object';
         UPDATE incidents SET next_due_at = NULL
             WHERE state IN ('escalated', 'remediated', 'resolved', 'dry_run') AND json_type(body, '$.pendingNotification') = 'object';
+        """;
+
+    // Version 4: which algorithm and which key produced each record's hash. Records of earlier versions keep NULL,
+    // read as plain SHA-256; the columns need no back-fill, so the append-only triggers stay in place.
+    private const string V4 = """
+        ALTER TABLE audit ADD COLUMN alg TEXT;
+        ALTER TABLE audit ADD COLUMN key_id TEXT;
         """;
 }
