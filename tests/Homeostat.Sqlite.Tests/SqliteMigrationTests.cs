@@ -28,7 +28,7 @@ public sealed class SqliteMigrationTests : IDisposable
     {
         using var store = Open();
 
-        store.SchemaVersion.ShouldBe(2);
+        store.SchemaVersion.ShouldBe(4);
         var incidents = await store.ListIncidentsAsync(new IncidentQuery(), CancellationToken.None);
         incidents.Count.ShouldBe(6);
         incidents.Count(i => i.State == IncidentState.Escalated).ShouldBe(5);
@@ -65,7 +65,7 @@ public sealed class SqliteMigrationTests : IDisposable
         }
 
         using var reopened = Open();
-        reopened.SchemaVersion.ShouldBe(2);
+        reopened.SchemaVersion.ShouldBe(4);
         (await reopened.VerifyAuditChainAsync(CancellationToken.None)).IsIntact.ShouldBeTrue();
         (await reopened.ListIncidentsAsync(new IncidentQuery { Service = "orders" }, CancellationToken.None)).Single().Detail.ShouldBe("looked at");
     }
@@ -108,7 +108,7 @@ public sealed class SqliteMigrationTests : IDisposable
 
         var refused = Should.Throw<StoreIncompatibleException>(() => Open());
         refused.Message.ShouldContain("schema version 99");
-        refused.Message.ShouldContain("newer than this homeostat understands (2)");
+        refused.Message.ShouldContain("newer than this homeostat understands (4)");
     }
 
     public void Dispose()

@@ -209,6 +209,8 @@ public sealed partial class AuditCheckpointWriter(
         var interval = options.Value.Checkpoints.Interval.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // The next wait starts before this checkpoint is published, so the interval does not drift with the sinks.
+            var next = Task.Delay(interval, timeProvider, stoppingToken);
             try
             {
                 await CheckpointAsync(stoppingToken);
@@ -220,7 +222,7 @@ public sealed partial class AuditCheckpointWriter(
 
             try
             {
-                await Task.Delay(interval, timeProvider, stoppingToken);
+                await next;
             }
             catch (OperationCanceledException)
             {

@@ -110,12 +110,15 @@ public sealed class AuditChainVerifier
     private long? _firstKeyedSequence;
     private long? _headSequence;
     private string? _headHash;
+    private readonly bool _linked;
     private bool _firstRow = true;
 
     /// <param name="firstSequence">The sequence number the rows start at (1 for a whole store; an export may start later).</param>
     /// <param name="previousHash">The hash the first row must point at; null when it cannot be known (a partial export).</param>
-    public AuditChainVerifier(AuditKeyRing keys, IReadOnlyList<AuditCheckpoint>? checkpoints = null, long firstSequence = 1, string? previousHash = AuditChain.GenesisHash)
+    /// <param name="linked">False for rows that are not consecutive (one incident's): each is checked on its own, not its links.</param>
+    public AuditChainVerifier(AuditKeyRing keys, IReadOnlyList<AuditCheckpoint>? checkpoints = null, long firstSequence = 1, string? previousHash = AuditChain.GenesisHash, bool linked = true)
     {
+        _linked = linked;
         _keys = keys;
         _checkpoints = checkpoints ?? [];
         _checkpointsBySequence = _checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.ToList());
@@ -131,7 +134,12 @@ public sealed class AuditChainVerifier
     {
         _records++;
         var seq = row.Sequence;
-        if (seq != _expectedSequence)
+        if (_firstRow && _expectedSequence <= 0)
+        {
+            _expectedSequence = seq;
+        }
+
+        if (_linked && seq != _expectedSequence)
         {
             Report(row, seq > _expectedSequence
                 ? (_firstRow && _expectedSequence == 1
@@ -151,7 +159,7 @@ public sealed class AuditChainVerifier
         }
         else
         {
-            if (_expectedPrevious is not null && row.PreviousHash != _expectedPrevious)
+            if (_linked && _expectedPrevious is not null && row.PreviousHash != _expectedPrevious)
             {
                 Report(row, $"does not point at the hash of record {seq - 1}: a record before it was changed, removed or rewritten");
             }
