@@ -71,6 +71,23 @@ public sealed class SqliteMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreOfTheFirstRelease_OpenedWithAKey_OldRecordsVerifyUnkeyed_NewOnesKeyed()
+    {
+        var keys = new AuditKeyRing(AuditKey.FromSecret("a key configured after the upgrade"u8, "test"));
+        using var store = new SqliteStore(Options.Create(new SqliteStoreOptions { DataDirectory = _directory }), _time, keys);
+
+        var appended = await store.WriteAsync(w => w.AppendAuditAsync(new AuditEntry("note", "after the upgrade"), CancellationToken.None), CancellationToken.None);
+        var report = await store.VerifyAuditChainAsync(CancellationToken.None);
+
+        appended.Algorithm.ShouldBe(AuditChain.HmacSha256);
+        appended.KeyId.ShouldBe(keys.Current!.Id);
+        report.IsIntact.ShouldBeTrue(report.Problem);
+        report.UnkeyedRecords.ShouldBe(100);
+        report.KeyedRecords.ShouldBe(1);
+        report.IncidentsChecked.ShouldBe(6);
+    }
+
+    [Fact]
     public async Task PendingNotificationOfTheFirstRelease_BecomesAnOutboxEntryForEveryNotifier()
     {
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, SqliteStoreOptions.FileName)};Pooling=False"))
