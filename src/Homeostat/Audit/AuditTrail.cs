@@ -59,6 +59,8 @@ public static class AuditTrailVerification
             verifier.Report($"the store cannot be read after record {verifier.HeadSequence ?? 0}: {exception.Message}");
         }
 
+        verifier.EndOfChain();
+
         long incidents = 0;
         try
         {

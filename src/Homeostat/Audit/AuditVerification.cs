@@ -112,6 +112,7 @@ public sealed class AuditChainVerifier
     private string? _headHash;
     private readonly bool _linked;
     private bool _firstRow = true;
+    private bool _ended;
 
     /// <param name="firstSequence">The sequence number the rows start at (1 for a whole store; an export may start later).</param>
     /// <param name="previousHash">The hash the first row must point at; null when it cannot be known (a partial export).</param>
@@ -178,8 +179,15 @@ public sealed class AuditChainVerifier
     /// <summary>Something wrong that is not one record's: a store that cannot be read further, a damaged checkpoint.</summary>
     public void Report(string problem) => Add(new AuditFinding(null, null, problem));
 
-    public AuditChainReport Finish(long incidentsChecked = 0)
+    /// <summary>Checks the checkpoints against where the chain ended; call once every row was added (<see cref="Finish"/> does when nobody did).</summary>
+    public void EndOfChain()
     {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
         foreach (var checkpoint in _checkpoints)
         {
             CheckSignature(checkpoint);
@@ -190,6 +198,11 @@ public sealed class AuditChainVerifier
                     : $"the trail ends at record {_headSequence}, but the checkpoint of {checkpoint.At} saw record {checkpoint.Sequence}: records {_headSequence + 1} to {checkpoint.Sequence} were removed (a truncated tail)");
             }
         }
+    }
+
+    public AuditChainReport Finish(long incidentsChecked = 0)
+    {
+        EndOfChain();
 
         var limits = new List<string>();
         if (!_keys.HasKeys)
