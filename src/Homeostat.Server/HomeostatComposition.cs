@@ -1,3 +1,4 @@
+using Homeostat.Audit;
 using Homeostat.Configuration;
 using Homeostat.Host;
 using Homeostat.Kubernetes;
@@ -46,6 +47,7 @@ public static class HomeostatComposition
     {
         var data = dataDirectory ?? configuration["Data"] ?? DefaultDataDirectory;
         return services.AddHomeostat(configuration)
+            .AddAuditChain()
             .AddSqliteStore(o => o.DataDirectory = data)
             .AddHostActions()
             .AddHostProbes()

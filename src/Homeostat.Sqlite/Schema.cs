@@ -6,7 +6,7 @@ namespace Homeostat.Sqlite;
 /// </summary>
 internal static class Schema
 {
-    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2), (3, V3)];
+    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations = [(1, V1), (2, V2), (3, V3), (4, V4)];
 
     public static int Latest => Migrations[^1].Version;
 
@@ -132,5 +132,12 @@ internal static class Schema
     private const string V3 = """
         CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
         CREATE INDEX incidents_created ON incidents (created_at, id);
+        """;
+
+    // Version 4: which algorithm and which key produced each record's hash. Records of earlier versions keep NULL,
+    // read as plain SHA-256; the columns need no back-fill, so the append-only triggers stay in place.
+    private const string V4 = """
+        ALTER TABLE audit ADD COLUMN alg TEXT;
+        ALTER TABLE audit ADD COLUMN key_id TEXT;
         """;
 }

@@ -9,11 +9,11 @@ using Microsoft.Data.Sqlite;
 namespace Homeostat.Sqlite;
 
 /// <summary>The store's queries over one connection, inside a write transaction or not.</summary>
-internal sealed class SqliteSession(SqliteConnection connection, SqliteTransaction? transaction, TimeProvider timeProvider) : IStoreWriter
+internal sealed class SqliteSession(SqliteConnection connection, SqliteTransaction? transaction, TimeProvider timeProvider, AuditKey? auditKey = null) : IStoreWriter
 {
     private const string IncidentColumns = "body, version";
 
-    internal const string AuditColumns = "seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision";
+    internal const string AuditColumns = "seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision, alg, key_id";
 
     private const string OutboxColumns = "id, incident_id, notifier, reason, detail, created_at, attempts, next_attempt_at, status, last_detail";
 
@@ -264,11 +264,15 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
         var at = timeProvider.GetUtcNow();
         var sequence = previousSequence + 1;
         var id = Guid.CreateVersion7(at).ToString("N");
-        var hash = AuditChain.ComputeHash(sequence, id, at, entry.IncidentId, entry.Service, entry.Type, entry.Actor, entry.Summary, entry.Payload, previousHash);
+        var canonical = AuditChain.Canonical(sequence, id, AuditChain.FormatTime(at), entry.IncidentId, entry.Service, entry.Type, entry.Actor, entry.Summary, entry.Payload, previousHash);
+        var hash = AuditChain.Seal(canonical, auditKey);
+        var algorithm = auditKey is null ? AuditChain.Sha256 : AuditChain.HmacSha256;
         using var command = Command("""
-            INSERT INTO audit (seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision)
-            VALUES ($seq, $id, $at, $incident, $service, $type, $actor, $summary, $payload, $prev, $hash, $action, $dryRun, $class, $decision)
+            INSERT INTO audit (seq, id, at, incident_id, service, type, actor, summary, payload, prev_hash, hash, action, dry_run, class, decision, alg, key_id)
+            VALUES ($seq, $id, $at, $incident, $service, $type, $actor, $summary, $payload, $prev, $hash, $action, $dryRun, $class, $decision, $alg, $keyId)
             """);
+        command.Parameters.AddWithValue("$alg", algorithm);
+        command.Parameters.AddWithValue("$keyId", (object?)auditKey?.Id ?? DBNull.Value);
         command.Parameters.AddWithValue("$action", (object?)entry.Facts.Action ?? DBNull.Value);
         command.Parameters.AddWithValue("$dryRun", entry.Facts.DryRun is { } dryRun ? (dryRun ? 1 : 0) : DBNull.Value);
         command.Parameters.AddWithValue("$class", (object?)entry.Facts.Class ?? DBNull.Value);
@@ -302,6 +306,8 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
             DryRun = entry.Facts.DryRun,
             Class = entry.Facts.Class,
             Decision = entry.Facts.Decision,
+            Algorithm = algorithm,
+            KeyId = auditKey?.Id,
         };
     }
 
@@ -393,10 +399,49 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
                 DryRun = reader.IsDBNull(12) ? null : reader.GetInt64(12) != 0,
                 Class = reader.IsDBNull(13) ? null : reader.GetString(13),
                 Decision = reader.IsDBNull(14) ? null : reader.GetString(14),
+                Algorithm = reader.IsDBNull(15) ? null : reader.GetString(15),
+                KeyId = reader.IsDBNull(16) ? null : reader.GetString(16),
             });
         }
 
         return records;
+    }
+
+    /// <summary>Rows as stored, every column read as text whatever it holds, so a damaged row is named rather than thrown on.</summary>
+    internal static async IAsyncEnumerable<StoredAuditRow> ReadStoredAuditAsync(SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            string? Text(int ordinal) => reader.GetValue(ordinal) switch
+            {
+                DBNull => null,
+                string text => text,
+                byte[] bytes => "x'" + Convert.ToHexString(bytes) + "'",
+                var other => Convert.ToString(other, CultureInfo.InvariantCulture),
+            };
+
+            yield return new StoredAuditRow
+            {
+                Sequence = reader.GetInt64(0),
+                Id = Text(1),
+                At = Text(2),
+                IncidentId = Text(3),
+                Service = Text(4),
+                Type = Text(5),
+                Actor = Text(6),
+                Summary = Text(7),
+                Payload = Text(8),
+                PreviousHash = Text(9),
+                Hash = Text(10),
+                Action = Text(11),
+                DryRun = Text(12),
+                Class = Text(13),
+                Decision = Text(14),
+                Algorithm = Text(15),
+                KeyId = Text(16),
+            };
+        }
     }
 
     internal static DateTimeOffset ParseTime(string text) =>

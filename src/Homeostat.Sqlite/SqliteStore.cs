@@ -21,17 +21,19 @@ public sealed class SqliteStoreOptions
 /// The embedded default store: one SQLite file in WAL mode. Writes are serialised (BEGIN IMMEDIATE), so the
 /// audit chain, claims and counts stay consistent for every worker of this process.
 /// </summary>
-public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IDisposable
+public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail, IDisposable
 {
     private readonly TimeProvider _timeProvider;
     private readonly StoreHealth? _health;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection? _keepAlive;
+    private readonly AuditKeyRing _auditKeys;
 
-    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider, StoreHealth? health = null)
+    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider, StoreHealth? health = null, AuditKeyRing? auditKeys = null)
     {
         _timeProvider = timeProvider;
         _health = health;
+        _auditKeys = auditKeys ?? AuditKeyRing.None;
         var settings = options.Value;
         if (settings.ConnectionString is { } connectionString)
         {
@@ -71,7 +73,7 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IDisposable
                 // BEGIN IMMEDIATE: the write lock is taken up front, so transactions are serialisable.
                 await using var connection = Open();
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-                var result = await work(new SqliteSession(connection, transaction, _timeProvider));
+                var result = await work(new SqliteSession(connection, transaction, _timeProvider, _auditKeys.Current));
                 await transaction.CommitAsync(cancellationToken);
                 _health?.WriteSucceeded();
                 return result;
@@ -266,36 +268,78 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IDisposable
         return value is string text ? SqliteSession.ParseTime(text) : null;
     }
 
-    public async Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken)
+    public Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken) =>
+        AuditTrailVerification.VerifyAsync(this, _auditKeys, [], [], cancellationToken);
+
+    public async Task<AuditHead?> GetAuditHeadAsync(CancellationToken cancellationToken)
     {
         await using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteSession.AuditColumns} FROM audit ORDER BY seq";
-        var records = await SqliteSession.ReadAuditAsync(command, cancellationToken);
-        var expectedPrevious = AuditChain.GenesisHash;
-        long expectedSequence = 1;
-        foreach (var record in records)
+        command.CommandText = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetValue(1) as string ?? string.Empty) : null;
+    }
+
+    public async IAsyncEnumerable<StoredAuditRow> ReadChainAsync(AuditRange range, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {SqliteSession.AuditColumns} FROM audit
+            WHERE ($incident IS NULL OR incident_id = $incident)
+              AND ($since IS NULL OR at >= $since)
+              AND ($until IS NULL OR at < $until)
+            ORDER BY seq
+            """;
+        command.Parameters.AddWithValue("$incident", (object?)range.IncidentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$since", range.Since is { } since ? AuditChain.FormatTime(since) : DBNull.Value);
+        command.Parameters.AddWithValue("$until", range.Until is { } until ? AuditChain.FormatTime(until) : DBNull.Value);
+        await foreach (var row in SqliteSession.ReadStoredAuditAsync(command, cancellationToken))
         {
-            if (record.Sequence != expectedSequence)
-            {
-                return new AuditChainReport(expectedSequence - 1, record, $"record {expectedSequence} is missing: the next record is {record.Sequence}");
-            }
+            yield return row;
+        }
+    }
 
-            if (record.PreviousHash != expectedPrevious)
+    public async IAsyncEnumerable<IncidentTrailRow> ReadIncidentTrailsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        using (var command = connection.CreateCommand())
+        {
+            // Incident by incident through the audit_incident index: one pass, nothing held but the current incident.
+            command.CommandText = """
+                SELECT i.id, i.state, i.body, a.seq, a.type, a.payload
+                FROM incidents i LEFT JOIN audit a ON a.incident_id = i.id
+                ORDER BY i.id, a.seq
+                """;
+            using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            string? previous = null;
+            while (await reader.ReadAsync(cancellationToken))
             {
-                return new AuditChainReport(expectedSequence - 1, record, $"record {record.Sequence} does not point at the hash of record {record.Sequence - 1}: a record before it was changed or removed");
+                var id = reader.GetValue(0) as string ?? Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+                var isFirst = id != previous;
+                previous = id;
+                yield return new IncidentTrailRow(
+                    id,
+                    HasIncidentRow: true,
+                    StoredState: reader.GetValue(1) as string,
+                    Body: isFirst ? reader.GetValue(2) as string : null,
+                    Sequence: reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                    Type: reader.GetValue(4) as string,
+                    Payload: reader.GetValue(5) as string);
             }
-
-            if (AuditChain.ComputeHash(record) != record.Hash)
-            {
-                return new AuditChainReport(expectedSequence - 1, record, $"record {record.Sequence} ({record.Id}) was changed after it was written: its content no longer matches its hash");
-            }
-
-            expectedPrevious = record.Hash;
-            expectedSequence++;
         }
 
-        return new AuditChainReport(records.Count, null, null);
+        using var orphans = connection.CreateCommand();
+        orphans.CommandText = """
+            SELECT incident_id, seq, type, payload FROM audit
+            WHERE incident_id IS NOT NULL AND incident_id NOT IN (SELECT id FROM incidents)
+            ORDER BY incident_id, seq
+            """;
+        using var orphanReader = await orphans.ExecuteReaderAsync(cancellationToken);
+        while (await orphanReader.ReadAsync(cancellationToken))
+        {
+            yield return new IncidentTrailRow(orphanReader.GetString(0), HasIncidentRow: false, null, null, orphanReader.GetInt64(1), orphanReader.GetValue(2) as string, orphanReader.GetValue(3) as string);
+        }
     }
 
     public Task<Incident?> GetIncidentAsync(string id, CancellationToken cancellationToken) => ReadAsync(s => s.GetIncidentAsync(id, cancellationToken));

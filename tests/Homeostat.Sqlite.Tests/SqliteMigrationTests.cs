@@ -28,7 +28,7 @@ public sealed class SqliteMigrationTests : IDisposable
     {
         using var store = Open();
 
-        store.SchemaVersion.ShouldBe(3);
+        store.SchemaVersion.ShouldBe(4);
         var incidents = await store.ListIncidentsAsync(new IncidentQuery(), CancellationToken.None);
         incidents.Count.ShouldBe(6);
         incidents.Count(i => i.State == IncidentState.Escalated).ShouldBe(5);
@@ -65,9 +65,26 @@ public sealed class SqliteMigrationTests : IDisposable
         }
 
         using var reopened = Open();
-        reopened.SchemaVersion.ShouldBe(3);
+        reopened.SchemaVersion.ShouldBe(4);
         (await reopened.VerifyAuditChainAsync(CancellationToken.None)).IsIntact.ShouldBeTrue();
         (await reopened.ListIncidentsAsync(new IncidentQuery { Service = "orders" }, CancellationToken.None)).Single().Detail.ShouldBe("looked at");
+    }
+
+    [Fact]
+    public async Task StoreOfTheFirstRelease_OpenedWithAKey_OldRecordsVerifyUnkeyed_NewOnesKeyed()
+    {
+        var keys = new AuditKeyRing(AuditKey.FromSecret("a key configured after the upgrade"u8, "test"));
+        using var store = new SqliteStore(Options.Create(new SqliteStoreOptions { DataDirectory = _directory }), _time, auditKeys: keys);
+
+        var appended = await store.WriteAsync(w => w.AppendAuditAsync(new AuditEntry("note", "after the upgrade"), CancellationToken.None), CancellationToken.None);
+        var report = await store.VerifyAuditChainAsync(CancellationToken.None);
+
+        appended.Algorithm.ShouldBe(AuditChain.HmacSha256);
+        appended.KeyId.ShouldBe(keys.Current!.Id);
+        report.IsIntact.ShouldBeTrue(report.Problem);
+        report.UnkeyedRecords.ShouldBe(100);
+        report.KeyedRecords.ShouldBe(1);
+        report.IncidentsChecked.ShouldBe(6);
     }
 
     [Fact]
@@ -108,7 +125,7 @@ public sealed class SqliteMigrationTests : IDisposable
 
         var refused = Should.Throw<StoreIncompatibleException>(() => Open());
         refused.Message.ShouldContain("schema version 99");
-        refused.Message.ShouldContain("newer than this homeostat understands (3)");
+        refused.Message.ShouldContain("newer than this homeostat understands (4)");
     }
 
     public void Dispose()

@@ -39,6 +39,15 @@ internal static class ExplainCommand
 
             var records = await store.QueryAuditAsync(new AuditQuery { IncidentId = incident.Id, Limit = 100_000 }, cancellationToken);
             await io.Out.WriteAsync(IncidentStory.Tell(incident, records));
+            if (AuditTrailVerification.Disagreement(incident, records) is { } disagreement)
+            {
+                // The story above is the stored row's; its own records tell another.
+                var warning = $"WARNING: incident {incident.Id}: {disagreement}; run 'homeostat audit --verify'";
+                await io.Out.WriteLineAsync(warning);
+                await io.Error.WriteLineAsync($"homeostat: {warning}");
+                return HomeostatCli.Failure;
+            }
+
             return HomeostatCli.Success;
         });
         return command;

@@ -27,6 +27,49 @@ public static class AuditJson
         }
     }
 
+    /// <summary>The payload of a record of <paramref name="type"/>, typed; null for an unknown type or a payload that does not read as one.</summary>
+    public static AuditPayload? ReadAny(string type, string payload)
+    {
+        var payloadType = type switch
+        {
+            AuditTypes.SignalReceived => typeof(SignalReceivedPayload),
+            AuditTypes.Duplicate => typeof(DuplicatePayload),
+            AuditTypes.Classified => typeof(ClassifiedPayload),
+            AuditTypes.Guardrail => typeof(GuardrailPayload),
+            AuditTypes.Decided => typeof(DecidedPayload),
+            AuditTypes.DryRun or AuditTypes.ActionPreviewed => typeof(PreviewPayload),
+            AuditTypes.ActionStarted => typeof(ActionStartedPayload),
+            AuditTypes.ActionExecuted => typeof(ActionExecutedPayload),
+            AuditTypes.Verification => typeof(VerificationPayload),
+            AuditTypes.Remediated => typeof(RemediatedPayload),
+            AuditTypes.Escalated => typeof(EscalatedPayload),
+            AuditTypes.Notified => typeof(NotifiedPayload),
+            AuditTypes.Resolved => typeof(ResolvedPayload),
+            AuditTypes.Suspended => typeof(SuspendedPayload),
+            AuditTypes.Resumed => typeof(ResumedPayload),
+            AuditTypes.Promoted => typeof(PromotedPayload),
+            AuditTypes.ApprovalRequested => typeof(ApprovalRequestedPayload),
+            AuditTypes.ApprovalAnswered => typeof(ApprovalAnsweredPayload),
+            AuditTypes.ReconcileFailed => typeof(ReconcileFailedPayload),
+            AuditTypes.Labelled => typeof(LabelledPayload),
+            AuditTypes.TruncatedAlerts => typeof(TruncatedAlertsPayload),
+            _ => null,
+        };
+        if (payloadType is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(payload, Info(payloadType)) as AuditPayload is { } read && read.Type == type ? read : null;
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static JsonTypeInfo Info(Type type) =>
         Context.GetTypeInfo(type) ?? throw new InvalidOperationException($"{type.Name} is not registered in {nameof(AuditJsonContext)}");
 }

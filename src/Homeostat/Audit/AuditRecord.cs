@@ -63,6 +63,12 @@ public sealed record AuditRecord
 
     public string? Decision { get; init; }
 
+    /// <summary>What produced <see cref="Hash"/>: <see cref="AuditChain.Sha256"/> (also when null: records of earlier releases) or <see cref="AuditChain.HmacSha256"/>.</summary>
+    public string? Algorithm { get; init; }
+
+    /// <summary>The fingerprint of the key a keyed record was written with (<see cref="AuditKey.Id"/>), never the key.</summary>
+    public string? KeyId { get; init; }
+
     /// <summary>The typed payload; null when the record is of another type or its payload does not read as one.</summary>
     public T? Read<T>()
         where T : AuditPayload => AuditJson.Read<T>(this);
@@ -74,36 +80,49 @@ public sealed record AuditRecord
     }
 }
 
-/// <summary>The tamper-evident chain: each record's hash covers its content and the previous record's hash.</summary>
+/// <summary>
+/// The tamper-evident chain: each record's hash covers its content and the previous record's hash. Unkeyed records
+/// (those of earlier releases, or written without a key) use plain SHA-256, which anyone who can write the store can
+/// recompute; keyed records use HMAC-SHA256 over the same content plus the algorithm and key id, which only the key's
+/// holder can.
+/// </summary>
 public static class AuditChain
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    public const string Sha256 = "sha256";
+
+    public const string HmacSha256 = "hmac-sha256";
+
     public static string FormatTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    public static string ComputeHash(long sequence, string id, DateTimeOffset at, string? incidentId, string? service, string type, string actor, string summary, string payload, string previousHash)
-    {
-        var canonical = new StringBuilder()
+    /// <summary>The text a record's hash is computed over; <paramref name="at"/> is the stored text of its time.</summary>
+    public static string Canonical(long sequence, string id, string at, string? incidentId, string? service, string type, string actor, string summary, string payload, string previousHash) =>
+        new StringBuilder()
             .Append(sequence.ToString(CultureInfo.InvariantCulture)).Append('\u001f')
             .Append(id).Append('\u001f')
-            .Append(FormatTime(at)).Append('\u001f')
+            .Append(at).Append('\u001f')
             .Append(incidentId).Append('\u001f')
             .Append(service).Append('\u001f')
             .Append(type).Append('\u001f')
             .Append(actor).Append('\u001f')
             .Append(summary).Append('\u001f')
             .Append(payload).Append('\u001f')
-            .Append(previousHash);
-        return Hashing.Sha256Hex(canonical.ToString());
-    }
+            .Append(previousHash)
+            .ToString();
+
+    /// <summary>The hash of a record with this canonical text: keyed with <paramref name="key"/>, plain SHA-256 without one.</summary>
+    public static string Seal(string canonical, AuditKey? key) =>
+        key is null ? Hashing.Sha256Hex(canonical) : key.Sign(KeyedText(canonical, key.Id));
+
+    /// <summary>What a keyed record's HMAC covers: the algorithm and key id too, so neither can be swapped unnoticed.</summary>
+    public static string KeyedText(string canonical, string keyId) => canonical + '\u001f' + HmacSha256 + '\u001f' + keyId;
+
+    public static string ComputeHash(long sequence, string id, DateTimeOffset at, string? incidentId, string? service, string type, string actor, string summary, string payload, string previousHash) =>
+        Seal(Canonical(sequence, id, FormatTime(at), incidentId, service, type, actor, summary, payload, previousHash), null);
 
     public static string ComputeHash(AuditRecord record) => ComputeHash(
         record.Sequence, record.Id, record.At, record.IncidentId, record.Service, record.Type, record.Actor, record.Summary, record.Payload, record.PreviousHash);
-}
-
-public sealed record AuditChainReport(long RecordsChecked, AuditRecord? FirstBroken, string? Problem)
-{
-    public bool IsIntact => FirstBroken is null && Problem is null;
 }
 
 public sealed record AuditQuery
