@@ -15,5 +15,6 @@ public static class SqliteServiceCollectionExtensions
         services.TryAddSingleton<TimeProvider>(TimeProvider.System);
         services.AddSingleton<SqliteStore>();
         services.AddSingleton<IHomeostatStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IStoreIntegrity, SqliteStoreIntegrity>();
     });
 }

@@ -31,6 +31,11 @@ internal static class AuditCommand
             }
 
             await using var services = OfflineServices.Build(parse.GetValue(config), parse.GetValue(data));
+            if (parse.GetValue(verify) && await StoreCommand.ReportDamageAsync(services, io, cancellationToken))
+            {
+                return HomeostatCli.Failure;
+            }
+
             var store = services.GetRequiredService<IHomeostatStore>();
             if (parse.GetValue(verify))
             {
