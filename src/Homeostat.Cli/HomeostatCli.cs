@@ -41,6 +41,7 @@ public static class HomeostatCli
             OperatorCommand.CreateReject(io),
             OperatorCommand.CreateResolve(io),
             OperatorCommand.CreateLabel(io),
+            StoreCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);
@@ -64,7 +65,7 @@ public static class HomeostatCli
         // Start-up wraps configuration and catalog failures (options factories, hosted services); report the cause.
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is StartupException or CatalogInvalidException or OptionsValidationException or ConfigFileException or DuplicateActionException)
+            if (current is StartupException or Healing.StoreDamagedException or Healing.StoreIncompatibleException or CatalogInvalidException or OptionsValidationException or ConfigFileException or DuplicateActionException)
             {
                 return current;
             }
@@ -84,6 +85,9 @@ public static class HomeostatCli
                     await error.WriteLineAsync(item.ToString());
                 }
 
+                return Failure;
+            case Healing.StoreDamagedException or Healing.StoreIncompatibleException:
+                await error.WriteLineAsync($"homeostat: {exception.Message}");
                 return Failure;
             case DuplicateActionException duplicate:
                 await error.WriteLineAsync($"homeostat: actions: {duplicate.Message}");

@@ -154,7 +154,7 @@ public static class HomeostatApplication
             {
                 IOException when exception.Message.Contains("bind", StringComparison.OrdinalIgnoreCase) || exception.InnerException is System.Net.Sockets.SocketException =>
                     [locator.At($"{ServerOptions.Section}:Listen", $"cannot listen on {listen}: {exception.Message.TrimEnd('.')}", quoteValue: false)],
-                Healing.StoreIncompatibleException or Microsoft.Data.Sqlite.SqliteException =>
+                Healing.StoreIncompatibleException or Healing.StoreDamagedException or Microsoft.Data.Sqlite.SqliteException =>
                     [locator.At("Data", $"cannot open the store: {exception.Message.TrimEnd('.')}", quoteValue: false)],
                 _ => StartupCheck.Locate(exception, app.Configuration, sections),
             });

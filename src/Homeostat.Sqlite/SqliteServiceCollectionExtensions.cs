@@ -19,6 +19,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IHomeostatStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IValidateOptions<AuditOptions>, AuditFilesOutsideDataValidator>();
+        services.AddSingleton<IStoreIntegrity, SqliteStoreIntegrity>();
     });
 }
 

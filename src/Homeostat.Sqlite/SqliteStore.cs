@@ -2,6 +2,8 @@ using Homeostat.Audit;
 using Homeostat.Escalation;
 using Homeostat.Healing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Sqlite;
@@ -24,39 +26,101 @@ public sealed class SqliteStoreOptions
 public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail, IDisposable
 {
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
     private readonly StoreHealth? _health;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection? _keepAlive;
     private readonly AuditKeyRing _auditKeys;
+    private volatile string? _damage;
 
     public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider, StoreHealth? health = null, AuditKeyRing? auditKeys = null)
+        : this(options, timeProvider, NullLogger<SqliteStore>.Instance, health, auditKeys)
+    {
+    }
+
+    /// <summary>
+    /// Opens the store, or creates it when its file is missing (the first run). A file that is there but empty, not a
+    /// database or damaged is refused with <see cref="StoreDamagedException"/>: it is never used or replaced silently.
+    /// </summary>
+    public SqliteStore(IOptions<SqliteStoreOptions> options, TimeProvider timeProvider, ILogger<SqliteStore> logger, StoreHealth? health = null, AuditKeyRing? auditKeys = null)
     {
         _timeProvider = timeProvider;
+        _logger = logger;
         _health = health;
         _auditKeys = auditKeys ?? AuditKeyRing.None;
-        var settings = options.Value;
-        if (settings.ConnectionString is { } connectionString)
-        {
-            ConnectionString = connectionString;
-        }
-        else
-        {
-            Directory.CreateDirectory(settings.DataDirectory);
-            DatabasePath = Path.GetFullPath(Path.Combine(settings.DataDirectory, SqliteStoreOptions.FileName));
-            ConnectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, DefaultTimeout = 30, Pooling = true }.ToString();
-        }
-
+        (ConnectionString, DatabasePath) = Locate(options.Value, createDirectory: true);
         if (ConnectionString.Contains("Mode=Memory", StringComparison.OrdinalIgnoreCase))
         {
             // A shared in-memory database lives only while a connection to it is open.
             _keepAlive = new SqliteConnection(ConnectionString);
             _keepAlive.Open();
         }
+        else if (DatabasePath is { } path && !File.Exists(path))
+        {
+            CreateNew(path);
+        }
+        else if (SqliteIntegrity.Quick(ConnectionString, DatabasePath).FirstOrDefault() is { } problem)
+        {
+            throw new StoreDamagedException(DatabasePath ?? "(in memory)", problem);
+        }
 
         Migrate();
     }
 
+    /// <summary>The connection string and, for a store in a file, the file's full path.</summary>
+    internal static (string ConnectionString, string? Path) Locate(SqliteStoreOptions settings, bool createDirectory)
+    {
+        if (settings.ConnectionString is { } connectionString)
+        {
+            var source = new SqliteConnectionStringBuilder(connectionString);
+            var inMemory = source.Mode == SqliteOpenMode.Memory || source.DataSource is "" or ":memory:";
+            return (connectionString, inMemory ? null : Path.GetFullPath(source.DataSource));
+        }
+
+        if (createDirectory)
+        {
+            Directory.CreateDirectory(settings.DataDirectory);
+        }
+
+        var path = Path.GetFullPath(Path.Combine(settings.DataDirectory, SqliteStoreOptions.FileName));
+        return (new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30, Pooling = true }.ToString(), path);
+    }
+
+    /// <summary>
+    /// A new store is written beside its place and moved there complete, so that no crash of a first run leaves an
+    /// empty or half-made file behind (which the next start would rightly refuse).
+    /// </summary>
+    private static void CreateNew(string path)
+    {
+        var making = $"{path}.new-{Guid.NewGuid():N}";
+        try
+        {
+            using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = making, Pooling = false }.ToString()))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode = DELETE;";
+                command.ExecuteNonQuery();
+                ApplyMigrations(connection);
+            }
+
+            File.Move(making, path);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process starting on the same folder made it first: open that one.
+        }
+        finally
+        {
+            File.Delete(making);
+            File.Delete(making + "-journal");
+        }
+    }
+
     public string ConnectionString { get; }
+
+    /// <summary>Set once a read or write met a damaged page: the store is unhealthy until a restart, which refuses it.</summary>
+    public string? Damage => _damage;
 
     public string? DatabasePath { get; }
 
@@ -86,6 +150,10 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
             catch (SqliteException exception) when (IsBusy(exception) && attempt < MaxWriteAttempts)
             {
                 // Another process held the database past the busy timeout: run the work again from the start.
+            }
+            catch (SqliteException exception) when (SqliteIntegrity.IsDamage(exception))
+            {
+                throw MarkDamaged(exception);
             }
             finally
             {
@@ -166,7 +234,15 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
                 $"the store {DatabasePath ?? "(in memory)"} has schema version {found}, newer than this homeostat understands ({Schema.Latest}): run the release that wrote it, or point --data at another folder");
         }
 
-        foreach (var (version, sql) in Schema.Migrations)
+        ApplyMigrations(connection);
+
+        SchemaVersion = ReadSchemaVersion(connection, null);
+    }
+
+    /// <summary>Applies the migrations newer than the store's version, in one transaction each.</summary>
+    internal static void ApplyMigrations(SqliteConnection connection, int upTo = int.MaxValue)
+    {
+        foreach (var (version, sql) in Schema.Migrations.Where(m => m.Version <= upTo))
         {
             using var transaction = connection.BeginTransaction();
             if (ReadSchemaVersion(connection, transaction) >= version)
@@ -180,8 +256,6 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
             command.ExecuteNonQuery();
             transaction.Commit();
         }
-
-        SchemaVersion = ReadSchemaVersion(connection, null);
     }
 
     /// <summary>0 for an empty database; 1 for a store of the first release, which left schema_info empty.</summary>
@@ -250,6 +324,18 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
     }
 
     public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await NextDueAtCoreAsync(cancellationToken);
+        }
+        catch (SqliteException exception) when (SqliteIntegrity.IsDamage(exception))
+        {
+            throw MarkDamaged(exception);
+        }
+    }
+
+    private async Task<DateTimeOffset?> NextDueAtCoreAsync(CancellationToken cancellationToken)
     {
         await using var connection = Open();
         using var command = connection.CreateCommand();
@@ -371,12 +457,37 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
 
     private async Task<T> ReadAsync<T>(Func<SqliteSession, Task<T>> read)
     {
-        await using var connection = Open();
-        return await read(new SqliteSession(connection, null, _timeProvider));
+        try
+        {
+            await using var connection = Open();
+            return await read(new SqliteSession(connection, null, _timeProvider));
+        }
+        catch (SqliteException exception) when (SqliteIntegrity.IsDamage(exception))
+        {
+            throw MarkDamaged(exception);
+        }
+    }
+
+    /// <summary>Remembers that the file is damaged, says so once in the log, and gives the exception to throw.</summary>
+    private StoreDamagedException MarkDamaged(SqliteException exception)
+    {
+        var problem = SqliteIntegrity.Unreadable(exception);
+        if (Interlocked.CompareExchange(ref _damage, problem, null) is null)
+        {
+            StoreLog.Damaged(_logger, DatabasePath ?? "(in memory)", problem);
+        }
+
+        return new StoreDamagedException(DatabasePath ?? "(in memory)", _damage!, exception);
     }
 
     private SqliteConnection Open()
     {
+        if (_damage is { } damage)
+        {
+            // A damaged store answers nothing any more: not a write over a broken page, not a read of what it lost.
+            throw new StoreDamagedException(DatabasePath ?? "(in memory)", damage);
+        }
+
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
@@ -384,4 +495,10 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
         pragma.ExecuteNonQuery();
         return connection;
     }
+}
+
+internal static partial class StoreLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Critical, Message = "the store {Store} is damaged: {Problem}. It takes no more reads or writes; restart homeostat to have it checked, then restore a backup or salvage it (see docs/operations.md)")]
+    public static partial void Damaged(ILogger logger, string store, string problem);
 }

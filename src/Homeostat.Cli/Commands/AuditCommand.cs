@@ -192,6 +192,11 @@ internal static class AuditCommand
     private static async Task<int> VerifyStoreAsync(CliIo io, string? configPath, string? dataDirectory, string? checkpointsDirectory, string? keyFile, CancellationToken cancellationToken)
     {
         await using var services = OfflineServices.Build(configPath, dataDirectory);
+        if (await StoreCommand.ReportDamageAsync(services, io, cancellationToken))
+        {
+            return HomeostatCli.Failure;
+        }
+
         var options = services.GetRequiredService<IOptions<AuditOptions>>().Value;
         if (!TryKeys(io, options, keyFile, out var keys))
         {
