@@ -31,7 +31,7 @@ public sealed class CrashSandbox : IDisposable
             remediations:
               disk_full:
                 action: rotate_and_compress_logs
-                confidence_floor: 0.5
+                confidence_floor: 0.8
                 auto: true
                 shadow_period: 0s
                 params: { pattern: "*.log", compress_older_than: 30m, keep: 100 }
