@@ -323,6 +323,38 @@ public sealed class SqliteStore : IHomeostatStore, IStoreWriteProbe, IAuditTrail
         }
     }
 
+    public async Task<int> ReleaseClaimsAsync(string replica, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var released = 0;
+            foreach (var table in (string[])["incidents", "notifications"])
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+
+                // A prefix compared as text, not LIKE: a replica id may hold '%' or '_'.
+                command.CommandText = $"""
+                    UPDATE {table} SET claim_owner = NULL, claim_until = NULL
+                    WHERE claim_owner = $replica OR substr(claim_owner, 1, length($prefix)) = $prefix
+                    """;
+                command.Parameters.AddWithValue("$replica", replica);
+                command.Parameters.AddWithValue("$prefix", replica + "/");
+                released += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return released;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
     {
         try

@@ -58,13 +58,20 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
 
         // Steps already done are reported even when a later one fails or the time limit stops the run.
         var done = new List<string>();
+        var skipped = new List<string>();
         foreach (var step in plan.Steps)
         {
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await step.ApplyAsync(cancellationToken);
-                done.Add(step.Describe());
+                if (await step.ApplyAsync(cancellationToken) is { } why)
+                {
+                    skipped.Add(why);
+                }
+                else
+                {
+                    done.Add(step.Describe());
+                }
             }
             catch (OperationCanceledException)
             {
@@ -78,10 +85,13 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
 
         var before = plan.BytesBefore;
         var after = plan.MeasureAfter();
-        return new ActionOutcome(
-            ActionStatus.Succeeded,
-            $"{plan.Summary()} in {plan.Directory}: {new ByteSize(before)} of logs became {new ByteSize(after)}",
-            done);
+        var summary = $"{plan.Summary()} in {plan.Directory}: {new ByteSize(before)} of logs became {new ByteSize(after)}";
+        if (skipped.Count > 0)
+        {
+            summary += $"; skipped {skipped.Count}: {string.Join("; ", skipped)}";
+        }
+
+        return new ActionOutcome(done.Count == 0 ? ActionStatus.NoChange : ActionStatus.Succeeded, summary, done);
     }
 
     private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
@@ -109,7 +119,8 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
     {
         public abstract string Describe();
 
-        public abstract Task ApplyAsync(CancellationToken cancellationToken);
+        /// <summary>Applies the step; null when done, otherwise why it was left (the state changed since the plan).</summary>
+        public abstract Task<string?> ApplyAsync(CancellationToken cancellationToken);
     }
 
     private sealed record Compress(FileInfo Source, string ArchivePath) : Step
@@ -117,44 +128,64 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
         public override string Describe() =>
             $"compress {Source.FullName} ({new ByteSize(Source.Length)}, last written {AuditTime(Source.LastWriteTimeUtc)}) -> {Path.GetFileName(ArchivePath)}";
 
-        public override async Task ApplyAsync(CancellationToken cancellationToken)
+        public override async Task<string?> ApplyAsync(CancellationToken cancellationToken)
         {
             var current = new FileInfo(Source.FullName);
             if (!current.Exists)
             {
-                return;
+                return $"{Source.FullName}: already gone";
             }
 
-            // A leftover (or planted) temporary file is removed first, and CreateNew (O_EXCL) never follows a symbolic link,
-            // so the archive is never written through a link to a file outside the directory. The source is opened with
-            // O_NOFOLLOW, so a link swapped in after planning is refused, and the archive keeps the source's permissions.
-            var temporary = ArchivePath + ".tmp";
-            File.Delete(temporary);
+            var temporary = ArchivePath + TemporarySuffix;
+            if (RemoveTemporary(temporary) is { } busy)
+            {
+                return $"{Source.FullName}: {busy}";
+            }
+
+            // The source is opened with O_NOFOLLOW, so a link swapped in after planning is refused; CreateNew (O_EXCL) never
+            // follows a link, so the archive is never written through one; the archive keeps the source's permissions.
+            // The archive is written under a temporary name, flushed to disk and renamed, and the rename made durable
+            // before the source is deleted: a crash at any point leaves the log, or the log and a complete archive (the
+            // next run compresses it again to the same name), never a truncated archive in place of the log.
             await using (var input = NoFollowFile.OpenRead(current.FullName))
             {
+                if (!input.CanSeek || input.Length == 0)
+                {
+                    return $"{Source.FullName}: empty or not a regular file; left alone";
+                }
+
                 var output = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
                 if (!OperatingSystem.IsWindows())
                 {
                     output.UnixCreateMode = File.GetUnixFileMode(input.SafeFileHandle) & PermissionBits;
                 }
 
-                await using var archive = new FileStream(temporary, output);
-                await using var gzip = new GZipStream(archive, CompressionLevel.Optimal);
+                var archive = new FileStream(temporary, output);
                 try
                 {
-                    await input.CopyToAsync(gzip, cancellationToken);
+                    await using (var gzip = new GZipStream(archive, CompressionLevel.Optimal, leaveOpen: true))
+                    {
+                        await input.CopyToAsync(gzip, cancellationToken);
+                    }
+
+                    archive.Flush(flushToDisk: false);
+                    File.SetLastWriteTimeUtc(archive.SafeFileHandle, current.LastWriteTimeUtc);
+                    archive.Flush(flushToDisk: true);
+                    await archive.DisposeAsync();
                 }
-                catch (OperationCanceledException)
+                catch
                 {
-                    await gzip.DisposeAsync();
+                    await archive.DisposeAsync();
                     File.Delete(temporary);
                     throw;
                 }
             }
 
-            File.SetLastWriteTimeUtc(temporary, current.LastWriteTimeUtc);
+            var directory = Path.GetDirectoryName(ArchivePath)!;
             File.Move(temporary, ArchivePath, overwrite: true);
+            NoFollowFile.SyncDirectory(directory);
             File.Delete(current.FullName);
+            return null;
         }
     }
 
@@ -162,7 +193,7 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
     {
         public override string Describe() => $"delete {Archive.FullName} ({new ByteSize(Archive.Length)}): {Why}";
 
-        public override Task ApplyAsync(CancellationToken cancellationToken)
+        public override Task<string?> ApplyAsync(CancellationToken cancellationToken)
         {
             var current = new FileInfo(Archive.FullName);
             if (current.Exists && !SafePaths.IsLink(current))
@@ -170,9 +201,52 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 current.Delete();
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult<string?>(null);
         }
     }
+
+    /// <summary>A temporary archive a run left when it was killed mid-compression: it is removed and reported.</summary>
+    private sealed record RemoveLeftover(FileInfo Temporary) : Step
+    {
+        public override string Describe() => $"remove {Temporary.FullName} ({new ByteSize(Temporary.Length)}): left by an interrupted run";
+
+        public override Task<string?> ApplyAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(RemoveTemporary(Temporary.FullName) is { } busy ? $"{Temporary.FullName}: {busy}" : null);
+    }
+
+    /// <summary>
+    /// Removes a temporary archive unless a run in progress holds it (its writer keeps an exclusive lock until it closes
+    /// the file; the lock dies with a killed process). A symbolic link at that name is unlinked, never followed. Null when
+    /// the name is free; otherwise why it was left.
+    /// </summary>
+    private static string? RemoveTemporary(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            File.Delete(path);
+            return null;
+        }
+
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        using var held = NoFollowFile.OpenRead(path);
+        if (!NoFollowFile.TryLockExclusive(held))
+        {
+            return $"{Path.GetFileName(path)} is being written by another run; left alone";
+        }
+
+        File.Delete(path);
+        return null;
+    }
+
+    private const string TemporarySuffix = ".tmp";
+
+    [GeneratedRegex(@"^(?<log>.+)\.\d{8}T\d{6}Z\.gz\.tmp$")]
+    private static partial Regex TemporaryArchiveName();
 
     [GeneratedRegex(@"^(?<log>.+)\.\d{8}T\d{6}Z\.gz$")]
     private static partial Regex ArchiveName();
@@ -191,6 +265,7 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
 
         public void Build()
         {
+            Steps.AddRange(Leftovers().Select(t => new RemoveLeftover(t)));
             var files = Files().ToList();
             BytesBefore = files.Sum(f => f.Length);
             var cutoff = now.UtcDateTime - CompressOlderThan.Value;
@@ -201,8 +276,9 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 {
                     archives.Add((file, file.Length, file.LastWriteTimeUtc));
                 }
-                else if (file.LastWriteTimeUtc <= cutoff)
+                else if (file.LastWriteTimeUtc <= cutoff && file.Length > 0)
                 {
+                    // An empty log is left alone: compressing it frees nothing, and gzip of nothing is not an archive.
                     var archive = Path.Combine(file.DirectoryName!, $"{file.Name}.{file.LastWriteTimeUtc:yyyyMMdd'T'HHmmss'Z'}{ArchiveSuffix}");
                     Steps.Add(new Compress(file, archive));
 
@@ -261,6 +337,12 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 parts.Add($"delete {delete.Count} old file(s) ({new ByteSize(delete.Sum(d => d.Archive.Length))})");
             }
 
+            var leftovers = Steps.OfType<RemoveLeftover>().ToList();
+            if (leftovers.Count > 0)
+            {
+                parts.Add($"remove {leftovers.Count} temporary file(s) left by an interrupted run ({new ByteSize(leftovers.Sum(l => l.Temporary.Length))})");
+            }
+
             return string.Join(" and ", parts);
         }
 
@@ -278,7 +360,14 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
             return match.Success && FileSystemName.MatchesSimpleExpression(pattern, match.Groups["log"].Value);
         }
 
-        private IEnumerable<FileInfo> Files()
+        private IEnumerable<FileInfo> Files() =>
+            Candidates().Where(f => !f.Name.EndsWith(TemporarySuffix, StringComparison.Ordinal) && IsLogOrArchive(f.Name));
+
+        /// <summary>Temporary archives this action writes ("&lt;log name&gt;.&lt;timestamp&gt;.gz.tmp", of a log the pattern matches), no link.</summary>
+        private IEnumerable<FileInfo> Leftovers() => Candidates().Where(f =>
+            TemporaryArchiveName().Match(f.Name) is { Success: true } match && FileSystemName.MatchesSimpleExpression(pattern, match.Groups["log"].Value));
+
+        private IEnumerable<FileInfo> Candidates()
         {
             var options = new EnumerationOptions
             {
@@ -287,8 +376,7 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
                 IgnoreInaccessible = true,
                 MatchType = MatchType.Simple,
             };
-            return new DirectoryInfo(Directory).EnumerateFiles("*", options)
-                .Where(f => !SafePaths.IsLink(f) && !f.Name.EndsWith(".tmp", StringComparison.Ordinal) && IsLogOrArchive(f.Name));
+            return new DirectoryInfo(Directory).EnumerateFiles("*", options).Where(f => !SafePaths.IsLink(f));
         }
     }
 }

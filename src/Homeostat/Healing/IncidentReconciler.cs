@@ -78,7 +78,9 @@ public sealed partial class IncidentReconciler(
                 var now = timeProvider.GetUtcNow();
                 var classified = IncidentLifecycle.Apply(current, new Classified(classification, currentCatalog.Version), now);
                 var decision = await guardrails.EvaluateAsync(new GuardrailContext(classified.Current!, classification, remediation, now, writer), cancellationToken);
-                var actingGrace = (2 * settings.ActionTimeout.Value) + settings.ClaimLease.Value;
+                // The preview and the execution share one action timeout (see ActAsync), and the lease covers recording
+                // the outcome: a worker still alive has always finished by then, so an incident still acting is interrupted.
+                var actingGrace = settings.ActionTimeout.Value + settings.ClaimLease.Value;
                 var decided = classified.Then(new Decided(decision, remediation, currentCatalog.Version, settings.ApprovalTimeout.Value, actingGrace), now);
                 var saved = await transitions.SaveAsync(writer, decided, cancellationToken);
                 return (saved!, decision);
@@ -119,18 +121,24 @@ public sealed partial class IncidentReconciler(
 
     /// <summary>
     /// Runs the action. Host shutdown does not cut it short (its own time limit does), and its outcome is recorded even
-    /// while the host stops, so a deploy never leaves an action half-recorded.
+    /// while the host stops, so a deploy never leaves an action half-recorded. The preview and the execution share one
+    /// <see cref="HealingOptions.ActionTimeout"/>, so the incident is never acting for longer than that plus the time to
+    /// record the outcome.
     /// </summary>
     private async Task ActAsync(Incident incident, RemediationSpec remediation)
     {
         var request = new ActionRequest(incident.Id, incident.Signal, remediation);
-        var preview = await runner.PreviewAsync(request, CancellationToken.None);
+        var settings = options.CurrentValue;
+        var started = timeProvider.GetTimestamp();
+        var preview = await runner.PreviewAsync(request, CancellationToken.None, settings.ActionTimeout.Value);
         await ApplyToCurrentAsync(incident.Id, new ActionPreviewed(remediation, preview.Result, preview.Duration));
 
-        var outcome = preview.Result.CanRun
-            ? await runner.ExecuteAsync(request, CancellationToken.None)
-            : new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: {preview.Result.Summary}"), preview.Duration);
-        var settings = options.CurrentValue;
+        var left = settings.ActionTimeout.Value - timeProvider.GetElapsedTime(started);
+        var outcome = !preview.Result.CanRun
+            ? new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: {preview.Result.Summary}"), preview.Duration)
+            : left <= TimeSpan.Zero
+                ? new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: the preview used up the action timeout ({settings.ActionTimeout})"), TimeSpan.Zero)
+                : await runner.ExecuteAsync(request, CancellationToken.None, left);
         var verify = remediation.Verify ?? new VerifySpec(settings.Verify.After, settings.Verify.Timeout, settings.Verify.Interval);
 
         // Only this worker acts on a claimed incident, but a resolved notification may have arrived meanwhile, or the

@@ -100,6 +100,14 @@ public interface IHomeostatStore : IStoreReader
 
     Task ReleaseClaimAsync(string incidentId, string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends every claim a replica holds, on incidents and on outbox entries alike: the owner <paramref name="replica"/>
+    /// itself and every <c>replica/worker</c> under it. Called on graceful shutdown, and at start-up by a replica that
+    /// restarts under its own id, so the work it held is due again at once instead of after the lease. Returns how many
+    /// claims ended.
+    /// </summary>
+    Task<int> ReleaseClaimsAsync(string replica, CancellationToken cancellationToken);
+
     /// <summary>Claims the pending outbox entry due soonest, for <paramref name="lease"/>; the claim ends with <see cref="IStoreWriter.UpdateNotificationAsync"/>.</summary>
     Task<OutboxEntry?> ClaimNextNotificationAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 

@@ -1,4 +1,5 @@
 using Homeostat.Healing;
+using Homeostat.Primitives;
 using Microsoft.Extensions.Options;
 
 namespace Homeostat.Remediation;
@@ -8,7 +9,8 @@ public sealed record TimedOutcome<T>(T Result, TimeSpan Duration);
 /// <summary>Runs an action's preview or execution with a time limit, turning exceptions and timeouts into failed outcomes.</summary>
 public sealed class ActionRunner(IActionRegistry registry, IOptionsMonitor<HealingOptions> options, TimeProvider timeProvider)
 {
-    public async Task<TimedOutcome<ActionPreview>> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
+    /// <param name="timeout">The time limit; <see cref="HealingOptions.ActionTimeout"/> when not given.</param>
+    public async Task<TimedOutcome<ActionPreview>> PreviewAsync(ActionRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var action = registry.Find(request.Remediation.Action);
         if (action is null)
@@ -16,10 +18,11 @@ public sealed class ActionRunner(IActionRegistry registry, IOptionsMonitor<Heali
             return new(ActionPreview.Refused($"no registered action is named '{request.Remediation.Action}'"), TimeSpan.Zero);
         }
 
-        return await RunAsync(ct => action.PreviewAsync(request, ct), e => ActionPreview.Refused(e), cancellationToken);
+        return await RunAsync(ct => action.PreviewAsync(request, ct), e => ActionPreview.Refused(e), timeout, cancellationToken);
     }
 
-    public async Task<TimedOutcome<ActionOutcome>> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
+    /// <param name="timeout">The time limit; <see cref="HealingOptions.ActionTimeout"/> when not given.</param>
+    public async Task<TimedOutcome<ActionOutcome>> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var action = registry.Find(request.Remediation.Action);
         if (action is null)
@@ -27,12 +30,12 @@ public sealed class ActionRunner(IActionRegistry registry, IOptionsMonitor<Heali
             return new(ActionOutcome.Failed($"no registered action is named '{request.Remediation.Action}'"), TimeSpan.Zero);
         }
 
-        return await RunAsync(ct => action.ExecuteAsync(request, ct), ActionOutcome.Failed, cancellationToken);
+        return await RunAsync(ct => action.ExecuteAsync(request, ct), ActionOutcome.Failed, timeout, cancellationToken);
     }
 
-    private async Task<TimedOutcome<T>> RunAsync<T>(Func<CancellationToken, Task<T>> run, Func<string, T> failure, CancellationToken cancellationToken)
+    private async Task<TimedOutcome<T>> RunAsync<T>(Func<CancellationToken, Task<T>> run, Func<string, T> failure, TimeSpan? limitOrDefault, CancellationToken cancellationToken)
     {
-        var timeout = options.CurrentValue.ActionTimeout.Value;
+        var timeout = limitOrDefault ?? options.CurrentValue.ActionTimeout.Value;
         var started = timeProvider.GetTimestamp();
         using var limit = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
@@ -43,7 +46,11 @@ public sealed class ActionRunner(IActionRegistry registry, IOptionsMonitor<Heali
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new(failure($"timed out after {options.CurrentValue.ActionTimeout}"), timeProvider.GetElapsedTime(started));
+            var configured = options.CurrentValue.ActionTimeout;
+            var said = timeout == configured.Value
+                ? $"timed out after {configured}"
+                : $"timed out after {Duration.FromTimeSpan(TimeSpan.FromMilliseconds(Math.Floor(timeout.TotalMilliseconds)))}, what the preview left of the {configured} action timeout";
+            return new(failure(said), timeProvider.GetElapsedTime(started));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -511,4 +511,83 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
         File.Exists(log).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task ExecuteAsync_PartialArchiveLeftByAKilledRun_IsRemovedAndReported_AndTheNextRunHasNothingToDo()
+    {
+        var leftover = WriteFile("app.log.20261127T080000Z.gz.tmp", "half an archive", TimeSpan.FromHours(3));
+        var action = NewAction();
+
+        var preview = await action.PreviewAsync(Request(_root), CancellationToken.None);
+        var outcome = await action.ExecuteAsync(Request(_root), CancellationToken.None);
+        var again = await action.ExecuteAsync(Request(_root), CancellationToken.None);
+
+        preview.Changes.ShouldHaveSingleItem().ShouldBe($"remove {leftover} (15): left by an interrupted run");
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Summary.ShouldContain("remove 1 temporary file(s) left by an interrupted run");
+        outcome.Changes.ShouldBe(preview.Changes);
+        File.Exists(leftover).ShouldBeFalse();
+        again.Status.ShouldBe(ActionStatus.NoChange, again.Summary);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_PartialArchiveOfTheLogItCompresses_IsReplacedByACompleteArchive()
+    {
+        var log = WriteFile("app.log.1", LogText(100), TimeSpan.FromHours(2));
+        var archive = Path.Combine(_root, ArchiveNameFor("app.log.1", File.GetLastWriteTimeUtc(log)));
+        File.WriteAllText(archive + ".tmp", "truncated");
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        FileNames(_root).ShouldBe([Path.GetFileName(archive)]);
+        Decompress(archive).ShouldBe(Encoding.UTF8.GetBytes(LogText(100)));
+        outcome.Changes.ShouldContain(c => c.StartsWith($"remove {archive}.tmp ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TemporaryArchiveARunInProgressIsWriting_IsLeftAlone()
+    {
+        var temporary = Path.Combine(_root, "app.log.20261127T080000Z.gz.tmp");
+
+        // The writer of a temporary archive holds it open exclusively, as the action itself does while it compresses.
+        await using (var writer = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            writer.Write(Encoding.ASCII.GetBytes("still being written"));
+            writer.Flush();
+
+            var outcome = await NewAction().ExecuteAsync(Request(_root), CancellationToken.None);
+
+            outcome.Status.ShouldBe(ActionStatus.NoChange, outcome.Summary);
+            outcome.Summary.ShouldContain("is being written by another run; left alone");
+            File.Exists(temporary).ShouldBeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TemporaryLookingFilesNotItsOwn_AreNeverTouched()
+    {
+        var victim = WriteFile("victim.conf", "keep me", TimeSpan.FromDays(3), _outside);
+        WriteFile("notes.txt.20261127T080000Z.gz.tmp", "another tool's file", TimeSpan.FromHours(3));
+        WriteFile("app.log.gz.tmp", "not the action's naming", TimeSpan.FromHours(3));
+        File.CreateSymbolicLink(Path.Combine(_root, "app.log.20261127T080000Z.gz.tmp"), victim);
+        var before = Snapshot();
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.NoChange, outcome.Summary);
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_EmptyOldLog_IsLeftAloneAndNoArchiveIsWritten()
+    {
+        var empty = WriteFile("app.log.1", string.Empty, TimeSpan.FromHours(5));
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.NoChange, outcome.Summary);
+        FileNames(_root).ShouldBe(["app.log.1"]);
+        File.Exists(empty).ShouldBeTrue();
+    }
 }

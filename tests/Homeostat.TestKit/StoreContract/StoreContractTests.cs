@@ -170,6 +170,35 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Claims_ReleasedForAReplica_EndForEveryWorkerOfItAndItsOutboxEntries_AndNoOtherReplicas()
+    {
+        await SaveAsync(new Transition(null, Incident("i-1", "fp-1"), []) { Outbox = [Entry("i-1", "webhook")] });
+        await SaveAsync(new Transition(null, Incident("i-2", "fp-2"), []));
+        await SaveAsync(new Transition(null, Incident("i-3", "fp-3"), []));
+        await SaveAsync(new Transition(null, Incident("i-4", "fp-4"), []));
+        var now = Time.GetUtcNow();
+        var lease = TimeSpan.FromMinutes(10);
+        (await Store.ClaimNextDueAsync("r1/w1", now, lease, CancellationToken.None)).ShouldNotBeNull();
+        (await Store.ClaimNextDueAsync("r1/w2", now, lease, CancellationToken.None)).ShouldNotBeNull();
+        (await Store.ClaimNextDueAsync("r10/w1", now, lease, CancellationToken.None)).ShouldNotBeNull();
+        (await Store.ClaimNextDueAsync("r_/w1", now, lease, CancellationToken.None)).ShouldNotBeNull();
+        (await Store.ClaimNextNotificationAsync("r1/w1", now, lease, CancellationToken.None)).ShouldNotBeNull();
+
+        var released = await Replica().ReleaseClaimsAsync("r1", CancellationToken.None);
+
+        released.ShouldBe(3);
+        var retaken = new List<string>();
+        while (await Store.ClaimNextDueAsync("r2/w1", now, lease, CancellationToken.None) is { } incident)
+        {
+            retaken.Add(incident.Id);
+        }
+
+        retaken.Count.ShouldBe(2);
+        (await Store.ClaimNextNotificationAsync("r2/w1", now, lease, CancellationToken.None))!.IncidentId.ShouldBe("i-1");
+        (await Store.ReleaseClaimsAsync("r1", CancellationToken.None)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Claims_IncidentNotYetDue_IsNotClaimed()
     {
         await SaveAsync(new Transition(null, Incident("i-1", "fp-1") with { NextDueAt = Time.GetUtcNow().AddMinutes(5) }, []));

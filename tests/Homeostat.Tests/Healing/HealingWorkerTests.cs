@@ -69,9 +69,49 @@ public sealed class HealingWorkerTests
         }
     }
 
+    [Fact]
+    public async Task Worker_RestartedUnderItsOwnReplicaId_TakesBackTheClaimsOfItsPreviousRunAtOnce()
+    {
+        await using var h = new PipelineHarness(settings: new Dictionary<string, string?> { ["Healing:ReplicaId"] = "r1", ["Healing:ClaimLease"] = "10m" });
+        var opened = await h.PublishAsync(SignalBuilder.DiskFull());
+
+        // The previous run of replica r1 claimed the incident and was killed before it could release it.
+        (await h.Store.ClaimNextDueAsync("r1/w2", h.Time.GetUtcNow(), TimeSpan.FromMinutes(10), CancellationToken.None))!.Id.ShouldBe(opened.IncidentId);
+
+        var worker = ActivatorUtilities.CreateInstance<HealingWorker>(h.Services);
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForStateAsync(h, opened.IncidentId!, IncidentState.Verifying);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Worker_StoppedGracefully_ReleasesTheClaimsOfItsReplica_SoAnotherTakesThemAtOnce()
+    {
+        await using var h = new PipelineHarness(
+            CatalogBuilder.DiskFull(approval: true),
+            new Dictionary<string, string?> { ["Healing:ReplicaId"] = "r1", ["Healing:ApprovalTimeout"] = "1h" });
+        var worker = ActivatorUtilities.CreateInstance<HealingWorker>(h.Services);
+        await worker.StartAsync(CancellationToken.None);
+        var opened = await h.PublishAsync(SignalBuilder.DiskFull());
+        await WaitForStateAsync(h, opened.IncidentId!, IncidentState.PendingApproval);
+
+        // A claim this process holds when it is told to stop (taken when the approval deadline comes).
+        var deadline = h.Time.GetUtcNow().AddHours(1);
+        (await h.Store.ClaimNextDueAsync("r1/w1", deadline, TimeSpan.FromMinutes(10), CancellationToken.None)).ShouldNotBeNull();
+        await worker.StopAsync(CancellationToken.None);
+
+        (await h.Store.ClaimNextDueAsync("r2/w1", deadline, TimeSpan.FromMinutes(10), CancellationToken.None))!.Id.ShouldBe(opened.IncidentId);
+    }
+
     private static async Task WaitForStateAsync(PipelineHarness h, string incidentId, IncidentState state)
     {
-        for (var i = 0; i < 500; i++)
+        for (var i = 0; i < 3000; i++)
         {
             if ((await h.IncidentAsync(incidentId)).State == state)
             {
