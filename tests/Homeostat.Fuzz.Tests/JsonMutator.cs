@@ -102,7 +102,7 @@ internal static class JsonMutator
             result = ApplyToText(result, mutation, loneSurrogates);
         }
 
-        return result;
+        return loneSurrogates ? result : WithoutSurrogateEscapes(result);
     }
 
     private static JsonNode ApplyToTree(JsonNode root, JsonMutation mutation, List<string> raws)
@@ -233,4 +233,8 @@ internal static class JsonMutator
         };
         return loneSurrogates ? result : HostileText.WithoutLoneSurrogates(result);
     }
+
+    /// <summary>Text cut inside an escaped surrogate pair leaves an escaped half; without lone surrogates, none is left.</summary>
+    private static string WithoutSurrogateEscapes(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, @"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", @"\u00e9");
 }
