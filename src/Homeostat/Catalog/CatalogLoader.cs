@@ -62,9 +62,10 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
             var reason = exception.InnerException?.Message ?? exception.Message;
             return new CatalogLoadResult(null, [new CatalogError(source, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {TrimMark(reason)}")]);
         }
-        catch (InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this, without a location, on some broken input such as an unclosed '['; report where parsing stopped.
+            // YamlDotNet throws these, without a location, on some broken input such as an unclosed '[' or a line of NUL
+            // characters inside a mapping; report where parsing stopped.
             var mark = parser.Current?.Start ?? Mark.Empty;
             return new CatalogLoadResult(null, [new CatalogError(source, (int)mark.Line, (int)mark.Column, "yaml", "is not valid YAML: the text cannot be parsed past the construct that starts here (an unclosed bracket or quote?)")]);
         }

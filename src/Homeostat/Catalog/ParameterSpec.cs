@@ -88,8 +88,9 @@ public sealed record ParameterSpec(string Name, ParameterKind Kind, string Descr
         }
     }
 
+    // \z, not $: '$' also matches before a final newline, which would let "name\n" through.
     private bool MatchesPattern(string text) =>
-        Pattern is null || Regex.IsMatch(text, $"^(?:{Pattern})\\z", RegexOptions.NonBacktracking);
+        Pattern is null || Regex.IsMatch(text, $@"\A(?:{Pattern})\z", RegexOptions.NonBacktracking);
 
     private bool InRange(double measure, object converted, out object? value, out string? error)
     {

@@ -112,7 +112,10 @@ public static partial class StartupCheck
             case StartupException startup:
                 return startup.Errors;
             case CatalogInvalidException invalid:
-                return invalid.Errors;
+                // A catalog file that cannot be read has no line of its own: point at the config key that names it.
+                return invalid.Errors.Select(e => e.Line == 0 && section == CatalogOptions.Section
+                    ? locator.At($"{CatalogOptions.Section}:Path", $"the catalog {e.Message}", quoteValue: false)
+                    : e).ToList();
             case OptionsValidationException options:
                 return options.Failures.Select(f => locator.Failure(f, options.OptionsType, section)).ToList();
             case ConfigFileException { Error: { } located }:

@@ -39,12 +39,7 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
                 : false;
         }
 
-        TimeSpan total;
-        try
-        {
-            total = Sum(match);
-        }
-        catch (OverflowException)
+        if (!TrySum(match, out var total))
         {
             return false;
         }
@@ -53,27 +48,38 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
         return true;
     }
 
-    private static TimeSpan Sum(Match match)
+    /// <summary>Adds the parts up in exact decimal ticks, so a written duration reads back to the same tick.</summary>
+    private static bool TrySum(Match match, out TimeSpan total)
     {
-        var total = TimeSpan.Zero;
+        total = TimeSpan.Zero;
+        var ticks = 0m;
         foreach (Capture part in match.Groups["part"].Captures)
         {
             var unitStart = part.Value.IndexOfAny(['d', 'h', 'm', 's', 'w']);
-            var number = double.Parse(part.Value[..unitStart], CultureInfo.InvariantCulture);
-            var unit = part.Value[unitStart..];
-            total += unit switch
+            var ticksPerUnit = part.Value[unitStart..] switch
             {
-                "w" => TimeSpan.FromDays(7 * number),
-                "d" => TimeSpan.FromDays(number),
-                "h" => TimeSpan.FromHours(number),
-                "m" => TimeSpan.FromMinutes(number),
-                "s" => TimeSpan.FromSeconds(number),
-                "ms" => TimeSpan.FromMilliseconds(number),
-                _ => TimeSpan.Zero,
+                "w" => 7 * TimeSpan.TicksPerDay,
+                "d" => TimeSpan.TicksPerDay,
+                "h" => TimeSpan.TicksPerHour,
+                "m" => TimeSpan.TicksPerMinute,
+                "s" => TimeSpan.TicksPerSecond,
+                _ => TimeSpan.TicksPerMillisecond,
             };
+            if (!decimal.TryParse(part.Value[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+                || number > TimeSpan.MaxValue.Ticks / (decimal)ticksPerUnit)
+            {
+                return false;
+            }
+
+            ticks += decimal.Truncate(number * ticksPerUnit);
+            if (ticks > TimeSpan.MaxValue.Ticks)
+            {
+                return false;
+            }
         }
 
-        return total;
+        total = new TimeSpan((long)ticks);
+        return true;
     }
 
     public static Duration Parse(string text) =>
@@ -100,11 +106,15 @@ public readonly partial record struct Duration(TimeSpan Value) : IComparable<Dur
         if (rest.Hours > 0) { parts.Add($"{rest.Hours}h"); }
         if (rest.Minutes > 0) { parts.Add($"{rest.Minutes}m"); }
         if (rest.Seconds > 0) { parts.Add($"{rest.Seconds}s"); }
-        if (rest.Milliseconds > 0) { parts.Add($"{rest.Milliseconds}ms"); }
+        if (rest.Ticks % TimeSpan.TicksPerSecond is var below and > 0)
+        {
+            parts.Add((below / (decimal)TimeSpan.TicksPerMillisecond).ToString("0.####", CultureInfo.InvariantCulture) + "ms");
+        }
+
         return string.Concat(parts);
     }
 
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|w|d|h|m|s))+\z")]
+    [GeneratedRegex(@"^(?<part>[0-9]+(\.[0-9]+)?(ms|w|d|h|m|s))+\z")]
     private static partial Regex DurationPattern();
 }
 

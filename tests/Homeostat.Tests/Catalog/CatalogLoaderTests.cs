@@ -630,4 +630,15 @@ public sealed class CatalogLoaderTests
 
         changed.Find("oom")!.SpecHash.ShouldNotBe(original.Find("oom")!.SpecHash);
     }
+
+    // Found by the fuzzer (CatalogLoaderFuzzTests): only the quoted value was cleared of credentials, and a key was printed
+    // with its control characters, so a misplaced URL leaked its password and an escape sequence reached the terminal.
+    [Fact]
+    public void Errors_QuotingAKeyWithCredentialsOrControlCharacters_HideTheCredentialsAndEscapeTheCharacters()
+    {
+        var result = Load("\"https://user:hunter2@example.com/hook\\e[31m\\u202e\": 1\nremediations: {}\n");
+
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.ToString().ShouldBe("test.yaml:1:1: https://***@example.com/hook\\u001b[31m\\u202e: unknown top-level key");
+    }
 }

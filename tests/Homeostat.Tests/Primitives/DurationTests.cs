@@ -42,6 +42,8 @@ public sealed class DurationTests
     [InlineData("-00:05:00")]
     [InlineData("99999999999999999d")]
     [InlineData("9999999999w")]
+    [InlineData("\u0663s")]
+    [InlineData("\uff11m")]
     public void TryParse_NotADuration_IsRejectedWithoutThrowing(string? text)
     {
         Duration.TryParse(text, out var duration).ShouldBeFalse();
@@ -68,6 +70,28 @@ public sealed class DurationTests
         var duration = Duration.Parse(text);
 
         duration.ToString().ShouldBe(expected);
+        Duration.Parse(duration.ToString()).ShouldBe(duration);
+    }
+
+    // Found by the fuzzer (DurationFuzzTests): the parts below a millisecond were dropped when written.
+    [Theory]
+    [InlineData(307_605_999_872L, "8h32m40s599.9872ms")]
+    [InlineData(1L, "0.0001ms")]
+    [InlineData(long.MaxValue, "10675199d2h48m5s477.5807ms")]
+    public void ToString_AnyDuration_IsWrittenExactlyAndParsesBack(long ticks, string expected)
+    {
+        var duration = new Duration(new TimeSpan(ticks));
+
+        duration.ToString().ShouldBe(expected);
+        Duration.Parse(duration.ToString()).ShouldBe(duration);
+    }
+
+    [Fact]
+    public void Parse_AFractionOfAMillisecond_IsKeptAndWrittenBack()
+    {
+        var duration = Duration.Parse("455.509613430ms");
+
+        duration.Value.Ticks.ShouldBe(4_555_096L);
         Duration.Parse(duration.ToString()).ShouldBe(duration);
     }
 

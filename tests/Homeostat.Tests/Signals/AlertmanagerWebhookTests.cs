@@ -148,6 +148,18 @@ public sealed class AlertmanagerWebhookTests
         error.Value.ShouldBe("number");
     }
 
+    // Found by the fuzzer (IntakeParserFuzzTests): common labels were added to every alert without the label-name check.
+    [Fact]
+    public void Parse_CommonLabelWithAnInvalidName_IsRejectedLikeAnAlertLabel()
+    {
+        var body = Mutated("alertmanager-firing.json", j => j["commonLabels"]!["W.|?J)T1"] = "NodeFilesystemAlmostOutOfSpace");
+
+        var error = SingleError(AlertmanagerWebhook.Parse(body));
+
+        error.Field.ShouldBe("$.commonLabels.W.|?J)T1");
+        error.Message.ShouldBe("is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+    }
+
     [Fact]
     public void Parse_BadAlertStatus_NamesTheField()
     {
