@@ -67,7 +67,7 @@ public sealed class AuditChainCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task CheckpointsThenStoreTruncatedToZeroBytes_VerifySaysEmptiedOrReplaced()
+    public async Task CheckpointsThenStoreTruncatedToZeroBytes_VerifyRefusesTheEmptiedStore()
     {
         var checkpoints = Path.Combine(_outside.Path, "checkpoints");
         await RecordIncidentAsync();
@@ -82,7 +82,8 @@ public sealed class AuditChainCommandTests : IDisposable
         var result = await CliRunner.RunAsync("audit", "--verify", "--data", _data.Path, "--checkpoints", checkpoints);
 
         result.ExitCode.ShouldBe(1);
-        result.Error.ShouldContain($"the store holds no records, but the checkpoint of 2026-12-05T22:00:00.0000000Z saw record {seq}");
+        result.Error.ShouldContain("is damaged: it is an empty file (0 bytes)");
+        new FileInfo(Database).Length.ShouldBe(0);
     }
 
     [Fact]
@@ -94,7 +95,8 @@ public sealed class AuditChainCommandTests : IDisposable
         var result = await CliRunner.RunAsync("audit", "--verify", "--data", _data.Path);
 
         result.ExitCode.ShouldBe(1);
-        result.Error.ShouldContain("its time 'not a time' is not a time Homeostat writes");
+        result.Error.ShouldContain("seq 2");
+        result.Error.ShouldContain("not a time");
         result.Error.ShouldNotContain("internal error");
     }
 

@@ -12,6 +12,8 @@ namespace Homeostat.Fuzz.Tests;
 /// </summary>
 public sealed partial class IntakeParserFuzzTests
 {
+    private static readonly IntakeLimits Limits = new();
+
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -60,18 +62,18 @@ public sealed partial class IntakeParserFuzzTests
             }
         }
 
-        result.Signals.Count.ShouldBeLessThanOrEqualTo(SignalParser.MaxSignalsPerBatch);
+        result.Signals.Count.ShouldBeLessThanOrEqualTo(Limits.MaxSignalsPerPost);
         foreach (var signal in result.Signals)
         {
             SignalSources.All.ShouldContain(signal.Source);
-            (signal.Title?.Length ?? 0).ShouldBeLessThanOrEqualTo(SignalParser.MaxTitleLength);
-            (signal.Text?.Length ?? 0).ShouldBeLessThanOrEqualTo(SignalParser.MaxTextLength);
-            signal.Labels.Count.ShouldBeLessThanOrEqualTo(SignalParser.MaxLabels);
-            signal.Annotations.Count.ShouldBeLessThanOrEqualTo(SignalParser.MaxLabels);
+            (signal.Title?.Length ?? 0).ShouldBeLessThanOrEqualTo(Limits.MaxTitleLength);
+            (signal.Text?.Length ?? 0).ShouldBeLessThanOrEqualTo(Limits.MaxTextLength);
+            signal.Labels.Count.ShouldBeLessThanOrEqualTo(Limits.MaxLabels);
+            signal.Annotations.Count.ShouldBeLessThanOrEqualTo(Limits.MaxLabels);
             foreach (var (name, value) in signal.Labels)
             {
                 WholeLabelName(name).ShouldBeTrue($"accepted label name {Fuzz.Show(name)}");
-                value.Length.ShouldBeLessThanOrEqualTo(SignalParser.MaxLabelValueLength);
+                value.Length.ShouldBeLessThanOrEqualTo(Limits.MaxLabelValueLength);
             }
 
             signal.Metrics.Values.ShouldAllBe(value => double.IsFinite(value));

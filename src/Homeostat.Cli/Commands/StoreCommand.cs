@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Homeostat.Audit;
 using Homeostat.Healing;
 using Homeostat.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -115,13 +116,13 @@ internal static class StoreCommand
                 // The chain is checked by the store itself, with the configuration's key if it has one; a record that does
                 // not verify ends the kept trail there.
                 var chain = await VerifyAsync(parse.GetValue(config), staging, cancellationToken);
-                if (!chain.IsIntact)
+                if (FirstBrokenRecord(chain) is { } broken)
                 {
-                    SqliteSalvage.DropAuditAfter(store, chain.RecordsChecked, $"does not verify against the chain: {chain.Problem}", rejects, report);
+                    SqliteSalvage.DropAuditAfter(store, broken.Sequence!.Value - 1, $"does not verify against the chain: {broken}", rejects, report);
                     chain = await VerifyAsync(parse.GetValue(config), staging, cancellationToken);
-                    if (!chain.IsIntact)
+                    if (FirstBrokenRecord(chain) is { } still)
                     {
-                        await io.Error.WriteLineAsync($"homeostat: the salvaged audit trail still does not verify ({chain.Problem}); nothing was written");
+                        await io.Error.WriteLineAsync($"homeostat: the salvaged audit trail still does not verify ({still}); nothing was written");
                         return HomeostatCli.Failure;
                     }
                 }
@@ -190,4 +191,8 @@ internal static class StoreCommand
 
     private static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>The first record the chain check faults; incidents that disagree with a shortened trail are expected after a salvage.</summary>
+    private static AuditFinding? FirstBrokenRecord(AuditChainReport report) =>
+        report.Findings.Where(f => f.Sequence is not null).MinBy(f => f.Sequence);
 }

@@ -40,14 +40,20 @@ public sealed class ConfigValidator
     {
         var errors = new List<CatalogError>();
         var stream = new YamlStream();
+        YamlDotNet.Core.Parser? parser = null;
         try
         {
             using var reader = File.OpenText(path);
-            stream.Load(reader);
+            parser = new YamlDotNet.Core.Parser(reader);
+            stream.Load(parser);
         }
         catch (YamlException exception)
         {
             return [new CatalogError(path, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {exception.InnerException?.Message ?? exception.Message}")];
+        }
+        catch (InvalidOperationException)
+        {
+            return [YamlConfigurationExtensions.Unparseable(path, parser)];
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

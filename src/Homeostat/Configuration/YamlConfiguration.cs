@@ -37,14 +37,20 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!;
         var stream = new YamlStream();
+        YamlDotNet.Core.Parser? parser = null;
         try
         {
             using var reader = File.OpenText(_path);
-            stream.Load(reader);
+            parser = new YamlDotNet.Core.Parser(reader);
+            stream.Load(parser);
         }
         catch (YamlException exception)
         {
             throw new ConfigFileException(new CatalogError(_path, (int)exception.Start.Line, (int)exception.Start.Column, "yaml", $"is not valid YAML: {exception.InnerException?.Message ?? exception.Message}"));
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigFileException(YamlConfigurationExtensions.Unparseable(_path, parser));
         }
         catch (IOException exception)
         {
@@ -168,4 +174,11 @@ public sealed class ConfigFileException : Exception
 public static class YamlConfigurationExtensions
 {
     public static IConfigurationBuilder AddYamlFile(this IConfigurationBuilder builder, string path) => builder.Add(new YamlConfigurationSource(path));
+
+    /// <summary>YamlDotNet's scanner throws, without a location, on some broken input: report where parsing stopped.</summary>
+    internal static CatalogError Unparseable(string path, YamlDotNet.Core.Parser? parser)
+    {
+        var mark = parser?.Current?.Start ?? YamlDotNet.Core.Mark.Empty;
+        return new CatalogError(path, (int)mark.Line, (int)mark.Column, "yaml", "is not valid YAML: the text cannot be parsed past the construct that starts here (an unclosed bracket or quote?)");
+    }
 }

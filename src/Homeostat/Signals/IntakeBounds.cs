@@ -75,5 +75,10 @@ public static class IntakeBounds
     /// <summary>A name as it appears in a field path: long names are cut, control characters escaped.</summary>
     public static string Shown(string name) => TerminalText.Escape(name, 64);
 
-    public static string Quote(string value) => "'" + TerminalText.Escape(value, 80) + "'";
+    /// <summary>The value as an error may echo it: escaped, and short however many characters escaping spelled out.</summary>
+    public static string Quote(string value)
+    {
+        var escaped = TerminalText.Escape(value, 80);
+        return "'" + (escaped.Length > 90 ? escaped[..90] + "..." : escaped) + "'";
+    }
 }

@@ -145,6 +145,8 @@ public sealed class FailingWritesStore(SqliteStore inner) : IHomeostatStore, ISt
 
     public Task<OutboxEntry?> ClaimNextNotificationAsync(string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimNextNotificationAsync(owner, now, lease, cancellationToken);
 
+    public Task<int> ReleaseClaimsAsync(string replica, CancellationToken cancellationToken) => inner.ReleaseClaimsAsync(replica, cancellationToken);
+
     public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken) => inner.NextDueAtAsync(cancellationToken);
 
     public Task<AuditChainReport> VerifyAuditChainAsync(CancellationToken cancellationToken) => inner.VerifyAuditChainAsync(cancellationToken);
