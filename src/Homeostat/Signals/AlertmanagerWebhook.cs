@@ -79,12 +79,6 @@ public static partial class AlertmanagerWebhook
             }
 
             var commonLabels = Strings(root, "commonLabels", "$", errors, limits, isLabels: true);
-            foreach (var name in commonLabels.Keys.Where(k => !LabelNames.IsValid(k)).ToList())
-            {
-                // Common labels are added to every alert's labels, so they follow the same rule.
-                errors.Add(new ContractError($"$.commonLabels.{name}", $"is not a valid label name ({LabelNames.Rule})"));
-            }
-
             var signals = new List<Signal>();
             if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
             {
