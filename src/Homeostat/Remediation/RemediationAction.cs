@@ -23,6 +23,9 @@ public sealed record ActionDescriptor(string Name, string Description, IReadOnly
     /// <summary>Null when the action runs in this build; otherwise why it cannot (it then escalates with action_failed).</summary>
     public string? UnavailableReason { get; init; }
 
+    /// <summary>What the action confirms on its target before it changes anything, or why it cannot.</summary>
+    public PremiseDescriptor Premise { get; init; } = PremiseDescriptor.Unobservable("the action does not say what it checks");
+
     public ParameterSpec? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
 }
 
@@ -34,6 +37,18 @@ public sealed record ActionRequest(string IncidentId, Signal Signal, Remediation
 public sealed record ActionPreview(bool CanRun, string Summary, IReadOnlyList<string> Changes)
 {
     public static ActionPreview Refused(string reason) => new(false, reason, []);
+
+    /// <summary>
+    /// What the preview observed of the action's premise; null when the action cannot observe it. A premise that is
+    /// not met or a target the action cannot resolve comes with <see cref="CanRun"/> false and nothing planned.
+    /// </summary>
+    public PremiseObservation? Premise { get; init; }
+
+    public static ActionPreview PremiseNotMet(string observed) =>
+        new(false, $"premise not met: {observed}", []) { Premise = new(PremiseVerdict.NotMet, observed) };
+
+    public static ActionPreview NotApplicable(string reason) =>
+        new(false, $"not applicable: {reason}", []) { Premise = new(PremiseVerdict.NotApplicable, reason) };
 }
 
 public enum ActionStatus
@@ -41,11 +56,49 @@ public enum ActionStatus
     Succeeded,
     NoChange,
     Failed,
+
+    /// <summary>The premise was checked on the target and does not hold: nothing was changed.</summary>
+    PremiseNotMet,
+
+    /// <summary>The signal's target cannot be resolved to anything this action may touch: nothing was changed.</summary>
+    NotApplicable,
 }
 
 public sealed record ActionOutcome(ActionStatus Status, string Summary, IReadOnlyList<string> Changes)
 {
     public static ActionOutcome Failed(string reason) => new(ActionStatus.Failed, reason, []);
+
+    /// <summary>What execution observed of the premise just before acting; null when the action cannot observe it.</summary>
+    public PremiseObservation? Premise { get; init; }
+
+    public static ActionOutcome PremiseNotMet(string observed) =>
+        new(ActionStatus.PremiseNotMet, $"premise not met: {observed}", []) { Premise = new(PremiseVerdict.NotMet, observed) };
+
+    public static ActionOutcome NotApplicable(string reason) =>
+        new(ActionStatus.NotApplicable, $"not applicable: {reason}", []) { Premise = new(PremiseVerdict.NotApplicable, reason) };
+}
+
+public enum PremiseVerdict
+{
+    Holds,
+    NotMet,
+    NotApplicable,
+}
+
+/// <summary>What an action saw when it checked its premise on the target, in words an operator reads ("/var/log/app holds 9.1 GiB, budget 5 GiB").</summary>
+public sealed record PremiseObservation(PremiseVerdict Verdict, string Observed);
+
+/// <summary>
+/// The fault an action's premise is, as it is checked on the target (<see cref="Checks"/>), or why the action cannot
+/// observe it (<see cref="CannotObserve"/>); <c>validate</c> warns when an action that cannot is <c>auto: true</c>.
+/// </summary>
+public sealed record PremiseDescriptor(string? Checks, string? CannotObserve)
+{
+    public bool IsObservable => Checks is not null;
+
+    public static PremiseDescriptor Observes(string checks) => new(checks, null);
+
+    public static PremiseDescriptor Unobservable(string why) => new(null, why);
 }
 
 /// <summary>The actions this process can run, looked up by the name the catalog uses.</summary>
