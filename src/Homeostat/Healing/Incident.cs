@@ -36,6 +36,15 @@ public static class EscalationReasons
     public const string VerifyFailed = "verify_failed";
     public const string ApprovalRejected = "approval_rejected";
     public const string ApprovalExpired = "approval_expired";
+
+    /// <summary>The action checked its premise on the target and it did not hold: nothing changed, the class is suspect.</summary>
+    public const string PremiseNotMet = "premise_not_met";
+
+    /// <summary>The action cannot resolve the signal's target inside what it may touch: nothing changed, nothing failed.</summary>
+    public const string NotApplicable = "not_applicable";
+
+    /// <summary>Two or more catalog classes declare the same signal; a human decides which.</summary>
+    public const string AmbiguousDeclaration = "ambiguous_declaration";
 }
 
 /// <summary>A group of signals with one fingerprint, and everything the loop decided about it.</summary>
