@@ -140,7 +140,7 @@ def context(rng, stack, template):
     svc, method = rng.choice(GRPC)
     max_conn = rng.choice([100, 150, 200, 300, 500, 1000])
     domain = rng.choice(DOMAINS)
-    days = rng.choice([1, 2, 3, 4, 5, 6, 8, 9, 11, 12, 13, 17, 19, 24])
+    days = rng.choice([1, 2, 3, 4, 5, 6, 6, 8, 9, 11, 12, 13])
     mountpoint = rng.choice(["/", "/var", "/var/lib/docker", "/data", "/srv", "/var/log", "/home", "/mnt/disks/ssd0"])
     device = rng.choice(["/dev/sda1", "/dev/nvme0n1p1", "/dev/xvda1", "/dev/mapper/vg0-data", "/dev/vdb", "/dev/md0"])
     secs = round(rng.uniform(1.6, 9.8), 2)
@@ -192,6 +192,8 @@ def snake(name):
 def render(rng, template, index):
     stack = template["stack"]
     ctx = context(rng, stack, template)
+    for key, value in VALUE_OVERRIDES.get(template["names"][0], {}).items():
+        ctx[key] = pick_alternatives(rng, value)
     fill = lambda text: string.Template(pick_alternatives(rng, text)).safe_substitute(ctx)
     name = rng.choice(template["names"])
     if name[0].isupper() and rng.random() < 0.12:
@@ -260,6 +262,9 @@ def render(rng, template, index):
 
 
 def main():
+    unknown_overrides = set(VALUE_OVERRIDES) - {t["names"][0] for t in TEMPLATES}
+    if unknown_overrides:
+        sys.exit(f"VALUE_OVERRIDES names no rule: {sorted(unknown_overrides)}")
     rng = random.Random(SEED)
     by_class = {}
     for template in TEMPLATES:
@@ -477,7 +482,7 @@ T("disk_full", "node_exporter", "HostFilesystemPredictedFull|NodeDiskWillFillSoo
   ["At the current growth rate $mountpoint on $instance runs out of space in about $hours hours ($free left).",
    "Linear prediction over the last hours says $device mounted on $mountpoint hits 0 bytes free soon."],
   "instance job device mountpoint")
-T("disk_full", "node_exporter", "HostInodesLow|NodeFilesystemInodesExhausting|HostOutOfInodes",
+T("disk_full", "node_exporter", "HostInodesLow|NodeFilesystemInodesExhausting|HostInodesRunningOut",
   'node_filesystem_files_free{fstype!="tmpfs"} / node_filesystem_files{fstype!="tmpfs"} * 100 < «5|10»',
   ["$instance:$mountpoint is running out of inodes", "Few inodes left on $mountpoint"],
   ["Only $pct_free% of inodes remain on $mountpoint ($device) of $instance; new files will fail with ENOSPC.",
@@ -614,7 +619,7 @@ T("cert_expiry", "blackbox", "SslExporterCertExpiring|HostCertNotAfterSoon",
   ["Certificate $domain expires within $days days"],
   ["ssl_exporter found that the leaf certificate for $domain (CN=$domain) stops being valid in $days days."],
   "instance cn job", fixed={"instance": "$domain:443", "cn": "$domain", "job": "ssl-exporter"})
-T("cert_expiry", "cert-manager", "CertManagerCertExpirySoon|CertificateNotRenewedBeforeExpiry|CertManagerCertificateExpiring",
+T("cert_expiry", "cert-manager", "CertManagerCertExpiresShortly|CertificateNotRenewedBeforeExpiry|CertManagerCertificateExpiring",
   'certmanager_certificate_expiration_timestamp_seconds - time() < «21|14|7» * 24 * 3600',
   ["Certificate $namespace/$cert expires in $days days", "cert-manager certificate $cert close to expiry"],
   ["Certificate $cert in $namespace (issuer $issuer) expires in $days days and has not been renewed.",
@@ -636,7 +641,7 @@ T("cert_expiry", "cadvisor-kubelet", "KubeletServingCertExpiry|KubeletServerCert
   ["Kubelet serving certificate on $node is about to expire"],
   ["The serving certificate of the kubelet on $node is valid for less than $days days."],
   "node instance job", job="kubelet")
-T("cert_expiry", "cadvisor-kubelet", "KubeClientCertificateExpiring|ApiserverClientCertNearExpiry",
+T("cert_expiry", "cadvisor-kubelet", "ApiserverClientCertsExpiring|ApiserverClientCertNearExpiry",
   'apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on (job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < «604800|86400»',
   ["A client certificate used against the API server expires soon"],
   ["Some clients authenticate to the Kubernetes API with a certificate that expires within $days days."],
@@ -824,7 +829,7 @@ T("dependency_timeout", "cert-manager", "AcmeServerSlow|CertManagerAcmeRequestsS
 
 # --- connection_pool_exhausted: connections or sessions against a configured limit ----------------------------
 
-T("connection_pool_exhausted", "postgresql", "PostgresqlTooManyConnections|PostgresConnectionsNearMax|PgConnectionsHigh",
+T("connection_pool_exhausted", "postgresql", "PostgresBackendsNearMaxConnections|PostgresConnectionsNearMax|PgConnectionsHigh",
   'sum by (instance) (pg_stat_activity_count) / on (instance) pg_settings_max_connections > «0.8|0.9»',
   ["PostgreSQL $instance uses $pct_hi% of max_connections", "Connection slots running out on $instance"],
   ["$cur_conn of $max_conn connections are in use on $instance; new clients will be refused soon.",
@@ -846,7 +851,7 @@ T("connection_pool_exhausted", "postgresql", "PgbouncerMaxClientConnNear|PgBounc
   ["PgBouncer $instance near max_client_conn"],
   ["PgBouncer on $instance has $cur_conn client connections of max_client_conn $max_conn."],
   "instance")
-T("connection_pool_exhausted", "mysql", "MysqlConnectionsNearMax|MySQLTooManyConnections",
+T("connection_pool_exhausted", "mysql", "MysqlConnectionsNearMax|MySQLConnectionCeilingNear",
   'max_over_time(mysql_global_status_threads_connected[1m]) / mysql_global_variables_max_connections > «0.85|0.8»',
   ["MySQL $instance at $pct_hi% of max_connections", "Too many connections on $instance"],
   ["$cur_conn threads connected to MySQL on $instance, max_connections is $max_conn.",
@@ -1015,12 +1020,12 @@ T("unknown", "jvm-micrometer", "HikariMetricsAbsent|PoolMetricsMissing",
   'absent(hikaricp_connections_max{application="$application"})',
   ["Connection pool metrics of $application missing"], ["$application no longer exposes hikaricp metrics."],
   "application", near=True)
-T("unknown", "cert-manager", "CertManagerAbsent|CertManagerControllerDown|CertManagerNotScraped",
+T("unknown", "cert-manager", "CertManagerTargetGone|CertManagerControllerDown|CertManagerNotScraped",
   'absent(up{job="cert-manager", namespace="cert-manager"} == 1)',
   ["cert-manager controller is down", "cert-manager has disappeared from target discovery"],
   ["No cert-manager controller has been up for 10 minutes; certificates will not be issued or renewed while it is down."],
   "job namespace", fixed={"job": "cert-manager", "namespace": "cert-manager"}, sev="critical", near=True)
-T("unknown", "postgresql", "PostgresExporterDown|PostgresqlDown",
+T("unknown", "postgresql", "PostgresExporterDown|PostgresUnreachableByExporter",
   'pg_up == 0',
   ["postgres_exporter cannot connect to $instance"], ["The exporter on $instance reports pg_up 0: it cannot reach the database."],
   "instance job", sev="critical")
@@ -1028,13 +1033,13 @@ T("unknown", "postgresql", "PostgresExporterScrapeError|PgExporterErrors",
   'pg_exporter_last_scrape_error == 1',
   ["postgres_exporter scrape error on $instance"], ["The last scrape of PostgreSQL by the exporter on $instance failed."],
   "instance job")
-T("unknown", "redis", "RedisDown|RedisExporterCannotReach",
+T("unknown", "redis", "RedisInstanceUnreachable|RedisExporterCannotReach",
   'redis_up == 0',
   ["Redis $instance down"], ["redis_exporter cannot reach Redis at $instance."], "instance job", sev="critical")
-T("unknown", "mysql", "MysqlDown|MySQLExporterCannotConnect",
+T("unknown", "mysql", "MysqlNotReachable|MySQLExporterCannotConnect",
   'mysql_up == 0',
   ["MySQL $instance unreachable"], ["mysqld_exporter on $instance cannot connect to MySQL."], "instance job", sev="critical")
-T("unknown", "mongodb", "MongodbDown|MongoExporterNoConnection",
+T("unknown", "mongodb", "MongodbNotResponding|MongoExporterNoConnection",
   'mongodb_up == 0',
   ["MongoDB $instance down"], ["mongodb_exporter reports that $instance does not answer."], "instance job", sev="critical")
 T("unknown", "elasticsearch", "ElasticsearchExporterDown|EsHealthScrapeFailing",
@@ -1057,7 +1062,7 @@ T("unknown", "x509-exporter", "X509ExporterReadErrors|CertificateExporterErrors"
   'delta(x509_read_errors[15m]) > 0',
   ["x509-certificate-exporter cannot read some certificates"], ["The exporter failed to parse or read certificates from some secrets or files."],
   "job instance", near=True)
-T("unknown", "kube-state-metrics", "Watchdog|DeadMansSwitch",
+T("unknown", "kube-state-metrics", "AlertPipelineHeartbeat|AlwaysFiringHeartbeat",
   'vector(1)', ["Alerting pipeline heartbeat"], ["This alert always fires to show the alerting pipeline works end to end."],
   "", sev="none")
 T("unknown", "kafka", "KafkaBrokersMissing|KafkaClusterBrokerCountLow",
@@ -1066,7 +1071,7 @@ T("unknown", "kafka", "KafkaBrokersMissing|KafkaClusterBrokerCountLow",
   "instance job")
 
 # I/O errors, read-only filesystems and disk latency.
-T("unknown", "node_exporter", "HostFilesystemDeviceError|NodeFilesystemDeviceErrors",
+T("unknown", "node_exporter", "HostFsStatfsError|NodeFilesystemDeviceErrors",
   'node_filesystem_device_error{fstype!~"tmpfs|nfs.*"} == 1',
   ["Filesystem $mountpoint on $instance reports a device error"], ["statfs on $mountpoint ($device) fails on $instance."],
   "instance device mountpoint fstype", near=True)
@@ -1092,13 +1097,13 @@ T("unknown", "node_exporter", "HostMemoryEccUncorrectable|NodeEdacErrors",
   "instance controller", fixed={"controller": "«0|1»"}, near=True)
 
 # CPU, load, runtime health.
-T("unknown", "node_exporter", "HostHighCpuLoad|NodeCpuBusy",
+T("unknown", "node_exporter", "HostCpuSaturated|NodeCpuBusy",
   '100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > «90|85»',
   ["CPU busy on $instance"], ["CPU usage on $instance has been above 90% for 15 minutes."], "instance")
 T("unknown", "node_exporter", "HostLoadHigh|NodeLoadPerCoreHigh",
   'node_load15 / count without (cpu, mode) (node_cpu_seconds_total{mode="idle"}) > 2',
   ["Load average high on $instance"], ["15-minute load per core on $instance is above 2."], "instance")
-T("unknown", "cadvisor-kubelet", "CPUThrottlingHigh|ContainerCpuThrottled",
+T("unknown", "cadvisor-kubelet", "ContainerCfsThrottlingHigh|ContainerCpuThrottled",
   'sum by (namespace, pod, container) (increase(container_cpu_cfs_throttled_periods_total{container!=""}[5m])) / sum by (namespace, pod, container) (increase(container_cpu_cfs_periods_total[5m])) > «0.25|0.5»',
   ["$container in $namespace is CPU throttled", "CPU throttling on $namespace/$pod"],
   ["$err_pct% of CFS periods of container $container ($namespace/$pod) are throttled against its CPU limit."],
@@ -1149,11 +1154,11 @@ T("unknown", "redis", "RedisMaxmemoryNotSet|RedisNoMemoryLimit",
   'redis_memory_max_bytes == 0',
   ["Redis $instance has no maxmemory"], ["maxmemory is not configured on $instance; set a limit and an eviction policy."],
   "instance job", sev="info|warning", near=True)
-T("unknown", "kube-state-metrics", "KubeMemoryOvercommit|ClusterMemoryRequestsHigh",
+T("unknown", "kube-state-metrics", "ClusterMemoryRequestsOvercommitted|ClusterMemoryRequestsHigh",
   'sum(kube_pod_container_resource_requests{resource="memory"}) / sum(kube_node_status_allocatable{resource="memory"}) > «0.95|0.9»',
   ["Memory requests overcommit the cluster"], ["Pods request more memory than the cluster can tolerate losing a node for."],
   "", near=True)
-T("unknown", "kube-state-metrics", "NamespaceMemoryQuotaNearlyUsed|KubeQuotaAlmostFull",
+T("unknown", "kube-state-metrics", "NamespaceMemoryQuotaNearlyUsed|NamespaceQuotaMemoryTight",
   'kube_resourcequota{type="used", resource="limits.memory"} / ignoring (type) kube_resourcequota{type="hard", resource="limits.memory"} > «0.9|0.95»',
   ["Memory quota of $namespace almost used"], ["Namespace $namespace uses $pct_hi% of its limits.memory quota; new pods will be rejected."],
   "namespace resource resourcequota", fixed={"resource": "limits.memory", "resourcequota": "compute"}, amb=True, near=True)
@@ -1167,7 +1172,7 @@ T("unknown", "kube-state-metrics", "ContainerKilledSigkill|ContainerExitCode137"
   "namespace pod container", amb=True, near=True)
 
 # Kubernetes workload faults.
-T("unknown", "kube-state-metrics", "KubePodCrashLooping|PodCrashLoopBackOff",
+T("unknown", "kube-state-metrics", "KubeWorkloadCrashLooping|PodCrashLoopBackOff",
   'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
   ["$namespace/$pod is crash looping"], ["Container $container of $namespace/$pod is in CrashLoopBackOff."],
   "namespace pod container reason", fixed={"reason": "CrashLoopBackOff"})
@@ -1179,14 +1184,14 @@ T("unknown", "kube-state-metrics", "ContainerTerminatedWithError|KubeContainerEr
   'kube_pod_container_status_last_terminated_reason{reason="Error"} == 1',
   ["$container exited with an error"], ["The last run of $container in $namespace/$pod ended with reason Error."],
   "namespace pod container reason", fixed={"reason": "Error"})
-T("unknown", "kube-state-metrics", "KubeNodeNotReady|NodeNotReady",
+T("unknown", "kube-state-metrics", "K8sNodeNotReady|NodeNotReady",
   'kube_node_status_condition{condition="Ready", status="true"} == 0',
   ["$node is not ready"], ["$node has not been Ready for 15 minutes."], "node condition", fixed={"condition": "Ready"})
 T("unknown", "kube-state-metrics", "KubeImagePullBackOff|PodImagePullFailing",
   'kube_pod_container_status_waiting_reason{reason=~"ImagePullBackOff|ErrImagePull"} == 1',
   ["$namespace/$pod cannot pull its image"], ["Container $container of $namespace/$pod waits on an image pull."],
   "namespace pod container reason", fixed={"reason": "«ImagePullBackOff|ErrImagePull»"})
-T("unknown", "kube-state-metrics", "KubeDeploymentReplicasMismatch|DeploymentUnavailableReplicas",
+T("unknown", "kube-state-metrics", "DeploymentReplicasUnavailable|DeploymentUnavailableReplicas",
   'kube_deployment_spec_replicas != kube_deployment_status_replicas_available',
   ["$namespace/$deployment is missing replicas"], ["Deployment $namespace/$deployment has fewer available replicas than desired."],
   "namespace deployment")
@@ -1199,7 +1204,7 @@ T("unknown", "kube-state-metrics", "JobActiveDeadlineExceeded|KubeJobDeadlineExc
   'kube_job_status_failed{reason="DeadlineExceeded"} > 0',
   ["Job in $namespace hit its activeDeadlineSeconds"], ["Job $deployment-backfill in $namespace failed with DeadlineExceeded."],
   "namespace job_name reason", fixed={"job_name": "$deployment-backfill", "reason": "DeadlineExceeded"}, near=True)
-T("unknown", "kube-state-metrics", "KubeHpaMaxedOut|HpaAtMaxReplicas",
+T("unknown", "kube-state-metrics", "HpaStuckAtMaxReplicas|HpaAtMaxReplicas",
   'kube_horizontalpodautoscaler_status_current_replicas == kube_horizontalpodautoscaler_spec_max_replicas',
   ["HPA of $deployment at its max replicas"], ["The autoscaler of $namespace/$deployment is at maxReplicas."],
   "namespace horizontalpodautoscaler", fixed={"horizontalpodautoscaler": "$deployment"}, near=True)
@@ -1207,10 +1212,10 @@ T("unknown", "kube-state-metrics", "KubePvcPending|PersistentVolumeClaimPending"
   'kube_persistentvolumeclaim_status_phase{phase="Pending"} == 1',
   ["PVC $persistentvolumeclaim stuck in Pending"], ["$namespace/$persistentvolumeclaim has been Pending; no volume was provisioned."],
   "namespace persistentvolumeclaim phase", fixed={"phase": "Pending"}, near=True)
-T("unknown", "cadvisor-kubelet", "KubeletPlegDurationHigh|KubeletPlegSlow",
+T("unknown", "cadvisor-kubelet", "KubeletPlegRelistSlow|KubeletPlegSlow",
   'histogram_quantile(0.99, sum by (instance, le) (rate(kubelet_pleg_relist_duration_seconds_bucket{job="kubelet"}[5m]))) >= 10',
   ["PLEG relist slow on $node"], ["The kubelet on $node needs over 10 s to relist pods."], "instance node")
-T("unknown", "cadvisor-kubelet", "KubeletTooManyPods|NodePodCapacityNearlyUsed",
+T("unknown", "cadvisor-kubelet", "KubeletPodCountNearCapacity|NodePodCapacityNearlyUsed",
   'max by (node) (kubelet_running_pods) / max by (node) (kube_node_status_capacity{resource="pods"}) > 0.95',
   ["$node runs nearly its maximum pods"], ["The kubelet on $node runs $pct_hi% of its pod capacity."], "node", near=True)
 
@@ -1255,7 +1260,7 @@ T("unknown", "elasticsearch", "ElasticsearchSearchLatencyHigh|EsQueryTimeHigh",
   'rate(elasticsearch_indices_search_query_time_seconds[5m]) / rate(elasticsearch_indices_search_query_total[5m]) > «1|0.5»',
   ["Search queries slow on $es_node"], ["Average query time on $es_node is $secs s."],
   "cluster name", fixed={"cluster": "$es_cluster", "name": "$es_node"}, amb=True, near=True)
-T("unknown", "mysql", "MysqlSlowQueries|MySQLSlowQueryRate",
+T("unknown", "mysql", "MysqlSlowQueryBurst|MySQLSlowQueryRate",
   'increase(mysql_global_status_slow_queries[«5m|1m»]) > «10|0»',
   ["Slow queries on $instance"], ["MySQL on $instance logged $count slow queries in the last minutes."],
   "instance job", amb=True, near=True)
@@ -1275,7 +1280,7 @@ T("unknown", "nginx", "IngressHigh5xxRate|NginxServerErrorsHigh",
 T("unknown", "haproxy", "HaproxyBackend5xx|HAProxyHttpServerErrors",
   'sum by (proxy) (rate(haproxy_backend_http_responses_total{code="5xx"}[5m])) / sum by (proxy) (rate(haproxy_backend_http_responses_total[5m])) > «0.05|0.02»',
   ["Backend $proxy returns 5xx"], ["$err_pct% of responses from backend $proxy are 5xx."], "proxy")
-T("unknown", "haproxy", "HaproxyBackendNoServers|HAProxyBackendDown",
+T("unknown", "haproxy", "HaproxyBackendNoServers|HAProxyBackendAllServersDown",
   'haproxy_backend_active_servers == 0',
   ["Backend $proxy has no active server"], ["All servers of HAProxy backend $proxy are down."], "proxy instance", sev="critical")
 T("unknown", "haproxy", "HaproxyHealthChecksFailing|HAProxyServerCheckFailures",
@@ -1333,7 +1338,7 @@ T("unknown", "blackbox", "SslHandshakeFailing|SslExporterConnectFailed",
   'ssl_tls_connect_success == 0',
   ["TLS connection to $domain fails"], ["ssl_exporter cannot complete a TLS handshake with $domain."],
   "instance job", fixed={"instance": "$domain:443", "job": "ssl-exporter"}, near=True)
-T("unknown", "cert-manager", "CertManagerCertNotReady|CertificateNotReady",
+T("unknown", "cert-manager", "CertManagerCertificateStuckNotReady|CertificateNotReady",
   'max by (name, namespace) (certmanager_certificate_ready_status{condition="False"}) == 1',
   ["Certificate $namespace/$cert is not ready"], ["cert-manager reports certificate $cert in $namespace as not Ready."],
   "namespace name condition", fixed={"name": "$cert", "condition": "False"}, amb=True, near=True)
@@ -1341,6 +1346,27 @@ T("unknown", "cert-manager", "AcmeRateLimited|CertManagerAcmeErrors",
   'sum by (host) (rate(certmanager_http_acme_client_request_count{status=~"429|5.."}[10m])) > 0',
   ["The ACME server rejects cert-manager requests"], ["Requests from cert-manager to the ACME directory get 429 or 5xx responses."],
   "host status", fixed={"host": "acme-v02.api.letsencrypt.org", "status": "«429|503»"}, near=True)
+
+T("unknown", "kube-state-metrics", "NodeConditionUnknown|KubeletStoppedPostingConditions",
+  'kube_node_status_condition{condition=~"MemoryPressure|DiskPressure|PIDPressure", status="unknown"} == 1',
+  ["Conditions of $node are Unknown"], ["The kubelet on $node stopped posting its MemoryPressure/DiskPressure conditions; the node is probably unreachable."],
+  "node condition status", fixed={"condition": "«MemoryPressure|DiskPressure»", "status": "unknown"}, near=True)
+T("unknown", "node_exporter", "HostHardwareCorruptedMemory|NodeMemoryPoisoned",
+  'node_memory_HardwareCorrupted_bytes > 0',
+  ["$instance has memory pages marked corrupted"], ["The kernel on $instance took memory pages out of use after hardware errors."],
+  "instance", near=True)
+T("unknown", "nginx", "IngressClientRequestTimeouts|Nginx408Rising",
+  'sum by (ingress) (rate(nginx_ingress_controller_requests{status="408"}[5m])) > «1|5»',
+  ["Clients time out sending requests to $ingress"], ["nginx closes slow client connections on $ingress with 408 Request Timeout."],
+  "ingress", near=True)
+T("unknown", "jvm-micrometer", "HikariPoolOversized|HikariMostlyIdle",
+  'avg_over_time(hikaricp_connections_idle[1h]) / avg_over_time(hikaricp_connections_max[1h]) > 0.9',
+  ["Pool $pool of $application is mostly idle"], ["Over the last hour $application kept more than 90% of pool $pool idle; the pool is larger than needed."],
+  "application pool", fixed={"pool": "$pool"}, sev="info", near=True)
+T("unknown", "kube-state-metrics", "PersistentVolumeFailed|KubePvPhaseFailed",
+  'kube_persistentvolume_status_phase{phase="Failed"} > 0',
+  ["A persistent volume is in phase Failed"], ["Volume pvc-$pod is Failed: reclamation did not succeed."],
+  "persistentvolume phase", fixed={"persistentvolume": "pvc-$pod", "phase": "Failed"}, near=True)
 
 # Data stores and brokers: replication, locks, queues, cluster health.
 T("unknown", "postgresql", "PostgresReplicationLagHigh|PgReplicaLagging",
@@ -1375,7 +1401,7 @@ T("unknown", "redis", "RedisBgsaveFailing|RedisRdbSaveFailed",
 T("unknown", "redis", "RedisReplicaMissing|RedisNoReplicas",
   'redis_connected_slaves < 1',
   ["Redis primary $instance has no replica"], ["No replica is connected to $instance."], "instance")
-T("unknown", "mongodb", "MongodbReplicaMemberUnhealthy|MongoRsMemberDown",
+T("unknown", "mongodb", "MongoReplsetMemberUnhealthy|MongoRsMemberDown",
   'mongodb_rs_members_health == 0',
   ["Replica set member of $rs unhealthy"], ["A member of replica set $rs reports health 0."], "instance rs_nm", fixed={"rs_nm": "$rs"})
 T("unknown", "mongodb", "MongodbAssertsRising|MongoRegularAsserts",
@@ -1385,10 +1411,10 @@ T("unknown", "mongodb", "MongodbConnectionChurn|MongoConnectionsCreatedFast",
   'rate(mongodb_ss_connections{conn_type="totalCreated"}[5m]) > «50|100»',
   ["Many new connections to $instance"], ["Clients open connections to $instance at a high rate; check client pooling."],
   "instance", near=True)
-T("unknown", "elasticsearch", "ElasticsearchClusterRed|EsClusterHealthRed",
+T("unknown", "elasticsearch", "EsClusterStatusRed|EsClusterHealthRed",
   'elasticsearch_cluster_health_status{color="red"} == 1',
   ["Cluster $es_cluster is red"], ["At least one primary shard of $es_cluster is unassigned."], "cluster color", fixed={"cluster": "$es_cluster", "color": "red"})
-T("unknown", "elasticsearch", "ElasticsearchUnassignedShards|EsShardsUnassigned",
+T("unknown", "elasticsearch", "EsShardsLeftUnassigned|EsShardsUnassigned",
   'elasticsearch_cluster_health_unassigned_shards > 0',
   ["Unassigned shards in $es_cluster"], ["$count shards of $es_cluster are unassigned."], "cluster", fixed={"cluster": "$es_cluster"})
 T("unknown", "elasticsearch", "ElasticsearchWriteRejections|EsThreadPoolRejected",
@@ -1425,15 +1451,32 @@ T("unknown", "node_exporter", "HostConntrackTableNearlyFull|NodeConntrackLimit",
   'node_nf_conntrack_entries / node_nf_conntrack_entries_limit > «0.9|0.8»',
   ["conntrack table almost full on $instance"], ["$instance tracks $pct_hi% of nf_conntrack_max connections; new flows will be dropped."],
   "instance", amb=True, near=True)
-T("unknown", "node_exporter", "HostClockSkew|NodeClockNotSynchronising",
+T("unknown", "node_exporter", "HostTimeOffsetLarge|NodeNtpDrift",
   '(node_timex_offset_seconds > 0.05 and deriv(node_timex_offset_seconds[5m]) >= 0) or (node_timex_offset_seconds < -0.05 and deriv(node_timex_offset_seconds[5m]) <= 0)',
   ["Clock skew on $instance"], ["The clock of $instance drifts from NTP."], "instance")
-T("unknown", "node_exporter", "HostNetworkReceiveErrors|NodeNicErrors",
+T("unknown", "node_exporter", "HostNicReceiveErrorsRising|NodeNicErrors",
   'rate(node_network_receive_errs_total[2m]) / rate(node_network_receive_packets_total[2m]) > 0.01',
   ["Receive errors on $instance"], ["The network interface of $instance reports receive errors."], "instance device", fixed={"device": "«eth0|ens5|bond0»"})
 T("unknown", "envoy", "EnvoyNotLive|EnvoyServerDraining",
   'envoy_server_state != 0',
   ["Envoy in $pod is not live"], ["The proxy in $namespace/$pod is draining or initialising."], "namespace pod")
+
+
+# Numbers quoted in the texts that must agree with a rule's threshold, by the rule's first alert name.
+VALUE_OVERRIDES = {
+    "EndpointCertificateExpiresInDays": {"days": "«1|2|3|5|6»"},
+    "SslCertificateExpiringSoon": {"days": "«3|6|9|11|13»"},
+    "TlsChainExpiring": {"days": "«2|5|8|9»"},
+    "CertManagerCertExpiresShortly": {"days": "«2|4|5|6»"},
+    "KubeletClientCertExpiring": {"days": "«1|2|4|6»"},
+    "KubeletServingCertExpiry": {"days": "«1|3|5»"},
+    "ApiserverClientCertsExpiring": {"days": "«1|3|6»"},
+    "EnvoyCertExpiringSoon": {"days": "«3|5|8|9»"},
+    "HaproxyFrontendCertExpiring": {"days": "«4|6|9»"},
+    "IngressCertificateExpiring": {"days": "«3|5|6»"},
+    "HostFilesystemPredictedFull": {"hours": "«3|7|11|19»"},
+    "PostgresReplicationLagHigh": {"secs": "«4|9|17»"},
+}
 
 
 if __name__ == "__main__":
