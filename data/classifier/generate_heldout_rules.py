@@ -59,7 +59,18 @@ GO_APPS = ["edge-router", "token-service", "ingest-gw", "shipment-tracker", "rat
 NODE_NAMES = ["gke-prod-euw1-pool-2-3f9c1a2b-x7kq", "gke-prod-euw1-highmem-8c2d0e41-m2pz",
               "ip-10-42-17-88.eu-west-1.compute.internal", "ip-10-42-33-140.eu-west-1.compute.internal",
               "aks-system-31204877-vmss00000b", "aks-workers-70419326-vmss000012", "kube-worker-07", "kube-worker-11"]
-HOSTS = ["db-pg-03", "db-pg-07", "mq-rabbit-2", "cache-redis-01", "es-data-04", "kafka-b2", "edge-lb-2", "build-agent-5",
+STACK_HOSTS = {
+    "postgresql": ["db-pg-03", "db-pg-07", "pg-ledger-1", "pg-orders-primary", "10.20.4.17"],
+    "mysql": ["mysql-primary-1", "mysql-replica-2", "db-my-04", "10.20.6.31"],
+    "redis": ["cache-redis-01", "redis-sessions-2", "redis-queue-0", "10.20.7.12"],
+    "mongodb": ["mongo-rs0-1", "mongo-rs0-2", "mongo-orders-0"],
+    "elasticsearch": ["es-data-04", "es-data-11", "es-master-1"],
+    "kafka": ["kafka-b2", "kafka-b4", "kafka-broker-0", "10.20.9.203"],
+    "rabbitmq": ["mq-rabbit-2", "rabbitmq-0", "rabbit-prod-1"],
+    "haproxy": ["edge-lb-2", "haproxy-int-1", "lb-dmz-3"],
+    "cloud-lb": ["cloudwatch-exporter", "yace-0"],
+}
+HOSTS = ["node-a17", "worker-3", "bastion-1", "ci-runner-02", "gpu-node-5", "edge-lb-2", "build-agent-5",
          "mongo-rs0-1", "mysql-primary-1", "app-vm-14", "ops-bastion", "10.20.4.17", "10.20.9.203", "172.31.8.44"]
 CLUSTERS = ["prod-eu-1", "prod-us-2", "staging-eu", "prod-ap-1"]
 DOMAINS = ["shop.example.com", "api.example.org", "login.acme-corp.example", "status.example.net",
@@ -120,9 +131,14 @@ def context(rng, stack, template):
     pod = f"{app_dns}-{rand_id(rng, 9 if rng.random() < 0.7 else 10)}-{rand_id(rng, 5)}"
     if rng.random() < 0.25:
         pod = f"{app_dns}-{rng.randint(0, 5)}"  # StatefulSet pod
-    host = rng.choice(HOSTS)
     node = rng.choice(NODE_NAMES)
-    port = PORTS.get(stack, 9100)
+    port = 9100 if (template["job"] or [""])[0].startswith("node") else PORTS.get(stack, 9100)
+    if stack in STACK_HOSTS:
+        host = rng.choice(STACK_HOSTS[stack])
+    elif stack == "node_exporter":
+        host = rng.choice(HOSTS)
+    else:  # a pod scraped by its IP
+        host = f"10.{rng.choice([42, 244, 96])}.{rng.randint(0, 63)}.{rng.randint(2, 254)}"
     if host[0].isdigit() or rng.random() < 0.5:
         instance = f"{host}:{port}"
     else:
@@ -134,16 +150,17 @@ def context(rng, stack, template):
     else:
         job = app_dns
     limit_gib = rng.choice([0.5, 0.75, 1, 1.5, 2, 4, 6, 8, 16])
-    pct_hi = round(rng.uniform(88.0, 99.4), 1)
+    pct_hi = round(rng.uniform(95.1, 99.6), 1)  # above every ratio threshold the rules use
     size_gib = rng.choice([20, 50, 100, 200, 250, 500, 1000, 2000])
-    pct_free = round(rng.uniform(0.6, 9.8), 1)
+    pct_free = round(rng.uniform(0.4, 4.9), 1)
     svc, method = rng.choice(GRPC)
     max_conn = rng.choice([100, 150, 200, 300, 500, 1000])
     domain = rng.choice(DOMAINS)
     days = rng.choice([1, 2, 3, 4, 5, 6, 6, 8, 9, 11, 12, 13])
     mountpoint = rng.choice(["/", "/var", "/var/lib/docker", "/data", "/srv", "/var/log", "/home", "/mnt/disks/ssd0"])
     device = rng.choice(["/dev/sda1", "/dev/nvme0n1p1", "/dev/xvda1", "/dev/mapper/vg0-data", "/dev/vdb", "/dev/md0"])
-    secs = round(rng.uniform(1.6, 9.8), 2)
+    secs = round(rng.uniform(5.1, 12.9), 2)  # above every latency threshold the rules use
+    upstream = rng.choice(UPSTREAMS)
     return {
         "namespace": ns, "app": app, "pod": pod, "container": rng.choice([app_dns, app_dns, "app", "server", "worker"]),
         "node": node, "host": host, "instance": instance, "job": job, "cluster": rng.choice(CLUSTERS),
@@ -155,13 +172,13 @@ def context(rng, stack, template):
         "mem_total": gib(rng.choice([8, 16, 32, 64, 128])),
         "size": f"{size_gib}GiB", "free": gib(size_gib * pct_free / 100),
         "hours": rng.choice([3, 5, 7, 9, 14, 20, 31]), "days": days,
-        "secs": secs, "ms": int(secs * 1000), "count": rng.randint(2, 14), "rate": round(rng.uniform(0.3, 9.5), 2),
-        "err_pct": round(rng.uniform(2.2, 27.0), 1), "restarts": rng.randint(3, 19),
+        "secs": secs, "ms": int(secs * 1000), "count": rng.randint(2, 14), "rate": round(rng.uniform(1.2, 9.5), 2),
+        "err_pct": round(rng.uniform(10.5, 31.0), 1), "restarts": rng.randint(3, 19),
         "target": f"https://{domain}{rng.choice(['', '/healthz', '/login', '/api/ping'])}", "domain": domain,
         "cert": domain.split(".")[0] + "-tls", "issuer": rng.choice(["letsencrypt-prod", "internal-ca", "zerossl", "vault-issuer"]),
         "db": rng.choice(DBS), "dbuser": rng.choice(DB_USERS), "max_conn": max_conn,
         "cur_conn": int(max_conn * pct_hi / 100), "waiting": rng.randint(3, 60),
-        "upstream": rng.choice(UPSTREAMS), "envoy_cluster_name": "outbound|443||" + rng.choice(UPSTREAMS) + ".svc",
+        "upstream": upstream, "envoy_cluster_name": f"outbound|{rng.choice([443, 8080, 9090])}||{upstream}.{ns}.svc.cluster.local",
         "proxy": rng.choice(["be_api", "be_static", "fe_https", "be_payments", "be_search"]),
         "ingress": rng.choice(["storefront", "api-public", "admin", "webhooks", "partners-api"]),
         "router": rng.choice(["api@kubernetescrd", "web-secure@file", "shop@docker"]),
@@ -171,7 +188,7 @@ def context(rng, stack, template):
         "topic": rng.choice(TOPICS), "consumergroup": rng.choice(GROUPS), "queue": rng.choice(QUEUES), "vhost": rng.choice(VHOSTS),
         "es_cluster": rng.choice(ES_CLUSTERS), "es_node": f"es-data-{rng.randint(0, 8)}", "index": rng.choice(ES_INDICES),
         "rs": rng.choice(REPLSETS), "pool": rng.choice(HIKARI_POOLS), "uri": rng.choice(URIS),
-        "grpc_service": svc, "grpc_method": method, "lag": rng.randint(12000, 900000),
+        "grpc_service": svc, "grpc_method": method, "lag": rng.randint(60000, 900000),
         "rabbit_node": f"rabbit@{app_dns}-{rng.randint(0, 2)}.{app_dns}-nodes.{ns}",
         "broker": rng.randint(0, 5), "threshold_days": rng.choice([7, 14, 21, 30]),
     }
@@ -239,9 +256,10 @@ def render(rng, template, index):
             f"https://github.com/acme-sre/runbooks/blob/main/{stack}/{slug}.md",
             f"https://wiki.example.org/display/OPS/{slug}",
         ])
-    signal["labels"] = labels
+    # Alertmanager's JSON writes label and annotation maps with their keys sorted.
+    signal["labels"] = dict(sorted(labels.items()))
     if annotations:
-        signal["annotations"] = annotations
+        signal["annotations"] = dict(sorted(annotations.items()))
     if shape < 0.95 or annotations:
         expr = fill(template["expr"])
         signal["generatorURL"] = f"{rng.choice(PROM_BASES)}/graph?g0.expr={quote_plus(expr)}&g0.tab=1"
@@ -252,6 +270,8 @@ def render(rng, template, index):
     resolved = rng.random() < 0.06
     signal["status"] = "resolved" if resolved else "firing"
     signal["startsAt"] = start
+    if not resolved and signal["source"] == "alertmanager" and rng.random() < 0.7:
+        signal["endsAt"] = "0001-01-01T00:00:00Z"
     if resolved:
         signal["endsAt"] = start[:11] + f"{min(int(start[11:13]) + rng.randint(0, 3), 23):02d}" + start[13:19] + "Z"
     signal["fingerprint"] = "".join(rng.choice("0123456789abcdef") for _ in range(16))
@@ -292,8 +312,12 @@ def main():
     near = sum(1 for t in chosen if t["near"])
     print(f"  near-misses (unknown rows carrying another class's vocabulary): {near}", file=sys.stderr)
     print("  stacks: " + ", ".join(f"{k} {v}" for k, v in sorted(stacks.items())), file=sys.stderr)
-    print(f"  resolved {sum(1 for s in signals if s['status'] == 'resolved')}, labels only "
-          f"{sum(1 for s in signals if 'annotations' not in s)}, ambiguous {sum(ambiguous.values())}", file=sys.stderr)
+    count = lambda predicate: sum(1 for s in signals if predicate(s))
+    print(f"  resolved {count(lambda s: s['status'] == 'resolved')}, labels only {count(lambda s: 'annotations' not in s)} "
+          f"({count(lambda s: 'generatorURL' not in s)} without generatorURL), message {count(lambda s: 'message' in s.get('annotations', {}))}, "
+          f"runbook_url {count(lambda s: 'runbook_url' in s.get('annotations', {}))}, source prometheus "
+          f"{count(lambda s: s['source'] == 'prometheus')}, snake_case names {count(lambda s: '_' in s['labels']['alertname'])}, "
+          f"ambiguous {sum(ambiguous.values())}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -309,7 +333,7 @@ T("oom", "cadvisor-kubelet", "ContainerMemoryNearLimit|KubeContainerMemoryUsageH
    "Working set memory for $container in $namespace/$pod is $pct_hi% of its limit ($mem_limit)."],
   "namespace pod container")
 T("oom", "cadvisor-kubelet", "PodMemoryLimitApproaching|WorkloadMemoryAtLimit|ContainerMemoryHeadroomLow",
-  'max by (namespace, pod, container) (container_memory_working_set_bytes{container!=""} / (container_spec_memory_limit_bytes{container!=""} > 0)) > «0.9|0.93|0.97»',
+  'max by (namespace, pod, container) (container_memory_working_set_bytes{container!=""} / (container_spec_memory_limit_bytes{container!=""} > 0)) > «0.9|0.93|0.95»',
   ["Memory headroom of $namespace/$pod is almost gone", "$container is about to hit its cgroup memory limit"],
   ["Only $pct_lo% of the $mem_limit memory limit is left for container $container in pod $pod.",
    "cgroup memory for $namespace/$pod/$container stands at $mem_used of $mem_limit."],
@@ -332,7 +356,7 @@ T("oom", "cadvisor-kubelet", "ContainerOomEvents|CgroupOomKillDetected",
    "The memory cgroup of $container reached its limit and the OOM killer ran."],
   "namespace pod container node", job="kubelet")
 T("oom", "node_exporter", "HostMemoryNearlyExhausted|NodeMemoryAlmostFull|HostAvailableMemoryLow",
-  '(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 > «90|95|97»',
+  '(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 > «90|95»',
   ["Host $instance is running out of memory", "Available memory on $instance below $pct_lo%"],
   ["Only $pct_lo% of the $mem_total of RAM on $instance is still available.",
    "$instance: MemAvailable is at $pct_lo% of MemTotal; the OOM killer may start picking processes."],
@@ -430,13 +454,13 @@ T("oom", "redis", "RedisEvictingKeys|RedisKeysEvicted",
   ["Redis $instance is evicting keys"], ["Redis on $instance evicted keys in the last 5 minutes because maxmemory was reached."],
   "instance job", amb=True)
 T("oom", "rabbitmq", "RabbitmqMemoryAlarm|RabbitMQMemoryHighWatermark",
-  'rabbitmq_alarms_memory_used_watermark == 1',
+  '(rabbitmq_alarms_memory_used_watermark * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) == 1',
   ["RabbitMQ memory alarm on $rabbit_node", "Memory high watermark hit on $rabbit_node"],
   ["$rabbit_node crossed vm_memory_high_watermark; publishers are blocked until memory goes down.",
    "The memory alarm is set on RabbitMQ node $rabbit_node ($instance)."],
   "instance namespace rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
 T("oom", "rabbitmq", "RabbitmqMemoryNearWatermark|RabbitmqResidentMemoryHigh",
-  'sum by (rabbitmq_node) (rabbitmq_process_resident_memory_bytes) / sum by (rabbitmq_node) (rabbitmq_resident_memory_limit_bytes) > «0.9|0.8»',
+  'sum by (rabbitmq_node) (rabbitmq_process_resident_memory_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / sum by (rabbitmq_node) (rabbitmq_resident_memory_limit_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["RabbitMQ $rabbit_node near its memory limit"],
   ["Resident memory of $rabbit_node is $pct_hi% of the memory high watermark; the broker will soon block publishers."],
   "rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -579,13 +603,13 @@ T("disk_full", "mongodb", "MongodbFilesystemNearlyFull|MongoDiskUsageHigh",
   ["The filesystem holding MongoDB data on $instance ($rs) is $pct_hi% used ($free free)."],
   "instance database", fixed={"database": "$db"})
 T("disk_full", "rabbitmq", "RabbitmqDiskAlarm|RabbitMQFreeDiskAlarm",
-  'rabbitmq_alarms_free_disk_space_watermark == 1',
+  '(rabbitmq_alarms_free_disk_space_watermark * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) == 1',
   ["RabbitMQ disk alarm on $rabbit_node"],
   ["Free disk on $rabbit_node fell below disk_free_limit; all publishers are blocked.",
    "The disk alarm fired on $rabbit_node."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
 T("disk_full", "rabbitmq", "RabbitmqDiskNearLimit|RabbitmqLowDiskHeadroom",
-  'rabbitmq_disk_space_available_bytes < «2|3» * rabbitmq_disk_space_available_limit_bytes',
+  '(rabbitmq_disk_space_available_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) < «2|3» * (rabbitmq_disk_space_available_limit_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info)',
   ["RabbitMQ free disk approaching disk_free_limit on $rabbit_node"],
   ["$rabbit_node has $free of disk left, close to the configured free-disk limit."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -752,7 +776,7 @@ T("dependency_timeout", "cloud-lb", "AlbTargetResponseSlow|AwsAlbTargetLatencyHi
 T("dependency_timeout", "cloud-lb", "AlbGatewayTimeouts|ElbBackend504s",
   'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_504_count_sum) > «10|25»',
   ["Load balancer $lb returns 504s"],
-  ["$lb answered $count requests with 504 because the targets did not respond before the idle timeout."],
+  ["$lb answers requests with 504 because the targets do not respond before the idle timeout."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("dependency_timeout", "cloud-lb", "GcpLbBackendLatencyHigh|GlbBackendSlow",
   'histogram_quantile(0.95, sum by (le, backend_target_name) (rate(stackdriver_https_lb_rule_loadbalancing_googleapis_com_https_backend_latencies_bucket[5m]))) > «2000|1500»',
@@ -841,7 +865,7 @@ T("connection_pool_exhausted", "postgresql", "PostgresConnectionSlotsExhausting|
   ["Client backends on $instance nearly fill the non-reserved connection slots ($cur_conn of $max_conn)."],
   "instance")
 T("connection_pool_exhausted", "postgresql", "PgbouncerClientsQueued|PgBouncerClientWaiting",
-  'max by (database, user) (pgbouncer_pools_client_waiting_connections) > «0|5»',
+  'max by (database, user) (pgbouncer_pools_client_waiting_connections) > «0|2»',
   ["Clients waiting for a server connection in PgBouncer pool $db", "PgBouncer queueing clients"],
   ["$waiting clients of $dbuser wait for a server connection in pool $db: the pool is full.",
    "Pool $db/$dbuser has no free server connections; clients are queued."],
@@ -883,12 +907,12 @@ T("connection_pool_exhausted", "mongodb", "MongodbConnectionsNearLimit|MongoConn
   ["$instance ($rs) uses $pct_hi% of its incoming connection limit."],
   "instance rs_nm", fixed={"rs_nm": "$rs"})
 T("connection_pool_exhausted", "mongodb", "MongoDriverPoolWaitQueue|MongoClientPoolWaiting",
-  'max by (application) (mongodb_driver_pool_waitqueuesize) > «10|0»',
+  'max by (application) (mongodb_driver_pool_waitqueuesize) > «0|2»',
   ["$application threads wait for a MongoDB connection"],
   ["$waiting operations in $application wait in the driver's connection pool queue: the pool is at maxPoolSize."],
   "application")
 T("connection_pool_exhausted", "rabbitmq", "RabbitmqSocketsNearLimit|RabbitMQTcpSocketsExhausted",
-  'rabbitmq_process_open_tcp_sockets / rabbitmq_process_max_tcp_sockets > «0.9|0.8»',
+  '(rabbitmq_process_open_tcp_sockets * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / (rabbitmq_process_max_tcp_sockets * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["$rabbit_node near its TCP socket limit"],
   ["$rabbit_node has used $pct_hi% of the sockets it may open; new client connections will be refused."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -898,7 +922,7 @@ T("connection_pool_exhausted", "haproxy", "HaproxyFrontendSessionsNearLimit|HAPr
   ["HAProxy frontend $proxy holds $cur_conn sessions; its maxconn is $max_conn."],
   "proxy instance")
 T("connection_pool_exhausted", "haproxy", "HaproxyBackendQueueing|HAProxyServerMaxconnQueue",
-  'sum by (proxy) (haproxy_backend_current_queue) > «10|0»',
+  'sum by (proxy) (haproxy_backend_current_queue) > «0|2»',
   ["Requests queued on backend $proxy"],
   ["$waiting requests wait in HAProxy for a free connection slot on backend $proxy (servers at maxconn)."],
   "proxy")
@@ -927,7 +951,7 @@ T("connection_pool_exhausted", "jvm-micrometer", "HikariPoolSaturated|JdbcPoolNe
   ["$cur_conn of $max_conn connections of pool $pool in $application are in use."],
   "application pool", fixed={"pool": "$pool"})
 T("connection_pool_exhausted", "jvm-micrometer", "HikariThreadsWaitingForConnection|HikariPendingHigh",
-  'max by (application, pool) (hikaricp_connections_pending) > «0|5»',
+  'max by (application, pool) (hikaricp_connections_pending) > «0|2»',
   ["Threads wait for a JDBC connection in $application"],
   ["$waiting threads of $application wait for a connection from pool $pool."],
   "application pool", fixed={"pool": "$pool"})
@@ -955,7 +979,7 @@ T("connection_pool_exhausted", "dotnet", "NpgsqlPoolNearlyFull|DbConnectionPoolS
   ["Npgsql pool of $app nearly full"], ["$cur_conn of $max_conn pooled connections of $app are busy."],
   "pool_name job", fixed={"pool_name": "Host=pg-$db;Database=$db;Username=$dbuser"})
 T("connection_pool_exhausted", "dotnet", "DbPoolPendingRequests|DotnetConnectionPoolWaits",
-  'sum by (pool_name) (db_client_connections_pending_requests) > «0|3»',
+  'sum by (pool_name) (db_client_connections_pending_requests) > «0|2»',
   ["$app requests wait for a pooled DB connection"], ["$waiting requests in $app wait to open a connection from the pool."],
   "pool_name job", fixed={"pool_name": "$db-pool"})
 T("connection_pool_exhausted", "node", "NodePgPoolWaiting|PgPoolClientsQueued",
@@ -1125,7 +1149,7 @@ T("unknown", "dotnet", "DotnetThreadPoolQueueLong|ThreadPoolStarvation",
   "job instance", near=True)
 T("unknown", "dotnet", "DotnetExceptionRateHigh|ClrExceptionsSpike",
   'sum by (job) (rate(dotnet_exceptions_total{job="$job"}[5m])) > «10|50»',
-  ["$app throws many exceptions"], ["$app raises $rate exceptions per second."], "job")
+  ["$app throws many exceptions"], ["$app throws exceptions far above its usual rate."], "job")
 T("unknown", "node", "NodeEventLoopLag|NodejsEventLoopBlocked",
   'nodejs_eventloop_lag_p99_seconds{job="$job"} > «0.5|0.2»',
   ["Event loop of $app lags"], ["p99 event loop lag of $app in $pod is $secs s; the process is CPU bound or blocked."],
@@ -1177,7 +1201,7 @@ T("unknown", "kube-state-metrics", "KubeWorkloadCrashLooping|PodCrashLoopBackOff
   ["$namespace/$pod is crash looping"], ["Container $container of $namespace/$pod is in CrashLoopBackOff."],
   "namespace pod container reason", fixed={"reason": "CrashLoopBackOff"})
 T("unknown", "kube-state-metrics", "ContainerRestartingOften|KubePodRestartsHigh",
-  'increase(kube_pod_container_status_restarts_total[1h]) > «5|3»',
+  'increase(kube_pod_container_status_restarts_total[1h]) > «3|2»',
   ["$container restarted $restarts times in an hour"], ["$namespace/$pod/$container restarted $restarts times in the last hour."],
   "namespace pod container")
 T("unknown", "kube-state-metrics", "ContainerTerminatedWithError|KubeContainerErrorExit",
@@ -1261,7 +1285,7 @@ T("unknown", "elasticsearch", "ElasticsearchSearchLatencyHigh|EsQueryTimeHigh",
   ["Search queries slow on $es_node"], ["Average query time on $es_node is $secs s."],
   "cluster name", fixed={"cluster": "$es_cluster", "name": "$es_node"}, amb=True, near=True)
 T("unknown", "mysql", "MysqlSlowQueryBurst|MySQLSlowQueryRate",
-  'increase(mysql_global_status_slow_queries[«5m|1m»]) > «10|0»',
+  'increase(mysql_global_status_slow_queries[«5m|1m»]) > «0|1»',
   ["Slow queries on $instance"], ["MySQL on $instance logged $count slow queries in the last minutes."],
   "instance job", amb=True, near=True)
 T("unknown", "redis", "RedisSlowlogGrowing|RedisSlowCommands",
@@ -1308,14 +1332,14 @@ T("unknown", "nginx", "NginxIngressConfigReloadFailed|IngressReloadFailure",
   ["ingress-nginx config reload failed"], ["The last nginx configuration reload in $pod failed."], "namespace pod")
 T("unknown", "cloud-lb", "AlbTarget5xxHigh|AlbBackendErrors",
   'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_target_5_xx_count_sum) > «50|100»',
-  ["Targets behind $lb return 5xx"], ["$count 5xx responses from targets of $lb in the last period."],
+  ["Targets behind $lb return 5xx"], ["Targets of $lb answered many requests with 5xx in the last period."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("unknown", "cloud-lb", "AlbUnhealthyTargets|LoadBalancerUnhealthyHosts",
   'max by (dimension_TargetGroup) (aws_applicationelb_un_healthy_host_count_maximum) > 0',
   ["Unhealthy targets in $target_group"], ["Some targets in $target_group fail their health checks."],
   "dimension_TargetGroup", fixed={"dimension_TargetGroup": "$target_group"})
 T("unknown", "cloud-lb", "AlbBadGateway|Elb502s",
-  'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_502_count_sum) > «0|10»',
+  'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_502_count_sum) > «0|1»',
   ["$lb returns 502"], ["The load balancer $lb returned $count 502 Bad Gateway responses."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("unknown", "blackbox", "ProbeFailed|BlackboxEndpointDown",
@@ -1373,7 +1397,7 @@ T("unknown", "postgresql", "PostgresReplicationLagHigh|PgReplicaLagging",
   'pg_replication_lag_seconds > «60|300»',
   ["Replica $instance lags"], ["Replica $instance is $secs minutes behind the primary."], "instance")
 T("unknown", "postgresql", "PostgresDeadlocks|PgDeadlocksDetected",
-  'increase(pg_stat_database_deadlocks{datname!~"template.*"}[5m]) > «3|0»',
+  'increase(pg_stat_database_deadlocks{datname!~"template.*"}[5m]) > «1|0»',
   ["Deadlocks in $db"], ["Database $db on $instance recorded $count deadlocks in 5 minutes."], "instance datname", fixed={"datname": "$db"})
 T("unknown", "postgresql", "PostgresLongRunningTransaction|PgTransactionTooLong",
   'pg_stat_activity_max_tx_duration{state="active"} > «3600|600»',
@@ -1437,7 +1461,7 @@ T("unknown", "rabbitmq", "RabbitmqNoConsumers|RabbitMQQueueWithoutConsumers",
   'rabbitmq_queue_consumers == 0',
   ["No consumers on $queue"], ["Queue $queue in vhost $vhost has no consumer."], "queue vhost")
 T("unknown", "rabbitmq", "RabbitmqFileDescriptorsNearLimit|RabbitMQFdsExhausted",
-  'rabbitmq_process_open_fds / rabbitmq_process_max_fds > «0.9|0.8»',
+  '(rabbitmq_process_open_fds * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / (rabbitmq_process_max_fds * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["$rabbit_node close to its file descriptor limit"], ["$rabbit_node uses $pct_hi% of its file descriptors."],
   "rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"}, amb=True, near=True)
 T("unknown", "rabbitmq", "RabbitmqConnectionChurn|RabbitMQHighConnectionChurn",
@@ -1476,6 +1500,7 @@ VALUE_OVERRIDES = {
     "IngressCertificateExpiring": {"days": "«3|5|6»"},
     "HostFilesystemPredictedFull": {"hours": "«3|7|11|19»"},
     "PostgresReplicationLagHigh": {"secs": "«4|9|17»"},
+    "PostgresManyBackends": {"cur_conn": "«412|530|618»"},
 }
 
 
