@@ -203,7 +203,11 @@ def pick_alternatives(rng, text):
 
 
 def snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    for word, plain in (("MySQL", "Mysql"), ("HAProxy", "Haproxy"), ("PgBouncer", "Pgbouncer"), ("RabbitMQ", "Rabbitmq"),
+                        ("NodeJS", "Nodejs"), ("OOM", "Oom")):
+        name = name.replace(word, plain)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def render(rng, template, index):
@@ -501,7 +505,7 @@ T("disk_full", "node_exporter", "HostDiskSpaceLow|NodeFilesystemSpaceCritical|Ho
    "Free space on $instance:$mountpoint is down to $pct_free%."],
   "instance job device mountpoint fstype")
 T("disk_full", "node_exporter", "HostFilesystemPredictedFull|NodeDiskWillFillSoon|DiskFillForecast",
-  'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[«6h|4h|12h»], «24|4|48» * 3600) < 0 and node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.4',
+  'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[«6h|4h|12h»], «24|48» * 3600) < 0 and node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.4',
   ["$mountpoint on $instance will be full within $hours hours", "Filesystem $mountpoint is filling up"],
   ["At the current growth rate $mountpoint on $instance runs out of space in about $hours hours ($free left).",
    "Linear prediction over the last hours says $device mounted on $mountpoint hits 0 bytes free soon."],
@@ -518,11 +522,11 @@ T("disk_full", "node_exporter", "HostInodesWillRunOut|NodeInodesFillingUp",
   ["$mountpoint on $instance is creating files fast enough to exhaust its inodes within 24 hours."],
   "instance device mountpoint")
 T("disk_full", "node_exporter", "VarLogAlmostFull|LogPartitionLowSpace|ContainerRuntimeDiskLow",
-  'node_filesystem_avail_bytes{mountpoint=~"«/var/log|/var/lib/containerd|/var/lib/docker»"} < «1|2|5» * 1024^3',
+  'node_filesystem_avail_bytes{mountpoint="$mountpoint"} < «1|2|5» * 1024^3',
   ["Low free space on $instance", "Less than a few GiB left on a system partition"],
-  ["$instance has $free free on the partition; logs or image layers are filling it.",
-   "Available bytes on the partition of $instance dropped under the floor."],
-  "instance job device")
+  ["$instance has $free free on $mountpoint; logs or image layers are filling it.",
+   "Available bytes on $mountpoint of $instance dropped under the floor."],
+  "instance job device mountpoint")
 T("disk_full", "cadvisor-kubelet", "PersistentVolumeClaimAlmostFull|PvcSpaceLow|KubeVolumeNearlyFull",
   'kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"} < «0.1|0.05|0.15»',
   ["PVC $namespace/$persistentvolumeclaim is almost full", "Volume $persistentvolumeclaim has $pct_free% free"],
@@ -656,17 +660,17 @@ T("cert_expiry", "cert-manager", "CertManagerRenewalOverdue|CertificateRenewalLa
    "$namespace/$cert should have been renewed already; the current certificate keeps counting down to expiry."],
   "namespace name", fixed={"name": "$cert"})
 T("cert_expiry", "cadvisor-kubelet", "KubeletClientCertExpiring|KubeletClientCertificateTtlLow",
-  'kubelet_certificate_manager_client_ttl_seconds < «604800|86400»',
+  'kubelet_certificate_manager_client_ttl_seconds < «604800|1209600»',
   ["Kubelet client certificate on $node expires soon"],
   ["The client certificate the kubelet on $node uses to talk to the API server expires in $days days."],
   "node instance job", job="kubelet")
 T("cert_expiry", "cadvisor-kubelet", "KubeletServingCertExpiry|KubeletServerCertificateTtlLow",
-  'kubelet_certificate_manager_server_ttl_seconds < «86400|604800»',
+  'kubelet_certificate_manager_server_ttl_seconds < «604800|1209600»',
   ["Kubelet serving certificate on $node is about to expire"],
   ["The serving certificate of the kubelet on $node is valid for less than $days days."],
   "node instance job", job="kubelet")
 T("cert_expiry", "cadvisor-kubelet", "ApiserverClientCertsExpiring|ApiserverClientCertNearExpiry",
-  'apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on (job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < «604800|86400»',
+  'apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on (job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < «604800|1209600»',
   ["A client certificate used against the API server expires soon"],
   ["Some clients authenticate to the Kubernetes API with a certificate that expires within $days days."],
   "job", job="apiserver")
@@ -1113,7 +1117,7 @@ T("unknown", "node_exporter", "HostDiskIoSaturated|NodeDiskBusy",
   "instance device", near=True)
 T("unknown", "node_exporter", "HostRaidDiskFailed|NodeMdArrayDegraded",
   'node_md_disks{state="failed"} > 0',
-  ["RAID array on $instance has a failed disk"], ["md device $device on $instance has a failed member disk."],
+  ["RAID array on $instance has a failed disk"], ["md device md0 on $instance has a failed member disk."],
   "instance device state", fixed={"device": "md0", "state": "failed"})
 T("unknown", "node_exporter", "HostMemoryEccUncorrectable|NodeEdacErrors",
   'increase(node_edac_uncorrectable_errors_total[1h]) > 0',
@@ -1392,6 +1396,31 @@ T("unknown", "kube-state-metrics", "PersistentVolumeFailed|KubePvPhaseFailed",
   ["A persistent volume is in phase Failed"], ["Volume pvc-$pod is Failed: reclamation did not succeed."],
   "persistentvolume phase", fixed={"persistentvolume": "pvc-$pod", "phase": "Failed"}, near=True)
 
+T("unknown", "node_exporter", "HostDiskSpaceFreedSuddenly|FilesystemLargeDeletion",
+  'delta(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[1h]) > «50|100» * 1024^3',
+  ["Much space was freed on $instance:$mountpoint"], ["More than 50GiB became free on $mountpoint of $instance within an hour; check whether data was deleted on purpose."],
+  "instance mountpoint", sev="info", near=True)
+T("unknown", "node_exporter", "HostFilesystemResized|FilesystemSizeChanged",
+  'changes(node_filesystem_size_bytes{fstype=~"ext4|xfs"}[30m]) > 0',
+  ["$mountpoint on $instance changed size"], ["The size of $device mounted on $mountpoint changed; a volume was grown or replaced."],
+  "instance device mountpoint", sev="info", near=True)
+T("unknown", "kube-state-metrics", "ContainerWithoutMemoryLimit|WorkloadMissingMemoryLimit",
+  'count by (namespace, pod, container) (kube_pod_container_info{container!=""}) unless on (namespace, pod, container) kube_pod_container_resource_limits{resource="memory"}',
+  ["$namespace/$pod runs without a memory limit"], ["Container $container of $namespace/$pod has no memory limit set."],
+  "namespace pod container", sev="info", near=True)
+T("unknown", "cert-manager", "CertManagerSyncErrors|CertManagerControllerErrors",
+  'sum by (controller) (rate(certmanager_controller_sync_error_count[5m])) > 0',
+  ["cert-manager controllers report sync errors"], ["A cert-manager controller fails to reconcile some resources."],
+  "controller", fixed={"controller": "«certificates-issuing|certificaterequests-issuer-acme|orders»"}, near=True)
+T("unknown", "blackbox", "EndpointNotServedOverTls|ProbeWithoutTls",
+  'probe_http_ssl{job=~"blackbox.*"} == 0',
+  ["$target is not served over TLS"], ["The last probe of $target ended on a plain HTTP response."],
+  "instance job", fixed={"instance": "$target"}, near=True)
+T("unknown", "mysql", "MysqlAbortedClients|MySQLClientsDroppedUncleanly",
+  'rate(mysql_global_status_aborted_clients[5m]) > «1|5»',
+  ["Clients drop connections to $instance"], ["Connections to $instance end without a proper close (client died or wait_timeout)."],
+  "instance", near=True)
+
 # Data stores and brokers: replication, locks, queues, cluster health.
 T("unknown", "postgresql", "PostgresReplicationLagHigh|PgReplicaLagging",
   'pg_replication_lag_seconds > «60|300»',
@@ -1500,7 +1529,12 @@ VALUE_OVERRIDES = {
     "IngressCertificateExpiring": {"days": "«3|5|6»"},
     "HostFilesystemPredictedFull": {"hours": "«3|7|11|19»"},
     "PostgresReplicationLagHigh": {"secs": "«4|9|17»"},
+    "VolumeFillingUp": {"days": "«1|2»"},
     "PostgresManyBackends": {"cur_conn": "«412|530|618»"},
+    "VarLogAlmostFull": {"mountpoint": "«/var/log|/var/lib/containerd|/var/lib/docker»", "free": "«612MiB|840MiB|310MiB»"},
+    "DotnetGcHeapLarge": {"mem_used": "«3.4GiB|3.9GiB»"},
+    "PythonProcessMemoryHigh": {"mem_used": "«4.6GiB|5.2GiB»"},
+    "GoProcessAllocHigh": {"mem_used": "«2.3GiB|2.8GiB»"},
 }
 
 
