@@ -210,6 +210,37 @@ def snake(name):
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
+def query_value(rng, expr, ctx, texts):
+    """The value an alert's expression returned, as `{{ $value }}` prints it: the figure the texts quote, else a value
+    just past the rule's final comparison."""
+    for placeholder, scale in (("$ms", 1), ("$secs", 1), ("$err_pct", 0.01), ("$rate", 1), ("$waiting", 1), ("$lag", 1),
+                               ("$count", 1), ("$restarts", 1)):
+        if placeholder in texts:
+            return format(float(ctx[placeholder[1:]]) * scale, ".6g")
+    if "* 100 >" in expr:
+        return format(float(ctx["pct_hi"]) + rng.uniform(-0.05, 0.05), ".6g")
+    if "* 100 <" in expr:
+        return format(float(ctx["pct_free"]) + rng.uniform(-0.05, 0.05), ".6g")
+    if "time()" in expr:
+        return format(float(ctx["days"]) * 86400 - rng.uniform(0, 86000), ".10g")
+    match = re.search(r"(>=|<=|==|!=|>|<)\s*([0-9.e+*^ ]+)\)?\s*$", expr)
+    if not match:
+        return "1"
+    operator, threshold = match.group(1), eval(match.group(2).replace("^", "**"), {"__builtins__": {}})
+    if operator in ("==", "!=") or (operator == ">=" and threshold >= 1):
+        return format(threshold + 1 if operator == "!=" else threshold, "g")
+    if threshold == 0:
+        if operator.startswith("<"):
+            return format(-rng.uniform(1e6, 9e9), ".10g")
+        return str(ctx["waiting"] if re.search("pending|waiting|queue", expr) else ctx["count"])
+    if 0 < threshold < 1:  # a ratio: the same figure the texts quote
+        quoted = float(ctx["pct_hi"] if operator.startswith(">") else ctx["pct_free"]) / 100
+        if (quoted > threshold) == operator.startswith(">"):
+            return format(quoted + rng.uniform(-0.0005, 0.0005), ".6g")
+    factor = rng.uniform(1.02, 1.3) if operator.startswith(">") else rng.uniform(0.2, 0.95)
+    return format(threshold * factor, ".6g")
+
+
 def render(rng, template, index):
     stack = template["stack"]
     ctx = context(rng, stack, template)
@@ -253,6 +284,11 @@ def render(rng, template, index):
     elif shape < 0.9:
         annotations["description"] = fill(rng.choice(template["d"]))
     # else: labels only
+    expr = fill(template["expr"])
+    if "description" in annotations and rng.random() < 0.2:
+        # A common rule-file habit: the description ends with the query value and the alert's labels.
+        shown = " ".join(f"{k}:{v}" for k, v in sorted(labels.items()) if k not in ("alertname", "severity", "priority"))
+        annotations["description"] += f"\n  VALUE = {query_value(rng, expr, ctx, ' '.join(template['s'] + template['d']))}\n  LABELS = map[{shown}]"
     if annotations and rng.random() < 0.3:
         slug = name if rng.random() < 0.5 else snake(name).replace("_", "-")
         annotations["runbook_url"] = rng.choice([
@@ -265,7 +301,6 @@ def render(rng, template, index):
     if annotations:
         signal["annotations"] = dict(sorted(annotations.items()))
     if shape < 0.95 or annotations:
-        expr = fill(template["expr"])
         signal["generatorURL"] = f"{rng.choice(PROM_BASES)}/graph?g0.expr={quote_plus(expr)}&g0.tab=1"
     day = rng.randint(1, 88)
     month, dom = (9, day) if day <= 30 else ((10, day - 30) if day <= 61 else (11, day - 61))
@@ -277,7 +312,8 @@ def render(rng, template, index):
     if not resolved and signal["source"] == "alertmanager" and rng.random() < 0.7:
         signal["endsAt"] = "0001-01-01T00:00:00Z"
     if resolved:
-        signal["endsAt"] = start[:11] + f"{min(int(start[11:13]) + rng.randint(0, 3), 23):02d}" + start[13:19] + "Z"
+        hour = int(start[11:13])
+        signal["endsAt"] = start[:11] + (f"{hour + rng.randint(1, 3):02d}{start[13:19]}Z" if hour < 21 else "23:59:59Z")
     signal["fingerprint"] = "".join(rng.choice("0123456789abcdef") for _ in range(16))
     signal["label"] = template["cls"]
     if template["amb"]:
@@ -970,7 +1006,7 @@ T("connection_pool_exhausted", "jvm-micrometer", "TomcatConnectorConnectionsNear
   ["The Tomcat connector of $application has $cur_conn open connections, maxConnections is $max_conn."],
   "application instance")
 T("connection_pool_exhausted", "go", "GoSqlPoolSaturated|DatabaseSqlPoolFull",
-  'go_sql_stats_connections_in_use{job="$job"} / go_sql_stats_connections_max_open{job="$job"} > «0.9|1»',
+  'go_sql_stats_connections_in_use{job="$job"} / go_sql_stats_connections_max_open{job="$job"} >= «0.9|1»',
   ["$job: database/sql pool for $db is saturated"],
   ["All or nearly all of the $max_conn open connections allowed for $db are in use in $job."],
   "job db_name", fixed={"db_name": "$db"})
@@ -991,7 +1027,7 @@ T("connection_pool_exhausted", "node", "NodePgPoolWaiting|PgPoolClientsQueued",
   ["$app has queries waiting for a pg pool client"], ["node-postgres pool of $app is at max; $waiting queries wait for a client."],
   "job pod")
 T("connection_pool_exhausted", "python", "SqlalchemyPoolSaturated|SqlalchemyPoolOverflow",
-  'sqlalchemy_pool_checkedout{job="$job"} / (sqlalchemy_pool_size{job="$job"} + sqlalchemy_pool_max_overflow{job="$job"}) > «0.9|1»',
+  'sqlalchemy_pool_checkedout{job="$job"} / (sqlalchemy_pool_size{job="$job"} + sqlalchemy_pool_max_overflow{job="$job"}) >= «0.9|1»',
   ["SQLAlchemy pool of $app is full"], ["$app has checked out every connection its QueuePool allows (size plus overflow)."],
   "job instance")
 T("connection_pool_exhausted", "cloud-lb", "AlbRejectedConnections|LoadBalancerConnectionLimit",
