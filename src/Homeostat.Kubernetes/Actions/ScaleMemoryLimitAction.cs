@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Homeostat.Kubernetes.Actions;
 
 /// <summary>
-/// Raises a container's memory limit on the owning Deployment or StatefulSet by <c>step</c>. The limit the first remediation
+/// Raises a container's memory limit on the owning Deployment or StatefulSet by <c>step</c>. Premise: the container was
+/// OOM-killed — its state or lastState is terminated with reason OOMKilled in the pod the signal names, or in one of the
+/// workload's pods when it names the workload. Working-set metrics are not read (the action queries no metrics API), so a
+/// container near its limit that has not been killed does not count: raising a limit is for a container that hit it. The limit the first remediation
 /// found is kept in the workload annotation <c>homeostat.dev/memory-baseline-&lt;container&gt;</c>, and the limit never rises more
 /// than <c>max_increase</c> above it, nor above <c>ceiling</c>. At the bound the action reports NoChange.
 /// </summary>
@@ -18,17 +21,17 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
 {
     public const string BaselineAnnotationPrefix = "homeostat.dev/memory-baseline-";
 
-    public override ActionDescriptor Descriptor => KnownActions.ScaleMemoryLimit;
+    public override ActionDescriptor Descriptor => KubernetesActionDescriptors.ScaleMemoryLimit;
+
+    protected override bool TryParameters(ActionRequest request, out string problem)
+    {
+        problem = request.Parameters.ByteSize("max_increase") is null ? "scale_memory_limit needs a max_increase parameter" : "";
+        return problem.Length == 0;
+    }
 
     protected override bool TryTarget(ActionRequest request, out (ObjectTarget Target, string? Container) target, out string problem)
     {
         target = default;
-        if (request.Parameters.ByteSize("max_increase") is null)
-        {
-            problem = "scale_memory_limit needs a max_increase parameter";
-            return false;
-        }
-
         if (!KubernetesTargets.TryContainer(request.Signal, request.Parameters.String("container"), out var container, out problem)
             || !KubernetesTargets.TryWorkloadOrPod(request.Signal, Options, out var workload, out problem))
         {
@@ -41,10 +44,10 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
 
     protected override async Task<KubernetesPlan> PlanAsync(ActionRequest request, (ObjectTarget Target, string? Container) target, CancellationToken cancellationToken)
     {
-        var (workload, problem) = await Workloads.ResolveAsync(Client, target.Target, cancellationToken);
-        if (workload is null)
+        var resolution = await Workloads.ResolveTargetAsync(Client, target.Target, cancellationToken);
+        if (resolution.Workload is not { } workload)
         {
-            return KubernetesPlan.Refuse(problem);
+            return resolution.Unresolved();
         }
 
         var containers = workload.Template.Spec?.Containers ?? [];
@@ -53,7 +56,7 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
         {
             if (containers.Count != 1)
             {
-                return KubernetesPlan.Refuse($"refused: {workload} has {containers.Count} containers and the signal names none (resource.container, label container or the container parameter)");
+                return KubernetesPlan.NotApplicable($"{workload} has {containers.Count} containers and the signal names none (resource.container, label container or the container parameter)");
             }
 
             container = containers[0];
@@ -63,7 +66,7 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
             container = containers.FirstOrDefault(c => c.Name == target.Container);
             if (container is null)
             {
-                return KubernetesPlan.Refuse($"refused: {workload} has no container '{target.Container}' (it has {string.Join(", ", containers.Select(c => c.Name))})");
+                return KubernetesPlan.NotApplicable($"{workload} has no container '{target.Container}' (it has {string.Join(", ", containers.Select(c => c.Name))})");
             }
         }
 
@@ -75,10 +78,16 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
 
         if (container.Resources?.Limits?.TryGetValue("memory", out var limitQuantity) != true || limitQuantity is null)
         {
-            return KubernetesPlan.Refuse($"refused: container {container.Name} of {workload} has no memory limit to raise");
+            return KubernetesPlan.NotApplicable($"container {container.Name} of {workload} has no memory limit to raise");
         }
 
         var current = limitQuantity.ToInt64();
+        var (killed, observed) = await OomKilledAsync(target.Target, workload, container.Name, Format(current), cancellationToken);
+        if (!killed)
+        {
+            return KubernetesPlan.PremiseNotMet(observed);
+        }
+
         var recorded = Workloads.Annotation(workload.Metadata, annotation);
         long baseline = current;
         if (recorded is not null && !TryParseQuantity(recorded, out baseline))
@@ -99,7 +108,7 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
         var target2 = Math.Min(current + step, bound);
         if (target2 <= current)
         {
-            return KubernetesPlan.NoChange($"container {container.Name} of {workload} is at its bound: memory limit {Format(current)}, bound {Format(bound)} ({boundWhy})");
+            return KubernetesPlan.NoChange($"container {container.Name} of {workload} is at its bound: memory limit {Format(current)}, bound {Format(bound)} ({boundWhy})").Observed(observed);
         }
 
         var raisedBy = target2 - current;
@@ -139,7 +148,57 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
         return KubernetesPlan.Change(
             $"raise the memory limit of container {container.Name} in {workload} from {Format(current)} to {Format(target2)} (bound {Format(bound)}: {boundWhy})",
             changes,
-            (dryRun, ct) => Workloads.PatchAsync(Client, workload, patch, dryRun, ct));
+            (dryRun, ct) => Workloads.PatchAsync(Client, workload, patch, dryRun, ct))
+            .Observed(observed);
+    }
+
+    /// <summary>
+    /// Whether the container was OOM-killed in the pod the signal names, or in any pod the workload's selector matches, and
+    /// what was seen, in the words an operator would check with kubectl describe.
+    /// </summary>
+    private async Task<(bool Killed, string Observed)> OomKilledAsync(ObjectTarget target, Workload workload, string container, string limit, CancellationToken cancellationToken)
+    {
+        const string NoMetrics = "working set not checked: the action reads no metrics API";
+        IReadOnlyList<V1Pod> pods;
+        if (target.Kind == KubernetesTargets.Pod)
+        {
+            pods = [await Client.CoreV1.ReadNamespacedPodAsync(target.Name, target.Namespace, cancellationToken: cancellationToken)];
+        }
+        else
+        {
+            var labels = workload.MatchLabels is { Count: > 0 } matchLabels ? matchLabels : workload.Template.Metadata?.Labels;
+            if (labels is not { Count: > 0 })
+            {
+                return (false, $"{workload} has no selector labels to find its pods by, so no OOM kill of container {container} can be seen; {NoMetrics}");
+            }
+
+            var selector = string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+            pods = (await Client.CoreV1.ListNamespacedPodAsync(workload.Namespace, labelSelector: selector, cancellationToken: cancellationToken)).Items.ToList();
+        }
+
+        var killed = pods.Select(p => (Pod: p, Kill: PodHealth.OomKill(PodHealth.Container(p, container)))).Where(p => p.Kill is not null).ToList();
+        if (killed.Count > 0)
+        {
+            var (pod, kill) = killed[0];
+            var others = killed.Count > 1 ? $" (and in {killed.Count - 1} more of {pods.Count} pods)" : "";
+            return (true, $"container {container} in {workload.Namespace}/{pod.Metadata.Name} was OOM-killed: {PodHealth.Termination(kill!)}{others}; memory limit {limit}");
+        }
+
+        if (pods.Count == 0)
+        {
+            return (false, $"{workload} has no pods, so no OOM kill of container {container} can be seen; {NoMetrics}");
+        }
+
+        if (target.Kind == KubernetesTargets.Pod)
+        {
+            var state = PodHealth.Describe(PodHealth.Container(pods[0], container));
+            return (false, $"container {container} in {target.Namespace}/{target.Name} was not OOM-killed ({state}); memory limit {limit}; {NoMetrics}");
+        }
+
+        const int Shown = 3;
+        var states = pods.Take(Shown).Select(p => $"{p.Metadata.Namespace()}/{p.Metadata.Name}: {PodHealth.Describe(PodHealth.Container(p, container))}");
+        var more = pods.Count > Shown ? $"; {pods.Count - Shown} more" : "";
+        return (false, $"container {container} was not OOM-killed in any of the {pods.Count} pod(s) of {workload} ({string.Join("; ", states)}{more}); memory limit {limit}; {NoMetrics}");
     }
 
     private static bool TryParseQuantity(string text, out long bytes)
