@@ -90,7 +90,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     }
 
     /// <summary>Writes (POST, PATCH, PUT, DELETE without dryRun) that were persisted.</summary>
-    public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb != "get" && !r.DryRun && r.Status is >= 200 and < 300).ToList();
+    public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb is not ("get" or "list" or "watch") && !r.DryRun && r.Status is >= 200 and < 300).ToList();
 
     public static async Task<FakeApiServer> StartAsync()
     {

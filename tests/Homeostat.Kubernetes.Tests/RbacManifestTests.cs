@@ -22,6 +22,10 @@ public sealed class RbacManifestTests : IAsyncLifetime
     [Fact]
     public async Task ClusterRole_EveryActionPreviewedAndExecuted_GrantsExactlyTheCallsMade()
     {
+        // Every premise holds: both pods were OOM-killed (checkout's is crash-looping since) and node-3 reports DiskPressure.
+        _cluster.OomKill(crashLooping: true);
+        _cluster.OomKill("db-0");
+        _cluster.DiskPressure();
         var oomInDbPod = TestCluster.Alert(("namespace", "shop"), ("pod", "db-0"), ("container", "app"));
         var runs = new (IRemediationAction Action, ActionRequest Request)[]
         {

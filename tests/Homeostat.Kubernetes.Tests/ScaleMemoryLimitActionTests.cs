@@ -8,7 +8,12 @@ public sealed class ScaleMemoryLimitActionTests : IAsyncLifetime
 {
     private readonly TestCluster _cluster = new();
 
-    public Task InitializeAsync() => _cluster.InitializeAsync();
+    /// <summary>The story: container app of the checkout pod was OOM-killed at 09:58 and restarted.</summary>
+    public async Task InitializeAsync()
+    {
+        await _cluster.InitializeAsync();
+        _cluster.OomKill();
+    }
 
     public Task DisposeAsync() => _cluster.DisposeAsync();
 
@@ -116,14 +121,117 @@ public sealed class ScaleMemoryLimitActionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExecuteAsync_BarePod_RefusedBecauseNoWorkloadOwnsIt()
+    public async Task ExecuteAsync_BarePod_NotApplicableBecauseNoWorkloadOwnsIt()
     {
         var request = TestCluster.Request(TestCluster.Alert(("namespace", "shop"), ("pod", "debug"), ("container", "app")), "scale_memory_limit", Seed);
 
         var outcome = await Action.ExecuteAsync(request, default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
         outcome.Summary.ShouldContain("no controlling owner");
+        outcome.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
         _cluster.Server.PersistedWrites.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task ExecuteAsync_OomKilledPod_ReportsTheKillItSawAsThePremise()
+    {
+        var outcome = await Action.ExecuteAsync(Raise(Seed), default);
+
+        outcome.Premise.ShouldBe(new PremiseObservation(
+            PremiseVerdict.Holds,
+            "container app in shop/checkout-7d9f-x2k4p was OOM-killed: OOMKilled (exit 137) at 2026-11-28 09:58:00Z; memory limit 512Mi"));
+    }
+
+    [Fact]
+    public async Task ExecuteAndPreview_ContainerNeverOomKilled_PremiseNotMetAndTheDeploymentIsUntouched()
+    {
+        _cluster.Healthy();
+        var before = DeploymentJson;
+
+        var preview = await Action.PreviewAsync(Raise(Seed), default);
+        var outcome = await Action.ExecuteAsync(Raise(Seed), default);
+
+        const string Observed = "container app in shop/checkout-7d9f-x2k4p was not OOM-killed (running, 0 restarts); memory limit 512Mi; " +
+            "working set not checked: the action reads no metrics API";
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
+        preview.Changes.ShouldBeEmpty();
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
+        outcome.Summary.ShouldBe("premise not met: " + Observed);
+        _cluster.Server.Requests.ShouldNotContain(r => r.Verb == "patch", "not even a dry run is sent");
+        DeploymentJson.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_KillGoneSincePreview_ChecksThePremiseAgainAndChangesNothing()
+    {
+        (await Action.PreviewAsync(Raise(Seed), default)).CanRun.ShouldBeTrue();
+        _cluster.Healthy();
+        var before = DeploymentJson;
+
+        var outcome = await Action.ExecuteAsync(Raise(Seed), default);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+        DeploymentJson.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SignalNamesTheDeployment_LooksForTheKillInItsPods()
+    {
+        var request = TestCluster.Request(TestCluster.Alert(("namespace", "shop"), ("deployment", "checkout"), ("container", "app")), "scale_memory_limit", Seed);
+
+        var outcome = await Action.ExecuteAsync(request, default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise!.Observed.ShouldStartWith("container app in shop/checkout-7d9f-x2k4p was OOM-killed");
+        _cluster.Server.Requests.ShouldContain(r => r.Resource == "pods" && r.Verb == "list");
+        AppResources.Limits["memory"].ToInt64().ShouldBe(768L << 20);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SignalNamesTheDeploymentButNoPodWasKilled_PremiseNotMetNamingThePods()
+    {
+        _cluster.Healthy();
+        var request = TestCluster.Request(TestCluster.Alert(("namespace", "shop"), ("deployment", "checkout"), ("container", "app")), "scale_memory_limit", Seed);
+
+        var outcome = await Action.ExecuteAsync(request, default);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise!.Observed.ShouldStartWith(
+            "container app was not OOM-killed in any of the 1 pod(s) of deployment shop/checkout (shop/checkout-7d9f-x2k4p: running, 0 restarts)");
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("shop", "checkout-gone", "not found")]
+    [InlineData("kube-system", "checkout-7d9f-x2k4p", "not in Kubernetes:AllowedNamespaces")]
+    public async Task ExecuteAndPreview_PodThatCannotBeResolved_NotApplicable(string ns, string pod, string reason)
+    {
+        var request = TestCluster.Request(TestCluster.Alert(("namespace", ns), ("pod", pod), ("container", "app")), "scale_memory_limit", Seed);
+
+        var preview = await Action.PreviewAsync(request, default);
+        var outcome = await Action.ExecuteAsync(request, default);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldStartWith("not applicable: ");
+        outcome.Summary.ShouldContain(reason);
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Descriptor_SaysWhatThePremiseIsAndThatTheWorkingSetIsNotRead()
+    {
+        var premise = Action.Descriptor.Premise;
+
+        premise.IsObservable.ShouldBeTrue();
+        premise.Checks!.ShouldContain("OOMKilled");
+        premise.Checks!.ShouldContain("working-set metrics are not read");
+    }
+
+    private string DeploymentJson => _cluster.Server.GetJson("deployments", "shop", "checkout")!.ToJsonString();
 }
