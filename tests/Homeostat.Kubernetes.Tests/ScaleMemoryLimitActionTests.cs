@@ -152,8 +152,8 @@ public sealed class ScaleMemoryLimitActionTests : IAsyncLifetime
         var preview = await Action.PreviewAsync(Raise(Seed), default);
         var outcome = await Action.ExecuteAsync(Raise(Seed), default);
 
-        const string Observed = "container app in shop/checkout-7d9f-x2k4p was not OOM-killed (running, 0 restarts); memory limit 512Mi; " +
-            "working set not checked: the action reads no metrics API";
+        const string Observed = "container app in shop/checkout-7d9f-x2k4p was not OOM-killed (running, 0 restarts); " +
+            "working set not checked: the metrics API (metrics.k8s.io) answered HTTP 404 for pod shop/checkout-7d9f-x2k4p";
         preview.CanRun.ShouldBeFalse();
         preview.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
         preview.Changes.ShouldBeEmpty();
@@ -161,6 +161,38 @@ public sealed class ScaleMemoryLimitActionTests : IAsyncLifetime
         outcome.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
         outcome.Summary.ShouldBe("premise not met: " + Observed);
         _cluster.Server.Requests.ShouldNotContain(r => r.Verb == "patch", "not even a dry run is sent");
+        DeploymentJson.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NeverKilledButWorkingSetNearTheLimit_PremiseHoldsAndTheLimitIsRaised()
+    {
+        _cluster.Healthy();
+        _cluster.WorkingSet("480Mi");
+
+        var outcome = await Action.ExecuteAsync(Raise(Seed), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldBe(new PremiseObservation(
+            PremiseVerdict.Holds,
+            "container app in shop/checkout-7d9f-x2k4p was not OOM-killed (running, 0 restarts); working set 480Mi of 512Mi limit (94%), at or above 90%"));
+        _cluster.Server.Requests.ShouldContain(r => r.ApiGroup == "metrics.k8s.io" && r.Resource == "pods" && r.Verb == "get" && r.Status == 200);
+        AppResources.Limits["memory"].ToInt64().ShouldBe(768L << 20);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NeverKilledAndWorkingSetWellBelowTheLimit_PremiseNotMetNamingTheNumbers()
+    {
+        _cluster.Healthy();
+        _cluster.WorkingSet("210Mi");
+        var before = DeploymentJson;
+
+        var outcome = await Action.ExecuteAsync(Raise(Seed), default);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise!.Observed.ShouldBe(
+            "container app in shop/checkout-7d9f-x2k4p was not OOM-killed (running, 0 restarts); working set 210Mi of 512Mi limit (41%), below 90%");
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
         DeploymentJson.ShouldBe(before);
     }
 
@@ -224,13 +256,14 @@ public sealed class ScaleMemoryLimitActionTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Descriptor_SaysWhatThePremiseIsAndThatTheWorkingSetIsNotRead()
+    public void Descriptor_SaysWhatThePremiseIsAndWhenTheWorkingSetCannotBeRead()
     {
         var premise = Action.Descriptor.Premise;
 
         premise.IsObservable.ShouldBeTrue();
         premise.Checks!.ShouldContain("OOMKilled");
-        premise.Checks!.ShouldContain("working-set metrics are not read");
+        premise.Checks!.ShouldContain("working set is at least 90%");
+        premise.Checks!.ShouldContain("without a metrics API only the OOM kill is observable");
     }
 
     private string DeploymentJson => _cluster.Server.GetJson("deployments", "shop", "checkout")!.ToJsonString();

@@ -145,6 +145,21 @@ public sealed class TestCluster : IAsyncLifetime
             };
         });
 
+    /// <summary>
+    /// What metrics-server reports for <paramref name="pod"/> (a <c>metrics.k8s.io/v1beta1</c> PodMetrics): container app's
+    /// working set as <paramref name="memory"/>. Without this the metrics API answers 404, as in a cluster without metrics-server.
+    /// </summary>
+    public void WorkingSet(string memory, string pod = CheckoutPod) =>
+        Server.Seed("podmetrics", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = pod, ["namespace"] = "shop", ["labels"] = new JsonObject { ["app"] = pod.Split('-')[0] } },
+            ["timestamp"] = "2026-11-28T09:59:45Z",
+            ["window"] = "15s",
+            ["containers"] = new JsonArray(
+                new JsonObject { ["name"] = "app", ["usage"] = new JsonObject { ["cpu"] = "120m", ["memory"] = memory } },
+                new JsonObject { ["name"] = "sidecar", ["usage"] = new JsonObject { ["cpu"] = "3m", ["memory"] = "21Mi" } }),
+        });
+
     /// <summary>The kubelet reports DiskPressure on node-3 (its image filesystem is nearly full).</summary>
     public void DiskPressure(string node = "node-3") =>
         Server.Modify<V1Node>(null, node, n =>

@@ -14,8 +14,9 @@ public static class KubernetesActionDescriptors
     public static readonly ActionDescriptor ScaleMemoryLimit = KnownActions.ScaleMemoryLimit with
     {
         Premise = PremiseDescriptor.Observes(
-            "the container was OOM-killed: state or lastState terminated with reason OOMKilled in the signal's pod, or in a pod of the named workload " +
-            "(working-set metrics are not read: the action queries no metrics API, so a container near its limit that was never killed does not count)"),
+            "the container was OOM-killed (state or lastState terminated with reason OOMKilled in the signal's pod, or in a pod of the named workload), " +
+            "or its working set is at least 90% of its memory limit, read from the metrics API (metrics.k8s.io) when the cluster serves one; " +
+            "without a metrics API only the OOM kill is observable"),
     };
 
     public static readonly ActionDescriptor TriggerCertRenewal = KnownActions.TriggerCertRenewal with

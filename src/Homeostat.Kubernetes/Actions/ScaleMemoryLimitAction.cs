@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Homeostat.Primitives;
 using Homeostat.Remediation;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -11,8 +12,8 @@ namespace Homeostat.Kubernetes.Actions;
 /// <summary>
 /// Raises a container's memory limit on the owning Deployment or StatefulSet by <c>step</c>. Premise: the container was
 /// OOM-killed — its state or lastState is terminated with reason OOMKilled in the pod the signal names, or in one of the
-/// workload's pods when it names the workload. Working-set metrics are not read (the action queries no metrics API), so a
-/// container near its limit that has not been killed does not count: raising a limit is for a container that hit it. The limit the first remediation
+/// workload's pods when it names the workload — or its working set, read from the metrics API when the cluster has one, is
+/// at least <see cref="NearLimit"/> of its limit. Without a metrics API only the OOM kill is observable. The limit the first remediation
 /// found is kept in the workload annotation <c>homeostat.dev/memory-baseline-&lt;container&gt;</c>, and the limit never rises more
 /// than <c>max_increase</c> above it, nor above <c>ceiling</c>. At the bound the action reports NoChange.
 /// </summary>
@@ -20,6 +21,13 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
     : KubernetesAction<(ObjectTarget Target, string? Container)>(client, options)
 {
     public const string BaselineAnnotationPrefix = "homeostat.dev/memory-baseline-";
+
+    /// <summary>A working set at this share of the limit counts as near it: the kernel reclaims cache first, so 90% is close to an OOM kill.</summary>
+    public const double NearLimit = 0.9;
+
+    public const string MetricsGroup = "metrics.k8s.io";
+
+    public const string MetricsVersion = "v1beta1";
 
     public override ActionDescriptor Descriptor => KubernetesActionDescriptors.ScaleMemoryLimit;
 
@@ -82,8 +90,8 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
         }
 
         var current = limitQuantity.ToInt64();
-        var (killed, observed) = await OomKilledAsync(target.Target, workload, container.Name, Format(current), cancellationToken);
-        if (!killed)
+        var (holds, observed) = await PremiseAsync(target.Target, workload, container.Name, current, cancellationToken);
+        if (!holds)
         {
             return KubernetesPlan.PremiseNotMet(observed);
         }
@@ -153,12 +161,12 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
     }
 
     /// <summary>
-    /// Whether the container was OOM-killed in the pod the signal names, or in any pod the workload's selector matches, and
-    /// what was seen, in the words an operator would check with kubectl describe.
+    /// Whether the container was OOM-killed, or its working set is at <see cref="NearLimit"/> of its limit, in the pod the
+    /// signal names or in the pods the workload's selector matches; and what was seen, in the words an operator would check
+    /// with kubectl describe and kubectl top.
     /// </summary>
-    private async Task<(bool Killed, string Observed)> OomKilledAsync(ObjectTarget target, Workload workload, string container, string limit, CancellationToken cancellationToken)
+    private async Task<(bool Holds, string Observed)> PremiseAsync(ObjectTarget target, Workload workload, string container, long limit, CancellationToken cancellationToken)
     {
-        const string NoMetrics = "working set not checked: the action reads no metrics API";
         IReadOnlyList<V1Pod> pods;
         if (target.Kind == KubernetesTargets.Pod)
         {
@@ -169,7 +177,7 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
             var labels = workload.MatchLabels is { Count: > 0 } matchLabels ? matchLabels : workload.Template.Metadata?.Labels;
             if (labels is not { Count: > 0 })
             {
-                return (false, $"{workload} has no selector labels to find its pods by, so no OOM kill of container {container} can be seen; {NoMetrics}");
+                return (false, $"{workload} has no selector labels to find its pods by, so neither an OOM kill nor the working set of container {container} can be seen");
             }
 
             var selector = string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
@@ -181,25 +189,72 @@ public sealed class ScaleMemoryLimitAction(IKubernetes client, IOptionsMonitor<K
         {
             var (pod, kill) = killed[0];
             var others = killed.Count > 1 ? $" (and in {killed.Count - 1} more of {pods.Count} pods)" : "";
-            return (true, $"container {container} in {workload.Namespace}/{pod.Metadata.Name} was OOM-killed: {PodHealth.Termination(kill!)}{others}; memory limit {limit}");
+            return (true, $"container {container} in {workload.Namespace}/{pod.Metadata.Name} was OOM-killed: {PodHealth.Termination(kill!)}{others}; memory limit {Format(limit)}");
         }
 
         if (pods.Count == 0)
         {
-            return (false, $"{workload} has no pods, so no OOM kill of container {container} can be seen; {NoMetrics}");
+            return (false, $"{workload} has no pods, so neither an OOM kill nor the working set of container {container} can be seen");
         }
 
+        var (usage, unavailable) = await WorkingSetsAsync(pods, container, limit, cancellationToken);
+        var highest = usage.OrderByDescending(u => (double)u.Bytes / u.Limit).FirstOrDefault();
+        var near = highest.Pod is not null && highest.Bytes >= NearLimit * highest.Limit;
+        var workingSet = highest.Pod is null
+            ? $"working set not checked: {unavailable}"
+            : $"working set {Mebibytes(highest.Bytes)} of {Format(highest.Limit)} limit ({100.0 * highest.Bytes / highest.Limit:0}%), {(near ? "at or above" : "below")} {100 * NearLimit:0}%";
         if (target.Kind == KubernetesTargets.Pod)
         {
             var state = PodHealth.Describe(PodHealth.Container(pods[0], container));
-            return (false, $"container {container} in {target.Namespace}/{target.Name} was not OOM-killed ({state}); memory limit {limit}; {NoMetrics}");
+            return (near, $"container {container} in {target.Namespace}/{target.Name} was not OOM-killed ({state}); {workingSet}");
         }
 
         const int Shown = 3;
         var states = pods.Take(Shown).Select(p => $"{p.Metadata.Namespace()}/{p.Metadata.Name}: {PodHealth.Describe(PodHealth.Container(p, container))}");
         var more = pods.Count > Shown ? $"; {pods.Count - Shown} more" : "";
-        return (false, $"container {container} was not OOM-killed in any of the {pods.Count} pod(s) of {workload} ({string.Join("; ", states)}{more}); memory limit {limit}; {NoMetrics}");
+        var where = highest.Pod is null ? "" : $" in {highest.Pod.Metadata.Namespace()}/{highest.Pod.Metadata.Name}";
+        return (near, $"container {container} was not OOM-killed in any of the {pods.Count} pod(s) of {workload} ({string.Join("; ", states)}{more}); {workingSet}{where}");
     }
+
+    /// <summary>
+    /// The container's working set in each pod, from the metrics API (<c>metrics.k8s.io/v1beta1</c> PodMetrics, which
+    /// metrics-server fills with the working set), against that pod's own memory limit; or why it could not be read. The
+    /// metrics API is optional in a cluster: a 404, 403 or 503 from it means the working set is not checked, not that the
+    /// action fails.
+    /// </summary>
+    private async Task<(List<(V1Pod Pod, long Bytes, long Limit)> Usage, string Unavailable)> WorkingSetsAsync(
+        IReadOnlyList<V1Pod> pods, string container, long templateLimit, CancellationToken cancellationToken)
+    {
+        const int MaxPods = 10;
+        var usage = new List<(V1Pod Pod, long Bytes, long Limit)>();
+        foreach (var pod in pods.Take(MaxPods))
+        {
+            JsonObject metrics;
+            try
+            {
+                metrics = await Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
+                    MetricsGroup, MetricsVersion, pod.Metadata.Namespace(), "pods", pod.Metadata.Name, cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException exception)
+            {
+                return (usage, $"the metrics API ({MetricsGroup}) answered HTTP {(int?)exception.Response?.StatusCode} for pod {pod.Metadata.Namespace()}/{pod.Metadata.Name}");
+            }
+
+            var memory = (metrics["containers"] as JsonArray ?? [])
+                .OfType<JsonObject>()
+                .FirstOrDefault(c => c["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n == container)?["usage"]?["memory"];
+            if (memory is JsonValue value && value.TryGetValue<string>(out var text) && TryParseQuantity(text, out var bytes))
+            {
+                var podLimit = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == container)?.Resources?.Limits is { } limits
+                    && limits.TryGetValue("memory", out var quantity) && quantity is not null ? quantity.ToInt64() : templateLimit;
+                usage.Add((pod, bytes, Math.Max(1, podLimit)));
+            }
+        }
+
+        return (usage, usage.Count == 0 ? $"the metrics API has no memory usage for container {container}" : "");
+    }
+
+    private static string Mebibytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#}Mi");
 
     private static bool TryParseQuantity(string text, out long bytes)
     {
