@@ -86,24 +86,7 @@ public abstract class KubernetesAction<TTarget>(IKubernetes client, IOptionsMoni
             return ActionPreview.NotApplicable(Unprefixed(problem));
         }
 
-        KubernetesPlan plan;
-        try
-        {
-            plan = await PlanAsync(request, target, cancellationToken);
-        }
-        catch (HttpOperationException exception) when (IsNotFound(exception))
-        {
-            return ActionPreview.NotApplicable(Missing(exception));
-        }
-        catch (HttpOperationException exception)
-        {
-            return ActionPreview.Refused(Describe(exception, "reading the target"));
-        }
-        catch (HttpRequestException exception)
-        {
-            return ActionPreview.Refused($"the API server could not be reached: {exception.Message}");
-        }
-
+        var plan = await ReadAndPlanAsync(request, target, cancellationToken);
         var premise = plan.Premise is null ? null : new PremiseObservation(PremiseVerdict.Holds, plan.Premise);
         switch (plan.Kind)
         {
@@ -146,29 +129,8 @@ public abstract class KubernetesAction<TTarget>(IKubernetes client, IOptionsMoni
 
         for (var attempt = 0; ; attempt++)
         {
-            KubernetesPlan plan;
-            try
-            {
-                // The premise is checked here, on what was just read, before anything is written.
-                plan = await PlanAsync(request, target, cancellationToken);
-            }
-            catch (HttpOperationException exception) when (IsNotFound(exception))
-            {
-                return ActionOutcome.NotApplicable(Missing(exception));
-            }
-            catch (HttpOperationException exception)
-            {
-                return ActionOutcome.Failed(Describe(exception, "reading the target"));
-            }
-            catch (HttpRequestException exception)
-            {
-                return ActionOutcome.Failed($"the API server could not be reached: {exception.Message}");
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return ActionOutcome.Failed("stopped by the time limit before the target was read");
-            }
-
+            // The premise is checked here, on what was just read, before anything is written.
+            var plan = await ReadAndPlanAsync(request, target, cancellationToken);
             var premise = plan.Premise is null ? null : new PremiseObservation(PremiseVerdict.Holds, plan.Premise);
             switch (plan.Kind)
             {
@@ -206,6 +168,31 @@ public abstract class KubernetesAction<TTarget>(IKubernetes client, IOptionsMoni
 
             var retried = attempt == 0 ? "" : $" (after {attempt} conflict{(attempt == 1 ? "" : "s")}, re-read and re-applied)";
             return new ActionOutcome(ActionStatus.Succeeded, $"{plan.Summary}{retried}", plan.Changes) { Premise = premise };
+        }
+    }
+
+    /// <summary>Reads and plans; a read the API server refuses is a plan too: not applicable on 404 (the target is gone), refused otherwise.</summary>
+    private async Task<KubernetesPlan> ReadAndPlanAsync(ActionRequest request, TTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PlanAsync(request, target, cancellationToken);
+        }
+        catch (HttpOperationException exception) when (IsNotFound(exception))
+        {
+            return KubernetesPlan.NotApplicable(Missing(exception));
+        }
+        catch (HttpOperationException exception)
+        {
+            return KubernetesPlan.Refuse(Describe(exception, "reading the target"));
+        }
+        catch (HttpRequestException exception)
+        {
+            return KubernetesPlan.Refuse($"the API server could not be reached: {exception.Message}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return KubernetesPlan.Refuse("stopped by the time limit before the target was read");
         }
     }
 

@@ -107,12 +107,9 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
             await using var connection = PostgresConnections.Create(run.Connection, run.TimeoutSeconds);
             await connection.OpenAsync(cancellationToken);
             var premise = await CheckPremiseAsync(connection, run, cancellationToken);
-            switch (premise.Verdict)
+            if (premise.Verdict != PremiseVerdict.Holds)
             {
-                case PremiseVerdict.NotMet:
-                    return ActionPreview.PremiseNotMet(premise.Observed);
-                case PremiseVerdict.NotApplicable:
-                    return ActionPreview.NotApplicable(premise.Observed);
+                return premise.Verdict == PremiseVerdict.NotMet ? ActionPreview.PremiseNotMet(premise.Observed) : ActionPreview.NotApplicable(premise.Observed);
             }
 
             var (sessions, eligible) = await FindAsync(connection, run, cancellationToken);
@@ -152,12 +149,9 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
             await using var connection = PostgresConnections.Create(run.Connection, run.TimeoutSeconds);
             await connection.OpenAsync(cancellationToken);
             var premise = await CheckPremiseAsync(connection, run, cancellationToken);
-            switch (premise.Verdict)
+            if (premise.Verdict != PremiseVerdict.Holds)
             {
-                case PremiseVerdict.NotMet:
-                    return ActionOutcome.PremiseNotMet(premise.Observed);
-                case PremiseVerdict.NotApplicable:
-                    return ActionOutcome.NotApplicable(premise.Observed);
+                return premise.Verdict == PremiseVerdict.NotMet ? ActionOutcome.PremiseNotMet(premise.Observed) : ActionOutcome.NotApplicable(premise.Observed);
             }
 
             var (sessions, eligible) = await FindAsync(connection, run, cancellationToken);
