@@ -24,8 +24,8 @@ public static class KubernetesServiceCollectionExtensions
         KubernetesActionDescriptors.ScaleReplicas,
         KubernetesActionDescriptors.DeletePod,
         KubernetesActionDescriptors.CordonNode,
-        KnownActions.ScaleMemoryLimit,
-        KnownActions.OpenCircuitBreaker,
+        KubernetesActionDescriptors.ScaleMemoryLimit,
+        KubernetesActionDescriptors.OpenCircuitBreaker,
     ];
 
     /// <summary>
@@ -68,8 +68,8 @@ public static class KubernetesServiceCollectionExtensions
             .Action<ScaleReplicasAction>(KubernetesActionDescriptors.ScaleReplicas)
             .Action<DeletePodAction>(KubernetesActionDescriptors.DeletePod)
             .Action<CordonNodeAction>(KubernetesActionDescriptors.CordonNode)
-            .Action<ScaleMemoryLimitAction>(KnownActions.ScaleMemoryLimit)
-            .Action<OpenCircuitBreakerAction>(KnownActions.OpenCircuitBreaker)
+            .Action<ScaleMemoryLimitAction>(KubernetesActionDescriptors.ScaleMemoryLimit)
+            .Action<OpenCircuitBreakerAction>(KubernetesActionDescriptors.OpenCircuitBreaker)
             .Verifier<KubernetesVerifier>();
         services.AddSingleton<ICertManagerRenewal, CertManagerRenewal>();
         services.TryAddSingleton<IActionStartTime, AuditActionStartTime>();

@@ -123,28 +123,139 @@ public sealed class CertManagerRenewalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExecuteAsync_MissingCertificate_FailsAsNotFound()
+    public async Task ExecuteAndPreview_MissingCertificate_NotApplicable()
     {
+        var preview = await Renewal.PreviewAsync(Renew("gone-tls"), default);
         var outcome = await Renewal.ExecuteAsync(Renew("gone-tls"), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldContain("not found");
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldBe("not applicable: the target does not exist: certificates.cert-manager.io \"gone-tls\" not found");
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SignalNamesNoCertificate_NotApplicableWithoutAnApiCall()
+    {
+        var request = TestCluster.Request(TestCluster.Alert(("alertname", "CertificateExpiringSoon"), ("namespace", "shop")), "trigger_cert_renewal");
+
+        var outcome = await Renewal.ExecuteAsync(request, default);
+
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldContain("names no certificate");
+        _cluster.Server.Requests.ShouldBeEmpty();
     }
 
     [Theory]
-    [InlineData("api-tls/../../secrets/x", "shop")]
-    [InlineData("API_TLS;rm -rf", "shop")]
-    [InlineData("api-tls", "kube-system")]
-    [InlineData("api-tls", "shop/../kube-system")]
-    public async Task ExecuteAsync_HostileOrDisallowedTarget_RefusedWithoutAnApiCall(string name, string ns)
+    [InlineData("api-tls/../../secrets/x", "shop", "not a valid Kubernetes object name")]
+    [InlineData("API_TLS;rm -rf", "shop", "not a valid Kubernetes object name")]
+    [InlineData("api-tls", "kube-system", "not in Kubernetes:AllowedNamespaces")]
+    [InlineData("api-tls", "shop/../kube-system", "not a valid Kubernetes namespace name")]
+    public async Task ExecuteAsync_HostileOrDisallowedTarget_NotApplicableWithoutAnApiCall(string name, string ns, string reason)
     {
         var outcome = await Renewal.ExecuteAsync(Renew(name, ns), default);
         var preview = await Renewal.PreviewAsync(Renew(name, ns), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldContain("refused");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldContain(reason);
         preview.CanRun.ShouldBeFalse();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
         _cluster.Server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ExpiresWithinMinRemaining_ReportsWhatItSaw()
+    {
+        var outcome = await Renewal.ExecuteAsync(Renew(), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldBe(new PremiseObservation(
+            PremiseVerdict.Holds, "certificate shop/api-tls expires at 2026-11-28 20:00:00Z, 10h from now, within min_remaining 1d"));
+    }
+
+    [Fact]
+    public async Task ExecuteAndPreview_ValidForLongerThanMinRemaining_PremiseNotMetAndTheCertificateIsUntouched()
+    {
+        ReseedWithNotAfter("2027-02-26T00:00:00Z");
+        var before = CertificateJson;
+
+        var preview = await Renewal.PreviewAsync(Renew(), default);
+        var outcome = await Renewal.ExecuteAsync(Renew(), default);
+
+        const string Observed = "certificate shop/api-tls is valid until 2027-02-26 00:00:00Z, 89d14h from now, longer than min_remaining 1d";
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
+        _cluster.Server.Requests.ShouldNotContain(r => r.Verb == "patch", "not even a dry run is sent");
+        CertificateJson.ShouldBe(before);
+        Issuing.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_MinRemainingShorterThanTheTimeLeft_PremiseNotMet()
+    {
+        var request = TestCluster.Request(
+            TestCluster.Alert(("namespace", "shop"), ("certificate", "api-tls")), "trigger_cert_renewal", ("min_remaining", TestCluster.Interval("6h")));
+
+        var outcome = await Renewal.ExecuteAsync(request, default);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Summary.ShouldContain("10h from now, longer than min_remaining 6h");
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ExpiredCertificate_PremiseHoldsAndItIsMarkedForReissuance()
+    {
+        ReseedWithNotAfter("2026-11-28T07:30:00Z");
+
+        var outcome = await Renewal.ExecuteAsync(Renew(), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise!.Observed.ShouldBe("certificate shop/api-tls expired at 2026-11-28 07:30:00Z, 2h30m ago");
+        Issuing.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NeverIssued_PremiseHolds()
+    {
+        ReseedWithNotAfter(null);
+
+        var outcome = await Renewal.ExecuteAsync(Renew(), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise!.Observed.ShouldBe("certificate shop/api-tls has no status.notAfter: it was never issued");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CertificateRenewedSincePreview_ChecksThePremiseAgain()
+    {
+        (await Renewal.PreviewAsync(Renew(), default)).CanRun.ShouldBeTrue();
+        ReseedWithNotAfter("2027-02-26T00:00:00Z");
+
+        var outcome = await Renewal.ExecuteAsync(Renew(), default);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        Issuing.ShouldBeNull();
+    }
+
+    private string CertificateJson => _cluster.Server.GetJson("certificates", "shop", "api-tls")!.ToJsonString();
+
+    /// <summary>cert-manager's view of api-tls after an issuance that set this status.notAfter (null: never issued).</summary>
+    private void ReseedWithNotAfter(string? notAfter)
+    {
+        var certificate = _cluster.Server.GetJson("certificates", "shop", "api-tls")!;
+        var status = certificate["status"]!.AsObject();
+        status.Remove("notAfter");
+        if (notAfter is not null)
+        {
+            status["notAfter"] = notAfter;
+        }
+
+        certificate["metadata"]!.AsObject().Remove("resourceVersion");
+        _cluster.Server.Seed("certificates", certificate);
     }
 
     [Fact]

@@ -27,7 +27,11 @@ public sealed record ApiRequest(string Method, string Verb, string ApiGroup, str
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
-    private sealed record ResourceType(string Group, string ApiVersion, string Kind, bool Namespaced, bool HasScale, bool HasStatus = false, bool Custom = false);
+    private sealed record ResourceType(string Group, string ApiVersion, string Kind, bool Namespaced, bool HasScale, bool HasStatus = false, bool Custom = false)
+    {
+        /// <summary>The resource name in the path and in RBAC when the key differs (metrics.k8s.io's PodMetrics are "pods").</summary>
+        public string? PathName { get; init; }
+    }
 
     private static readonly Dictionary<string, ResourceType> Resources = new(StringComparer.Ordinal)
     {
@@ -40,6 +44,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         ["daemonsets"] = new("apps", "apps/v1", "DaemonSet", true, false),
         ["certificates"] = new("cert-manager.io", "cert-manager.io/v1", "Certificate", true, false, HasStatus: true, Custom: true),
         ["destinationrules"] = new("networking.istio.io", "networking.istio.io/v1beta1", "DestinationRule", true, false, Custom: true),
+        ["podmetrics"] = new("metrics.k8s.io", "metrics.k8s.io/v1beta1", "PodMetrics", true, false, Custom: true) { PathName = "pods" },
     };
 
     private static readonly Dictionary<Type, string> ResourceOfType = new()
@@ -90,7 +95,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     }
 
     /// <summary>Writes (POST, PATCH, PUT, DELETE without dryRun) that were persisted.</summary>
-    public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb != "get" && !r.DryRun && r.Status is >= 200 and < 300).ToList();
+    public IReadOnlyList<ApiRequest> PersistedWrites => Requests.Where(r => r.Verb is not ("get" or "list" or "watch") && !r.DryRun && r.Status is >= 200 and < 300).ToList();
 
     public static async Task<FakeApiServer> StartAsync()
     {
@@ -272,7 +277,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             name = CreatedName(body);
         }
 
-        var rbacResource = subresource is null ? resource : $"{resource}/{subresource}";
+        var rbacResource = subresource is null ? type.PathName ?? resource : $"{resource}/{subresource}";
         var dryRunValues = query["dryRun"];
         var dryRun = dryRunValues.Count > 0;
         var record = new ApiRequest(method, verb, type.Group, rbacResource, ns, name, dryRun, contentType, 0);
@@ -967,7 +972,13 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         // A collection path (no name) routes only so that POST can create; other verbs on it get 405.
-        if (rest.Length is < 1 or > 3 || !Resources.TryGetValue(rest[0], out var type))
+        if (rest.Length is < 1 or > 3)
+        {
+            return false;
+        }
+
+        var key = Resources.FirstOrDefault(r => r.Value.PathName == rest[0] && r.Value.ApiVersion == apiVersion).Key ?? rest[0];
+        if (!Resources.TryGetValue(key, out var type))
         {
             return false;
         }
@@ -994,7 +1005,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             subresource = rest[2];
         }
 
-        resource = rest[0];
+        resource = key;
         name = rest.Length > 1 ? rest[1] : "";
         return true;
     }

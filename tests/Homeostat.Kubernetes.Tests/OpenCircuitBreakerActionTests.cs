@@ -175,15 +175,38 @@ public sealed class OpenCircuitBreakerActionTests : IAsyncLifetime
     [InlineData("upstream_host", "-evil.example.com")]
     [InlineData("host", "checkout.kube-system.svc.cluster.local")]
     [InlineData("destination_service_name", "Checkout_Svc")]
-    public async Task ExecuteAsync_HostileOrDisallowedHost_RefusedWithoutAnApiCall(string label, string value)
+    public async Task ExecuteAsync_HostileOrDisallowedHost_NotApplicableWithoutAnApiCall(string label, string value)
     {
         var outcome = await Action.ExecuteAsync(Open((label, value)), default);
         var preview = await Action.PreviewAsync(Open((label, value)), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldContain("refused");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
         preview.CanRun.ShouldBeFalse();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
         _cluster.Server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SignalNamesNoHost_NotApplicable()
+    {
+        var outcome = await Action.ExecuteAsync(Open(("alertstate", "firing")), default);
+
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldStartWith("not applicable: the signal names no target host");
+        _cluster.Server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Descriptor_LatencyCannotBeObserved_SaysWhyAndActsWithoutAPremiseObservation()
+    {
+        Action.Descriptor.Premise.IsObservable.ShouldBeFalse();
+        Action.Descriptor.Premise.CannotObserve!.ShouldContain("does not query");
+
+        var outcome = await Action.ExecuteAsync(OpenCheckout(), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldBeNull();
     }
 
     [Fact]

@@ -22,6 +22,11 @@ public sealed class RbacManifestTests : IAsyncLifetime
     [Fact]
     public async Task ClusterRole_EveryActionPreviewedAndExecuted_GrantsExactlyTheCallsMade()
     {
+        // Every premise holds: checkout's container was OOM-killed (and is crash-looping since), db-0's works at 94% of its
+        // limit as metrics-server reports it, and node-3 reports DiskPressure.
+        _cluster.OomKill(crashLooping: true);
+        _cluster.WorkingSet("480Mi", "db-0");
+        _cluster.DiskPressure();
         var oomInDbPod = TestCluster.Alert(("namespace", "shop"), ("pod", "db-0"), ("container", "app"));
         var runs = new (IRemediationAction Action, ActionRequest Request)[]
         {
@@ -31,6 +36,7 @@ public sealed class RbacManifestTests : IAsyncLifetime
             (new ScaleReplicasAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(oomInDbPod, "scale_replicas", ("max", 5L))),
             (new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.OomInCheckoutPod(), "scale_memory_limit", ("max_increase", TestCluster.Size("1Gi")))),
             (new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(oomInDbPod, "scale_memory_limit", ("max_increase", TestCluster.Size("1Gi")))),
+            (new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.Alert(("namespace", "shop"), ("deployment", "checkout"), ("container", "app")), "scale_memory_limit", ("max_increase", TestCluster.Size("1Gi")))),
             (new CordonNodeAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.Alert(("node", "node-3")), "cordon_node")),
             (new DeletePodAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.OomInCheckoutPod(), "delete_pod")),
             (new OpenCircuitBreakerAction(_cluster.Client, _cluster.Monitor), TestCluster.Request(TestCluster.Alert(("namespace", "shop"), ("destination_service_name", "checkout")), "open_circuit_breaker")),

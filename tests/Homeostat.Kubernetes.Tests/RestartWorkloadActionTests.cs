@@ -110,4 +110,28 @@ public sealed class RestartWorkloadActionTests : IAsyncLifetime
         outcome.Summary.ShouldContain("forbidden");
         outcome.Summary.ShouldContain("cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"shop\"");
     }
+
+    [Theory]
+    [InlineData("deployment", "checkout-old", "not found")]
+    [InlineData("pod", "debug", "no controlling owner")]
+    [InlineData("pod", "checkout-gone", "not found")]
+    public async Task ExecuteAsync_NoWorkloadToRestart_NotApplicableAndNothingChanged(string label, string name, string reason)
+    {
+        var preview = await Action.PreviewAsync(Restart(("namespace", "shop"), (label, name)), default);
+        var outcome = await Action.ExecuteAsync(Restart(("namespace", "shop"), (label, name)), default);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldContain(reason);
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+        RestartedAt().ShouldBeNull();
+    }
+
+    [Fact]
+    public void Descriptor_FaultInsideTheProcessesCannotBeObserved_SaysWhy()
+    {
+        Action.Descriptor.Premise.IsObservable.ShouldBeFalse();
+        Action.Descriptor.Premise.CannotObserve!.ShouldContain("API server does not show");
+    }
 }

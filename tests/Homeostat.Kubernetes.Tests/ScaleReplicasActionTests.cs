@@ -99,4 +99,33 @@ public sealed class ScaleReplicasActionTests : IAsyncLifetime
         outcome.Summary.ShouldContain("min 5 is above max 2");
         _cluster.Server.Requests.ShouldBeEmpty();
     }
+
+    [Theory]
+    [InlineData("deployment", "checkout-old", "not found")]
+    [InlineData("pod", "debug", "no controlling owner")]
+    public async Task ExecuteAsync_NoWorkloadToScale_NotApplicableAndNothingChanged(string label, string name, string reason)
+    {
+        var request = TestCluster.Request(TestCluster.Alert(("namespace", "shop"), (label, name)), "scale_replicas", ("max", 5L));
+
+        var preview = await Action.PreviewAsync(request, default);
+        var outcome = await Action.ExecuteAsync(request, default);
+
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldContain(reason);
+        _cluster.Server.PersistedWrites.ShouldBeEmpty();
+        _cluster.Checkout.Spec.Replicas.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Descriptor_LoadCannotBeObserved_SaysWhyAndActsWithoutAPremiseObservation()
+    {
+        Action.Descriptor.Premise.IsObservable.ShouldBeFalse();
+        Action.Descriptor.Premise.CannotObserve!.ShouldContain("does not read");
+
+        var outcome = await Action.ExecuteAsync(Scale(("max", 5L)), default);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldBeNull();
+    }
 }

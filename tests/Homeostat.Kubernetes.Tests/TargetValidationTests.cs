@@ -4,7 +4,10 @@ using Homeostat.Signals;
 
 namespace Homeostat.Kubernetes.Tests;
 
-/// <summary>Everything in a signal is untrusted: a hostile or out-of-scope target is refused before any API call.</summary>
+/// <summary>
+/// Everything in a signal is untrusted: a hostile or out-of-scope target is not applicable (a notification with the reason,
+/// never a failed action) and is decided before any API call.
+/// </summary>
 public sealed class TargetValidationTests : IAsyncLifetime
 {
     private readonly TestCluster _cluster = new();
@@ -39,7 +42,7 @@ public sealed class TargetValidationTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Hostile))]
-    public async Task ExecuteAndPreview_HostileTarget_RefusedWithNoApiCall(string ns, string name, string expected)
+    public async Task ExecuteAndPreview_HostileTarget_NotApplicableWithNoApiCall(string ns, string name, string expected)
     {
         foreach (var action in NamespacedActions())
         {
@@ -51,10 +54,12 @@ public sealed class TargetValidationTests : IAsyncLifetime
                 var outcome = await action.ExecuteAsync(Request(action, signal), default);
                 var preview = await action.PreviewAsync(Request(action, signal), default);
 
-                outcome.Status.ShouldBe(ActionStatus.Failed, $"{action.Descriptor.Name} ({label}): {outcome.Summary}");
-                outcome.Summary.ShouldContain("refused");
+                outcome.Status.ShouldBe(ActionStatus.NotApplicable, $"{action.Descriptor.Name} ({label}): {outcome.Summary}");
+                outcome.Summary.ShouldStartWith("not applicable: ");
                 outcome.Summary.ShouldContain(expected);
+                outcome.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotApplicable, outcome.Summary["not applicable: ".Length..]));
                 preview.CanRun.ShouldBeFalse();
+                preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
             }
         }
 
@@ -65,13 +70,13 @@ public sealed class TargetValidationTests : IAsyncLifetime
     [InlineData("../x")]
     [InlineData("Bad_Name")]
     [InlineData("a;b")]
-    public async Task ExecuteAsync_HostileNodeName_RefusedWithNoApiCall(string node)
+    public async Task ExecuteAsync_HostileNodeName_NotApplicableWithNoApiCall(string node)
     {
         var action = new CordonNodeAction(_cluster.Client, _cluster.Monitor);
 
         var outcome = await action.ExecuteAsync(TestCluster.Request(TestCluster.Alert(("node", node)), "cordon_node"), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
         outcome.Summary.ShouldContain("not a valid Kubernetes node name");
         _cluster.Server.Requests.ShouldBeEmpty();
     }
@@ -79,20 +84,20 @@ public sealed class TargetValidationTests : IAsyncLifetime
     [Theory]
     [InlineData("Bad_Name")]
     [InlineData("a;b")]
-    public async Task ExecuteAsync_HostileContainerName_RefusedWithNoApiCall(string container)
+    public async Task ExecuteAsync_HostileContainerName_NotApplicableWithNoApiCall(string container)
     {
         var signal = TestCluster.Alert(("namespace", "shop"), ("pod", "checkout-7d9f-x2k4p"), ("container", container));
         var action = new ScaleMemoryLimitAction(_cluster.Client, _cluster.Monitor);
 
         var outcome = await action.ExecuteAsync(Request(action, signal), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
         outcome.Summary.ShouldContain("not a valid Kubernetes container name");
         _cluster.Server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task ExecuteAsync_TwoDifferentNamespaces_RefusedWithNoApiCall()
+    public async Task ExecuteAsync_TwoDifferentNamespaces_NotApplicableWithNoApiCall()
     {
         var signal = TestCluster.Alert(("namespace", "shop"), ("deployment", "checkout")) with
         {
@@ -102,7 +107,7 @@ public sealed class TargetValidationTests : IAsyncLifetime
 
         var outcome = await action.ExecuteAsync(Request(action, signal), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
         outcome.Summary.ShouldContain("two namespaces");
         _cluster.Server.Requests.ShouldBeEmpty();
     }
@@ -114,7 +119,7 @@ public sealed class TargetValidationTests : IAsyncLifetime
 
         var outcome = await action.ExecuteAsync(TestCluster.Request(TestCluster.OomInCheckoutPod(), "delete_pod"), default);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
         outcome.Summary.ShouldContain("AllowedNamespaces is empty");
         _cluster.Server.Requests.ShouldBeEmpty();
     }

@@ -13,13 +13,15 @@ namespace Homeostat.Kubernetes.Tests;
 /// <summary>
 /// The shop cluster every test starts from: namespace <c>shop</c> (allowlisted) with Deployment checkout (2 replicas, container
 /// app limited to 512Mi, requesting 256Mi) → ReplicaSet checkout-7d9f → Pod checkout-7d9f-x2k4p, StatefulSet db, a bare pod
-/// debug, node node-3, and cert-manager Certificate api-tls (Ready, notAfter 2026-11-30). The clock reads 2026-11-28 10:00 UTC.
+/// debug, node node-3 (Ready, no pressure), and cert-manager Certificate api-tls (Ready, notAfter 2026-11-28 20:00: ten hours
+/// left, cert-manager has not renewed it). The clock reads 2026-11-28 10:00 UTC. Every pod starts healthy-looking (Running,
+/// no container statuses); the helpers below write what the kubelet would report when a premise holds.
 /// </summary>
 public sealed class TestCluster : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
 
-    public const string CertificateNotAfter = "2026-11-30T00:00:00Z";
+    public const string CertificateNotAfter = "2026-11-28T20:00:00Z";
 
     public FakeApiServer Server { get; private set; } = null!;
 
@@ -70,7 +72,21 @@ public sealed class TestCluster : IAsyncLifetime
         });
         Server.Seed(Pod("db-0", Owner("StatefulSet", "db", "sts-uid")));
         Server.Seed(Pod("debug", owner: null));
-        Server.Seed(new V1Node { Metadata = new V1ObjectMeta { Name = "node-3" }, Spec = new V1NodeSpec() });
+        Server.Seed(new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = "node-3" },
+            Spec = new V1NodeSpec(),
+            Status = new V1NodeStatus
+            {
+                Conditions =
+                [
+                    new V1NodeCondition { Type = "MemoryPressure", Status = "False", Reason = "KubeletHasSufficientMemory" },
+                    new V1NodeCondition { Type = "DiskPressure", Status = "False", Reason = "KubeletHasNoDiskPressure" },
+                    new V1NodeCondition { Type = "PIDPressure", Status = "False", Reason = "KubeletHasSufficientPID" },
+                    new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady" },
+                ],
+            },
+        });
         Server.Seed("certificates", new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = "api-tls", ["namespace"] = "shop" },
@@ -102,6 +118,58 @@ public sealed class TestCluster : IAsyncLifetime
     }
 
     public V1Deployment Checkout => Server.Get<V1Deployment>("shop", "checkout")!;
+
+    public const string CheckoutPod = "checkout-7d9f-x2k4p";
+
+    /// <summary>The kubelet's report after container app of <paramref name="pod"/> was OOM-killed and restarted (the kill in lastState).</summary>
+    public void OomKill(string pod = CheckoutPod, bool crashLooping = false) =>
+        Server.Modify<V1Pod>("shop", pod, PodStates.OomKilledAndRestarted("app", PodStates.FirstKill, restartCount: 1, crashLooping));
+
+    /// <summary>The kubelet's report of a healthy pod: Ready, both containers running and ready, no restarts.</summary>
+    public void Healthy(string pod = CheckoutPod) =>
+        Server.Modify<V1Pod>("shop", pod, p =>
+        {
+            p.Status = new V1PodStatus
+            {
+                Phase = "Running",
+                Conditions = [new V1PodCondition { Type = "Ready", Status = "True" }],
+                ContainerStatuses = new[] { "app", "sidecar" }.Select(c => new V1ContainerStatus
+                {
+                    Name = c,
+                    Image = $"registry.example/{c}:1.0",
+                    ImageID = "",
+                    Ready = true,
+                    RestartCount = 0,
+                    State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = Start.UtcDateTime.AddHours(-3) } },
+                }).ToList(),
+            };
+        });
+
+    /// <summary>
+    /// What metrics-server reports for <paramref name="pod"/> (a <c>metrics.k8s.io/v1beta1</c> PodMetrics): container app's
+    /// working set as <paramref name="memory"/>. Without this the metrics API answers 404, as in a cluster without metrics-server.
+    /// </summary>
+    public void WorkingSet(string memory, string pod = CheckoutPod) =>
+        Server.Seed("podmetrics", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = pod, ["namespace"] = "shop", ["labels"] = new JsonObject { ["app"] = pod.Split('-')[0] } },
+            ["timestamp"] = "2026-11-28T09:59:45Z",
+            ["window"] = "15s",
+            ["containers"] = new JsonArray(
+                new JsonObject { ["name"] = "app", ["usage"] = new JsonObject { ["cpu"] = "120m", ["memory"] = memory } },
+                new JsonObject { ["name"] = "sidecar", ["usage"] = new JsonObject { ["cpu"] = "3m", ["memory"] = "21Mi" } }),
+        });
+
+    /// <summary>The kubelet reports DiskPressure on node-3 (its image filesystem is nearly full).</summary>
+    public void DiskPressure(string node = "node-3") =>
+        Server.Modify<V1Node>(null, node, n =>
+        {
+            foreach (var condition in n.Status.Conditions.Where(c => c.Type == "DiskPressure"))
+            {
+                condition.Status = "True";
+                condition.Reason = "KubeletHasDiskPressure";
+            }
+        });
 
     public static ActionRequest Request(Signal signal, string action, params (string Name, object? Value)[] parameters) =>
         new("inc-1", signal, new RemediationSpec

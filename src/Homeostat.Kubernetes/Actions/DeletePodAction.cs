@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Homeostat.Kubernetes.Actions;
 
 /// <summary>
-/// Deletes a pod so its controller replaces it. Bare pods are refused (nothing would bring them back); a pod already gone is
-/// NoChange. The delete carries the resourceVersion read as a precondition, so a pod changed meanwhile is re-read first.
+/// Deletes a pod so its controller replaces it. Premise: the pod is unhealthy (<see cref="PodHealth.Problems"/>); a Running
+/// pod whose containers are all ready is left alone (premise_not_met). Bare pods are not applicable (nothing would bring them
+/// back); a pod already gone is NoChange. The delete carries the resourceVersion read as a precondition, so a pod changed
+/// meanwhile is re-read (and its health checked again) first.
 /// </summary>
 public sealed class DeletePodAction(IKubernetes client, IOptionsMonitor<KubernetesOptions> options)
     : KubernetesAction<ObjectTarget>(client, options)
@@ -38,10 +40,17 @@ public sealed class DeletePodAction(IKubernetes client, IOptionsMonitor<Kubernet
         var owner = Workloads.Controller(pod.Metadata) ?? pod.Metadata.OwnerReferences?.FirstOrDefault();
         if (owner is null)
         {
-            return KubernetesPlan.Refuse($"refused: {target} has no owner, so nothing would recreate it after deletion");
+            return KubernetesPlan.NotApplicable($"{target} has no owner, so nothing would recreate it after deletion");
+        }
+
+        var problems = PodHealth.Problems(pod);
+        if (problems.Count == 0)
+        {
+            return KubernetesPlan.PremiseNotMet($"{target} is healthy: {PodHealth.Summary(pod)}");
         }
 
         var preconditions = new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = pod.Metadata.ResourceVersion, Uid = pod.Metadata.Uid } };
+        var observed = $"{target} is unhealthy: {string.Join("; ", problems)}";
         return KubernetesPlan.Change(
             $"delete {target} (owned by {owner.Kind} {owner.Name}, which replaces it)",
             [$"{target}: delete (phase {pod.Status?.Phase ?? "unknown"}, owner {owner.Kind} {owner.Name})"],
@@ -55,6 +64,6 @@ public sealed class DeletePodAction(IKubernetes client, IOptionsMonitor<Kubernet
                 {
                     // Gone between the read and the delete: the outcome we wanted.
                 }
-            });
+            }).Observed(observed);
     }
 }

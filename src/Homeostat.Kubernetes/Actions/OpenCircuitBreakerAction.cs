@@ -20,7 +20,9 @@ public sealed record CircuitTarget(string Host, string Namespace, string RuleNam
 /// <summary>
 /// <c>open_circuit_breaker</c>: applies outlier detection (and, with max_pending_requests, an HTTP connection-pool limit) to the
 /// target host through the Istio DestinationRule <c>homeostat-&lt;service&gt;</c>: merge-patched when it exists, created when it
-/// does not. Only Homeostat's own rule is touched; a rule of that name for another host is refused.
+/// does not. Only Homeostat's own rule is touched; a rule of that name for another host is refused. Its premise, that the
+/// dependency is slower than a threshold, cannot be observed here (see <see cref="KubernetesActionDescriptors.OpenCircuitBreaker"/>);
+/// a host that does not resolve inside the namespace allowlist is not applicable.
 /// </summary>
 public sealed class OpenCircuitBreakerAction(IKubernetes client, IOptionsMonitor<KubernetesOptions> options)
     : KubernetesAction<CircuitTarget>(client, options)
@@ -33,7 +35,7 @@ public sealed class OpenCircuitBreakerAction(IKubernetes client, IOptionsMonitor
 
     private static readonly string[] HostLabels = ["destination_service", "destination_service_name", "upstream_host", "host"];
 
-    public override ActionDescriptor Descriptor => KnownActions.OpenCircuitBreaker with { UnavailableReason = null };
+    public override ActionDescriptor Descriptor => KubernetesActionDescriptors.OpenCircuitBreaker;
 
     protected override bool TryTarget(ActionRequest request, out CircuitTarget target, out string problem)
     {

@@ -10,6 +10,7 @@ namespace Homeostat.Kubernetes.Actions;
 /// <summary>
 /// kubectl rollout restart: stamps <c>kubectl.kubernetes.io/restartedAt</c> on the pod template (strategic merge patch), so the
 /// controller rolls every pod. A restart is never idempotent by nature, so a restart stamped within min_interval counts as done.
+/// Its premise (a fault inside the running processes) is not observable here; a target that is not a workload is not applicable.
 /// </summary>
 public sealed class RestartWorkloadAction(IKubernetes client, IOptionsMonitor<KubernetesOptions> options, TimeProvider timeProvider)
     : KubernetesAction<ObjectTarget>(client, options)
@@ -23,10 +24,10 @@ public sealed class RestartWorkloadAction(IKubernetes client, IOptionsMonitor<Ku
 
     protected override async Task<KubernetesPlan> PlanAsync(ActionRequest request, ObjectTarget target, CancellationToken cancellationToken)
     {
-        var (workload, problem) = await Workloads.ResolveAsync(Client, target, cancellationToken);
-        if (workload is null)
+        var resolution = await Workloads.ResolveTargetAsync(Client, target, cancellationToken);
+        if (resolution.Workload is not { } workload)
         {
-            return KubernetesPlan.Refuse(problem);
+            return resolution.Unresolved();
         }
 
         var minInterval = request.Parameters.Duration("min_interval") ?? Duration.Parse("5m");

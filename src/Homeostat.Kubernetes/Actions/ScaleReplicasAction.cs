@@ -6,32 +6,32 @@ using Microsoft.Extensions.Options;
 
 namespace Homeostat.Kubernetes.Actions;
 
-/// <summary>Sets the replica count through the scale subresource, to <c>replicas</c> or by <c>step</c>, clamped to [min, max].</summary>
+/// <summary>
+/// Sets the replica count through the scale subresource, to <c>replicas</c> or by <c>step</c>, clamped to [min, max]. Its
+/// premise (more load than the replicas absorb) is not observable here; a target that is not a workload is not applicable.
+/// </summary>
 public sealed class ScaleReplicasAction(IKubernetes client, IOptionsMonitor<KubernetesOptions> options)
     : KubernetesAction<ObjectTarget>(client, options)
 {
     public override ActionDescriptor Descriptor => KubernetesActionDescriptors.ScaleReplicas;
 
-    protected override bool TryTarget(ActionRequest request, out ObjectTarget target, out string problem)
+    protected override bool TryParameters(ActionRequest request, out string problem)
     {
         var min = request.Parameters.Integer("min") ?? 1;
         var max = request.Parameters.Integer("max");
-        if (max is null || min > max)
-        {
-            target = null!;
-            problem = max is null ? "scale_replicas needs a max parameter" : $"refused: min {min} is above max {max}";
-            return false;
-        }
-
-        return KubernetesTargets.TryWorkloadOrPod(request.Signal, Options, out target, out problem);
+        problem = max is null ? "scale_replicas needs a max parameter" : min > max ? $"refused: min {min} is above max {max}" : "";
+        return problem.Length == 0;
     }
+
+    protected override bool TryTarget(ActionRequest request, out ObjectTarget target, out string problem) =>
+        KubernetesTargets.TryWorkloadOrPod(request.Signal, Options, out target, out problem);
 
     protected override async Task<KubernetesPlan> PlanAsync(ActionRequest request, ObjectTarget target, CancellationToken cancellationToken)
     {
-        var (workload, problem) = await Workloads.ResolveAsync(Client, target, cancellationToken);
-        if (workload is null)
+        var resolution = await Workloads.ResolveTargetAsync(Client, target, cancellationToken);
+        if (resolution.Workload is not { } workload)
         {
-            return KubernetesPlan.Refuse(problem);
+            return resolution.Unresolved();
         }
 
         var statefulSet = workload.Kind == KubernetesTargets.StatefulSet;

@@ -30,7 +30,16 @@ public static class PostgresActions
             new ParameterSpec("max_per_run", ParameterKind.Integer, "the most sessions one run terminates") { Default = 20L, Minimum = 1, Maximum = 500 },
             new ParameterSpec("database", ParameterKind.String, "only sessions connected to this database") { Pattern = Identifier },
             new ParameterSpec("target", ParameterKind.String, "the configured target to act on; otherwise the signal's instance, database or db label must name one") { Pattern = TargetName },
-        ]);
+            new ParameterSpec("min_usage", ParameterKind.Number, "act only when client connections fill at least this fraction of the slots ordinary roles may use, or of the database's own connection limit") { Default = DefaultMinUsage, Minimum = 0, Maximum = 1 },
+        ])
+    {
+        Premise = PremiseDescriptor.Observes(
+            "the server's client connections are at least min_usage of the slots ordinary roles may use (max_connections less the reserved ones), " +
+            "or, with database set, that database's connections are at least min_usage of its own CONNECTION LIMIT"),
+    };
+
+    /// <summary>The share of the connection slots in use from which idle sessions are worth terminating.</summary>
+    public const double DefaultMinUsage = 0.8;
 }
 
 /// <summary>
@@ -38,6 +47,9 @@ public static class PostgresActions
 /// comes from a configured, named target; a signal can only choose among those names. Superusers, replication and other
 /// non-client backends, Homeostat's own sessions and, when <c>database</c> is set, other databases' sessions are never
 /// touched. Every value reaches the server as a parameter; nothing from a signal is ever part of the SQL text.
+/// Premise, checked in the preview and again just before terminating: the connections are near their limit
+/// (<see cref="ConnectionUsage"/> at or above <c>min_usage</c>); below it nothing is terminated (premise_not_met). A signal
+/// that names no configured target, or a <c>database</c> the server does not have, is not applicable.
 /// </summary>
 public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<PostgresActionOptions> options, ILogger<TerminateIdleConnectionsAction>? logger = null)
     : IRemediationAction
@@ -85,25 +97,31 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
 
     public async Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryResolve(request, out var run, out var problem))
+        if (!TryResolve(request, out var run, out var problem, out var notApplicable))
         {
-            return ActionPreview.Refused(problem);
+            return notApplicable ? ActionPreview.NotApplicable(problem) : ActionPreview.Refused(problem);
         }
 
         try
         {
             await using var connection = PostgresConnections.Create(run.Connection, run.TimeoutSeconds);
             await connection.OpenAsync(cancellationToken);
+            var premise = await CheckPremiseAsync(connection, run, cancellationToken);
+            if (premise.Verdict != PremiseVerdict.Holds)
+            {
+                return premise.Verdict == PremiseVerdict.NotMet ? ActionPreview.PremiseNotMet(premise.Observed) : ActionPreview.NotApplicable(premise.Observed);
+            }
+
             var (sessions, eligible) = await FindAsync(connection, run, cancellationToken);
             if (sessions.Count == 0)
             {
-                return new ActionPreview(true, $"nothing to terminate on target {run.Target}: no client session {run.Criteria()}", []);
+                return new ActionPreview(true, $"nothing to terminate on target {run.Target}: no client session {run.Criteria()}", []) { Premise = premise };
             }
 
             return new ActionPreview(
                 true,
                 $"would terminate {sessions.Count} session(s) on target {run.Target}, {run.Criteria()}{Remaining(sessions.Count, eligible, run)}",
-                sessions.Select(s => "terminate " + s.Describe()).ToList());
+                sessions.Select(s => "terminate " + s.Describe()).ToList()) { Premise = premise };
         }
         catch (OperationCanceledException)
         {
@@ -119,9 +137,9 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryResolve(request, out var run, out var problem))
+        if (!TryResolve(request, out var run, out var problem, out var notApplicable))
         {
-            return ActionOutcome.Failed(problem);
+            return notApplicable ? ActionOutcome.NotApplicable(problem) : ActionOutcome.Failed(problem);
         }
 
         var done = new List<string>();
@@ -130,11 +148,17 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
         {
             await using var connection = PostgresConnections.Create(run.Connection, run.TimeoutSeconds);
             await connection.OpenAsync(cancellationToken);
+            var premise = await CheckPremiseAsync(connection, run, cancellationToken);
+            if (premise.Verdict != PremiseVerdict.Holds)
+            {
+                return premise.Verdict == PremiseVerdict.NotMet ? ActionOutcome.PremiseNotMet(premise.Observed) : ActionOutcome.NotApplicable(premise.Observed);
+            }
+
             var (sessions, eligible) = await FindAsync(connection, run, cancellationToken);
             planned = sessions.Count;
             if (sessions.Count == 0)
             {
-                return new ActionOutcome(ActionStatus.NoChange, $"nothing to terminate on target {run.Target}: no client session {run.Criteria()}", []);
+                return new ActionOutcome(ActionStatus.NoChange, $"nothing to terminate on target {run.Target}: no client session {run.Criteria()}", []) { Premise = premise };
             }
 
             var lingering = 0;
@@ -162,7 +186,7 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
                 return new ActionOutcome(
                     ActionStatus.NoChange,
                     $"nothing terminated on target {run.Target}: the {sessions.Count} idle session(s) found became busy or ended before they could be terminated",
-                    []);
+                    []) { Premise = premise };
             }
 
             Log.Terminated(_logger, done.Count, run.Target);
@@ -179,7 +203,7 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
             }
 
             summary.Append(Remaining(sessions.Count, eligible, run));
-            return new ActionOutcome(ActionStatus.Succeeded, summary.ToString(), done);
+            return new ActionOutcome(ActionStatus.Succeeded, summary.ToString(), done) { Premise = premise };
         }
         catch (OperationCanceledException)
         {
@@ -191,6 +215,23 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
             Log.Failed(_logger, run.Target, reason);
             return new ActionOutcome(ActionStatus.Failed, $"failed on target {run.Target} after terminating {done.Count} of {planned} session(s): {reason}", done);
         }
+    }
+
+    /// <summary>Whether the connections are near their limit: the server's slots, or the named database's own limit.</summary>
+    private static async Task<PremiseObservation> CheckPremiseAsync(NpgsqlConnection connection, Run run, CancellationToken cancellationToken)
+    {
+        var usage = await ConnectionUsage.ReadAsync(connection, run.Database, cancellationToken);
+        if (usage.Database is { Exists: false } missing)
+        {
+            return new(PremiseVerdict.NotApplicable, $"database {missing.Name} does not exist on target {run.Target}");
+        }
+
+        var threshold = string.Create(CultureInfo.InvariantCulture, $"min_usage {100 * run.MinUsage:0.#}%");
+        var observed = $"target {run.Target}: {usage.DescribeServer()}{(usage.Database is { } database ? "; " + database.Describe() : "")}";
+        var near = usage.Ratio >= run.MinUsage || usage.Database?.Ratio >= run.MinUsage;
+        return near
+            ? new(PremiseVerdict.Holds, $"{observed}; at or above {threshold}")
+            : new(PremiseVerdict.NotMet, $"{observed}; below {threshold}");
     }
 
     private static string Remaining(int planned, long eligible, Run run) =>
@@ -240,9 +281,14 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)run.Database ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
     }
 
-    private bool TryResolve(ActionRequest request, out Run run, out string problem)
+    /// <summary>
+    /// The run the request asks for. A problem with the catalog or the configuration fails the action; a signal that names
+    /// no configured target (<paramref name="notApplicable"/>) is not something this action may touch.
+    /// </summary>
+    private bool TryResolve(ActionRequest request, out Run run, out string problem, out bool notApplicable)
     {
         run = null!;
+        notApplicable = false;
         var current = options.CurrentValue;
         var targets = current.Targets ?? [];
         var parameters = request.Parameters;
@@ -260,6 +306,7 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
         }
         else if (!TryTargetFromSignal(request.Signal, targets, out target, out problem))
         {
+            notApplicable = true;
             return false;
         }
 
@@ -283,7 +330,8 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
             parameters.Boolean("include_idle_in_transaction") ?? true,
             (int)Math.Clamp(parameters.Integer("max_per_run") ?? 20, 1, 500),
             database,
-            Math.Clamp(current.TimeoutSeconds, 1, PostgresActionOptionsValidator.MaxTimeoutSeconds));
+            Math.Clamp(current.TimeoutSeconds, 1, PostgresActionOptionsValidator.MaxTimeoutSeconds),
+            Math.Clamp(parameters.Number("min_usage") ?? PostgresActions.DefaultMinUsage, 0, 1));
         problem = "";
         return true;
     }
@@ -315,13 +363,13 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
                 target = named.Min!;
                 return true;
             case 0 when seen.Count == 0:
-                problem = "refused: the catalog sets no target and the signal has no instance, database or db label naming one";
+                problem = "the catalog sets no target and the signal has no instance, database or db label naming one";
                 return false;
             case 0:
-                problem = $"refused: no configured target is named by the signal's {string.Join(", ", seen)} ({Known(targets)})";
+                problem = $"no configured target is named by the signal's {string.Join(", ", seen)} ({Known(targets)})";
                 return false;
             default:
-                problem = $"refused: the signal's labels name more than one target ({string.Join(", ", named)}); set target in the catalog";
+                problem = $"the signal's labels name more than one target ({string.Join(", ", named)}); set target in the catalog";
                 return false;
         }
     }
@@ -349,7 +397,8 @@ public sealed partial class TerminateIdleConnectionsAction(IOptionsMonitor<Postg
         bool IncludeIdleInTransaction,
         int MaxPerRun,
         string? Database,
-        int TimeoutSeconds)
+        int TimeoutSeconds,
+        double MinUsage)
     {
         /// <summary>Long enough to see most sessions exit, short enough to stay inside the statement timeout.</summary>
         public long TerminateWaitMilliseconds => Math.Min(MaxTerminateWaitMilliseconds, TimeoutSeconds * 1000L / 2);

@@ -9,26 +9,14 @@ namespace Homeostat.Postgres.Probes;
 /// <summary>
 /// Client connections of a PostgreSQL server (counted exactly with pg_read_all_stats or pg_monitor, else the sum of
 /// pg_stat_database.numbackends) against the slots ordinary roles may use: max_connections less
-/// superuser_reserved_connections and (PostgreSQL 16+) reserved_connections, because once those are taken every
-/// application gets "remaining connection slots are reserved". Breached above max_percent (90 by default).
+/// superuser_reserved_connections and (PostgreSQL 16+) reserved_connections, as <see cref="ConnectionUsage"/> counts them.
+/// Breached above max_percent (90 by default).
 /// The connection string comes from the environment variable named by connection_string_env and never reaches a
 /// signal, a log line or an error: only its host, port and database do.
 /// </summary>
 public sealed class PostgresConnectionsProbe(ProbeOptions options) : IProbe
 {
     public const double DefaultMaxPercent = 90;
-
-    // Every client backend counts, Homeostat's own included: it holds a slot too. Other users' backend_type is hidden
-    // from a role without pg_read_all_stats (or pg_monitor); such a role gets the sum of numbackends, which also counts
-    // autovacuum and other background workers attached to a database, a few more than the slots really in use.
-    private const string Sql = """
-        SELECT CASE WHEN pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE')
-                    THEN (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')
-                    ELSE (SELECT coalesce(sum(numbackends), 0)::bigint FROM pg_catalog.pg_stat_database) END AS used,
-               pg_catalog.current_setting('max_connections')::int AS max_connections,
-               pg_catalog.current_setting('superuser_reserved_connections')::int AS superuser_reserved,
-               coalesce(pg_catalog.current_setting('reserved_connections', true)::int, 0) AS reserved
-        """;
 
     public ProbeOptions Options { get; } = options;
 
@@ -48,12 +36,10 @@ public sealed class PostgresConnectionsProbe(ProbeOptions options) : IProbe
             var timeoutSeconds = (int)Math.Clamp(Math.Ceiling(Options.Timeout.Value.TotalSeconds), 1, 300);
             await using var connection = PostgresConnections.Create(connectionString, timeoutSeconds);
             await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(Sql, connection);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            used = reader.GetInt64(0);
-            maxConnections = reader.GetInt32(1);
-            reserved = reader.GetInt32(2) + reader.GetInt32(3);
+            var usage = await ConnectionUsage.ReadAsync(connection, database: null, cancellationToken);
+            used = usage.Used;
+            maxConnections = usage.MaxConnections;
+            reserved = usage.Reserved;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -8,9 +8,10 @@ using Npgsql;
 namespace Homeostat.Postgres.Tests.Actions;
 
 /// <summary>
-/// The story: an application leaks connections that sit idle (some inside a transaction) on a real PostgreSQL server.
-/// Each test has its own database and login role, so a run never sees another test's sessions; every run names that
-/// database, so the action never touches anything else on a shared server.
+/// The story: an application leaks connections that sit idle (some inside a transaction) on a real PostgreSQL server, until
+/// its database is at its CONNECTION LIMIT. Each test has its own database and login role, so a run never sees another
+/// test's sessions; every run names that database, so the action never touches anything else on a shared server, and the
+/// premise is that database's connections against its own limit (the server's 60 slots are far from full).
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture server) : IAsyncLifetime
@@ -65,6 +66,8 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
         var preview = await action.PreviewAsync(Request(Parameters()), CancellationToken.None);
 
         preview.CanRun.ShouldBeTrue(preview.Summary);
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.Holds);
+        preview.Premise.Observed.ShouldEndWith($"; database {Database}: 4 of its connection limit 5 (80.0%); at or above min_usage 80%");
         preview.Summary.ShouldContain("would terminate 2 session(s) on target orders");
         preview.Changes.Count.ShouldBe(2);
         preview.Changes[0].ShouldStartWith($"terminate pid {scene.Idle.ProcessID} (user \"{AppRole}\", application \"shop-api\", database \"{Database}\", idle for ");
@@ -100,14 +103,15 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
 
         var again = await action.ExecuteAsync(Request(Parameters()), CancellationToken.None);
 
-        again.Status.ShouldBe(ActionStatus.NoChange, again.Summary);
+        again.Status.ShouldBe(ActionStatus.PremiseNotMet, again.Summary);
         again.Changes.ShouldBeEmpty();
-        again.Summary.ShouldStartWith("nothing to terminate on target orders");
+        again.Premise!.Observed.ShouldEndWith($"; database {Database}: 2 of its connection limit 5 (40.0%); below min_usage 80%");
     }
 
     [Fact]
     public async Task Execute_terminates_the_oldest_first_and_at_most_max_per_run()
     {
+        await LimitConnectionsAsync(3);
         var first = await OpenIdleAsync(AppRole, AppPassword, Database, "batch-1");
         await Task.Delay(300);
         var second = await OpenIdleAsync(AppRole, AppPassword, Database, "batch-2");
@@ -116,8 +120,10 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
         await WaitIdleAsync(first, second, third);
         var action = Action(server.ConnectionString);
 
-        var preview = await action.PreviewAsync(Request(Parameters(maxPerRun: 2)), CancellationToken.None);
-        var outcome = await action.ExecuteAsync(Request(Parameters(maxPerRun: 2)), CancellationToken.None);
+        // A third of the limit still counts as near it here, so the later run may take the one left.
+        var parameters = Parameters(maxPerRun: 2, minUsage: 0.3);
+        var preview = await action.PreviewAsync(Request(parameters), CancellationToken.None);
+        var outcome = await action.ExecuteAsync(Request(parameters), CancellationToken.None);
 
         preview.Summary.ShouldEndWith("; 1 more left for a later run (max_per_run 2)");
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
@@ -125,16 +131,17 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
         outcome.Summary.ShouldEndWith("; 1 more left for a later run (max_per_run 2)");
         (await IsConnectedAsync(third)).ShouldBeTrue("beyond max_per_run");
 
-        var next = await action.ExecuteAsync(Request(Parameters(maxPerRun: 2)), CancellationToken.None);
+        var next = await action.ExecuteAsync(Request(parameters), CancellationToken.None);
 
         next.Status.ShouldBe(ActionStatus.Succeeded, next.Summary);
         next.Changes.ShouldHaveSingleItem().ShouldStartWith($"terminated pid {third.ProcessID} ");
-        (await action.ExecuteAsync(Request(Parameters(maxPerRun: 2)), CancellationToken.None)).Status.ShouldBe(ActionStatus.NoChange);
+        (await action.ExecuteAsync(Request(parameters), CancellationToken.None)).Status.ShouldBe(ActionStatus.PremiseNotMet, "no connection is left");
     }
 
     [Fact]
     public async Task Sessions_idle_for_less_than_idle_seconds_or_in_a_transaction_when_excluded_are_left_alone()
     {
+        await LimitConnectionsAsync(2);
         var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
         var inTransaction = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-worker", inTransaction: true);
         await WaitIdleAsync(idle, inTransaction);
@@ -158,6 +165,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     [InlineData("db")]
     public async Task The_signal_may_pick_a_configured_target_by_its_exact_name(string label)
     {
+        await LimitConnectionsAsync(1);
         var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
         await WaitIdleAsync(idle);
         var action = Action(server.ConnectionString);
@@ -175,7 +183,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     [InlineData("db", "../../etc")]
     [InlineData("instance", "orders' OR '1'='1")]
     [InlineData("instance", "orders\n")]
-    public async Task A_label_that_names_no_configured_target_is_refused_and_nothing_is_terminated(string label, string value)
+    public async Task A_label_that_names_no_configured_target_is_not_applicable_and_nothing_is_terminated(string label, string value)
     {
         var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
         await WaitIdleAsync(idle);
@@ -186,9 +194,10 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
         var outcome = await action.ExecuteAsync(request, CancellationToken.None);
 
         preview.CanRun.ShouldBeFalse();
-        preview.Summary.ShouldStartWith("refused: no configured target is named by the signal's");
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: no configured target is named by the signal's");
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        preview.Summary.ShouldStartWith("not applicable: no configured target is named by the signal's");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: no configured target is named by the signal's");
         outcome.Summary.ShouldContain("configured: orders");
         outcome.Changes.ShouldBeEmpty();
         (await IsAliveAsync(idle)).ShouldBeTrue();
@@ -196,16 +205,16 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     }
 
     [Fact]
-    public async Task Without_a_target_parameter_or_label_the_action_refuses()
+    public async Task Without_a_target_parameter_or_label_the_action_is_not_applicable()
     {
         var outcome = await Action(server.ConnectionString).ExecuteAsync(Request(Parameters(target: null)), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldBe("refused: the catalog sets no target and the signal has no instance, database or db label naming one");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldBe("not applicable: the catalog sets no target and the signal has no instance, database or db label naming one");
     }
 
     [Fact]
-    public async Task Labels_naming_two_different_targets_are_refused_as_ambiguous()
+    public async Task Labels_naming_two_different_targets_are_not_applicable_as_ambiguous()
     {
         var variable = Variable(server.ConnectionString);
         var action = new TerminateIdleConnectionsAction(StaticOptionsMonitor.Of(new PostgresActionOptions
@@ -215,7 +224,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
 
         var outcome = await action.ExecuteAsync(Request(Parameters(target: null), ("instance", "orders"), ("db", "billing")), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
         outcome.Summary.ShouldContain("more than one target (billing, orders)");
     }
 
@@ -264,6 +273,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     [Fact]
     public async Task A_role_that_may_see_but_not_signal_other_sessions_fails_with_permission_denied()
     {
+        await LimitConnectionsAsync(1);
         var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
         await WaitIdleAsync(idle);
         var action = Action(server.For(MonitorRole, $"mon-{_suffix}"));
@@ -294,6 +304,114 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     }
 
     [Fact]
+    public async Task Connections_far_from_every_limit_are_premise_not_met_naming_the_numbers_and_nothing_is_terminated()
+    {
+        var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
+        var inTransaction = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-worker", inTransaction: true);
+        await WaitIdleAsync(idle, inTransaction);
+        var maxConnections = await SettingAsync("max_connections");
+        var reserved = await SettingAsync("superuser_reserved_connections");
+        var action = Action(server.ConnectionString);
+
+        var preview = await action.PreviewAsync(Request(Parameters()), CancellationToken.None);
+        var outcome = await action.ExecuteAsync(Request(Parameters()), CancellationToken.None);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Changes.ShouldBeEmpty();
+        preview.Premise!.Verdict.ShouldBe(PremiseVerdict.NotMet);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Changes.ShouldBeEmpty();
+        outcome.Premise!.Observed.ShouldMatch(
+            $@"^target orders: \d+ client connections, \d+\.\d% of the {maxConnections - reserved} slots ordinary roles may use \(max_connections {maxConnections} less {reserved} reserved\); " +
+            $"database {Database}: 2 connections, no connection limit of its own; below min_usage 80%$");
+        outcome.Summary.ShouldBe("premise not met: " + outcome.Premise.Observed);
+        (await IsAliveAsync(idle)).ShouldBeTrue();
+        (await IsAliveAsync(inTransaction)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Execute_checks_the_premise_again_and_terminates_nothing_when_the_connections_fell_since_the_preview()
+    {
+        await LimitConnectionsAsync(2);
+        var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
+        var leaving = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-batch");
+        await WaitIdleAsync(idle, leaving);
+        var action = Action(server.ConnectionString);
+        (await action.PreviewAsync(Request(Parameters()), CancellationToken.None)).Changes.Count.ShouldBe(2);
+
+        var leavingPid = leaving.ProcessID;
+        await leaving.CloseAsync();
+        await WaitGoneAsync(leavingPid);
+        var outcome = await action.ExecuteAsync(Request(Parameters()), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise!.Observed.ShouldEndWith($"database {Database}: 1 of its connection limit 2 (50.0%); below min_usage 80%");
+        (await IsAliveAsync(idle)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Without_a_database_limit_the_server_wide_count_decides()
+    {
+        var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
+        await WaitIdleAsync(idle);
+        var action = Action(server.ConnectionString);
+
+        var outcome = await action.ExecuteAsync(Request(Parameters(minUsage: 0.01)), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise!.Observed.ShouldEndWith("no connection limit of its own; at or above min_usage 1%");
+        outcome.Changes.ShouldHaveSingleItem().ShouldStartWith($"terminated pid {idle.ProcessID} ");
+    }
+
+    [Fact]
+    public async Task A_database_the_server_does_not_have_is_not_applicable()
+    {
+        var outcome = await Action(server.ConnectionString).ExecuteAsync(Request(Parameters(database: "no_such_db_" + _suffix)), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldBe($"not applicable: database no_such_db_{_suffix} does not exist on target orders");
+    }
+
+    [Fact]
+    public void The_descriptor_says_what_the_premise_is()
+    {
+        var descriptor = PostgresActions.TerminateIdleConnections;
+
+        descriptor.Premise.IsObservable.ShouldBeTrue();
+        descriptor.Premise.Checks!.ShouldContain("min_usage");
+        descriptor.Parameter("min_usage")!.Default.ShouldBe(0.8);
+    }
+
+    private async Task<int> SettingAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(server.For());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_catalog.current_setting($1)::int", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return (int)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A closed session leaves pg_stat_activity a moment later: wait for the server to see it gone.</summary>
+    private async Task WaitGoneAsync(int pid)
+    {
+        await using var connection = new NpgsqlConnection(server.For());
+        await connection.OpenAsync();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = pid });
+            if ((long)(await command.ExecuteScalarAsync())! == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the closed session stayed on the server");
+    }
+
+    [Fact]
     public async Task A_cancelled_run_fails_instead_of_throwing()
     {
         using var cancelled = new CancellationTokenSource();
@@ -313,6 +431,7 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     /// <summary>Two leaked sessions of the application, and three that must survive: a superuser's, Homeostat's own, and one in another database.</summary>
     private async Task<Scene> LeakyApplicationAsync()
     {
+        await LimitConnectionsAsync(5);
         var idle = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-api");
         var inTransaction = await OpenIdleAsync(AppRole, AppPassword, Database, "shop-worker", inTransaction: true);
         var superuser = await OpenIdleAsync(null, null, Database, "psql-admin", inTransaction: true);
@@ -324,6 +443,10 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
     }
 
     private const string PostgresConnectionsName = "homeostat";
+
+    /// <summary>The database's own CONNECTION LIMIT, set as its owner would for an application that must not take the server's every slot.</summary>
+    private Task LimitConnectionsAsync(int limit) =>
+        server.ExecuteAsync($"ALTER DATABASE {Database} CONNECTION LIMIT {limit}");
 
     private async Task<NpgsqlConnection> OpenIdleAsync(string? user, string? password, string database, string application, bool inTransaction = false)
     {
@@ -420,8 +543,10 @@ public sealed class TerminateIdleConnectionsActionTests(PostgresServerFixture se
             TimeoutSeconds = 5,
         }));
 
-    private Dictionary<string, object?> Parameters(long idleSeconds = 1, bool includeIdleInTransaction = true, long maxPerRun = 20, string? database = "", string? target = Target) => new()
+    private Dictionary<string, object?> Parameters(
+        long idleSeconds = 1, bool includeIdleInTransaction = true, long maxPerRun = 20, string? database = "", string? target = Target, double minUsage = PostgresActions.DefaultMinUsage) => new()
     {
+        ["min_usage"] = minUsage,
         ["idle_seconds"] = idleSeconds,
         ["include_idle_in_transaction"] = includeIdleInTransaction,
         ["max_per_run"] = maxPerRun,
