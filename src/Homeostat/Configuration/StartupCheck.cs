@@ -58,7 +58,11 @@ public static partial class StartupCheck
         }
 
         // A value already reported fails again wherever another section binds it: say it once, where it is written.
-        errors = errors.Where((error, index) => index < broken.Count || !broken.Any(key => IsWithin(error.Key, key))).ToList();
+        // That includes a section whose options read another's (the classifier's read the catalog's): the binder then
+        // names the other options type, not a key.
+        var brokenOptions = sections.Where(s => s.Options is not null && broken.Any(key => IsWithin(key, s.DottedKey))).Select(s => $"on the instance of {s.Options!.FullName}:").ToList();
+        errors = errors.Where((error, index) => index < broken.Count
+            || (!broken.Any(key => IsWithin(error.Key, key)) && !brokenOptions.Any(owner => error.Message.Contains(owner, StringComparison.Ordinal)))).ToList();
 
         var registry = Collect(errors, locator, "actions", () => services.GetRequiredService<IActionRegistry>());
         if (registry is null)

@@ -99,6 +99,20 @@ public sealed class FuzzFindingsTests : IDisposable
         result.Errors.ShouldHaveSingleItem().Message.ShouldContain("lone surrogate");
     }
 
+    [Fact]
+    public void UnknownCatalogKey_IsReportedOnceWhereItIsWritten_NotAgainUnlocatedByTheClassifier()
+    {
+        // Long run of 2026-12-06, seed 3_ARdjY3lyt9 (shrunk): the classifier's options read the catalog's, so the binder
+        // failed again and validate printed its raw message, without a line, under classifier.ensemble.
+        File.WriteAllText(Path.Combine(_directory, "catalog.yaml"), Seeds.Catalogs()[0]);
+        var path = Write("data: ./data\ncatalog:\n  xbto: 1\n  path: catalog.yaml\n");
+
+        var problems = ConfigLoaderFuzzTests.Validate(path);
+
+        var problem = problems.ShouldHaveSingleItem();
+        problem.ToString().ShouldStartWith($"{path}:3:3: catalog.xbto: unknown key");
+    }
+
     private string Write(string yaml)
     {
         var path = Path.Combine(_directory, "homeostat.yaml");
