@@ -59,10 +59,9 @@ public static partial class StartupCheck
 
         // A value already reported fails again wherever another section binds it: say it once, where it is written.
         // That includes a section whose options read another's (the classifier's read the catalog's): the binder then
-        // names the other options type, not a key.
-        var brokenOptions = sections.Where(s => s.Options is not null && broken.Any(key => IsWithin(key, s.DottedKey))).Select(s => $"on the instance of {s.Options!.FullName}:").ToList();
+        // fails with no key of its own, so an unlocated failure of the options is left out once a key is reported.
         errors = errors.Where((error, index) => index < broken.Count
-            || (!broken.Any(key => IsWithin(error.Key, key)) && !brokenOptions.Any(owner => error.Message.Contains(owner, StringComparison.Ordinal)))).ToList();
+            || (!broken.Any(key => IsWithin(error.Key, key)) && (broken.Count == 0 || error.Line > 0))).ToList();
 
         var registry = Collect(errors, locator, "actions", () => services.GetRequiredService<IActionRegistry>());
         if (registry is null)

@@ -113,6 +113,20 @@ public sealed class FuzzFindingsTests : IDisposable
         problem.ToString().ShouldStartWith($"{path}:3:3: catalog.xbto: unknown key");
     }
 
+    [Fact]
+    public void CatalogPathOfTheWrongKind_IsReportedOnceWhereItIsWritten_NotAgainUnlocatedByTheClassifier()
+    {
+        // Long run of 2026-12-06, seed dslExxCQB4S1 (shrunk): a mapping where catalog.path wants a string made the
+        // classifier's options fail to bind the catalog's, printed with no line ("Cannot create instance of type 'System.String'").
+        var path = Write("data: ./data\ncatalog:\n  path: {a: {a: 1}}\n");
+
+        var problems = ConfigLoaderFuzzTests.Validate(path);
+
+        problems.ShouldNotBeEmpty();
+        problems.ShouldAllBe(problem => problem.Line > 0);
+        problems.ShouldAllBe(problem => problem.Key.StartsWith("catalog", StringComparison.Ordinal));
+    }
+
     private string Write(string yaml)
     {
         var path = Path.Combine(_directory, "homeostat.yaml");
