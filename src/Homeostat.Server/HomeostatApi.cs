@@ -359,6 +359,10 @@ public static class HomeostatApi
             {
                 logger.LogWarning("Readiness probe: {Reason}", exception.Reason);
             }
+            catch (StoreDamagedException damaged)
+            {
+                return Damaged(damaged);
+            }
         }
 
         if (health.Reason is { } reason)
@@ -373,6 +377,10 @@ public static class HomeostatApi
             var escalations = notifiers.CanPage ? $"paged through {string.Join(", ", notifiers.Names)}" : "LOG ONLY: " + Escalation.NotifierSet.LogOnlyWarning;
             return Results.Json(new { status = "ready", catalog = catalog.Current.Version, escalations, notifiers = notifiers.Names }, HomeostatJson.Options);
         }
+        catch (StoreDamagedException damaged)
+        {
+            return Damaged(damaged);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The reason goes to the log, not to an unauthenticated caller.
@@ -380,6 +388,15 @@ public static class HomeostatApi
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", "the store does not answer; see the service log");
         }
     }
+
+    /// <summary>
+    /// A store that met a damaged page while running answers nothing more: not ready, with SQLite's words (no path) and
+    /// what to do. It does not recover by itself, so there is no Retry-After.
+    /// </summary>
+    internal static IResult Damaged(StoreDamagedException damaged) => Problems.Create(
+        StatusCodes.Status503ServiceUnavailable,
+        "The store is damaged",
+        $"the store is damaged: {damaged.Problem}; a restart refuses it: restore from a backup or run homeostat store salvage (docs/operations.md)");
 
     internal static string RetryAfterSeconds(StoreHealth health) =>
         ((int)Math.Ceiling(health.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

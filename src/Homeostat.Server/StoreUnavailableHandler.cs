@@ -8,12 +8,24 @@ namespace Homeostat.Server;
 /// <summary>
 /// A write the store refused because it cannot write (disk full, read-only, I/O error) is answered 503 with
 /// Retry-After: nothing of the request was applied, and the same request may be sent again once the store recovers.
+/// A store found damaged while running is answered 503 too, without Retry-After: it does not recover by itself.
 /// </summary>
 internal sealed class StoreUnavailableHandler(StoreHealth health, ILogger<ApiLog> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not StoreUnavailableException unavailable || context.Response.HasStarted)
+        if (context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        if (exception is StoreDamagedException damaged)
+        {
+            await HomeostatApi.Damaged(damaged).ExecuteAsync(context);
+            return true;
+        }
+
+        if (exception is not StoreUnavailableException unavailable)
         {
             return false;
         }

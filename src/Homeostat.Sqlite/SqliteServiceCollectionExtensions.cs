@@ -40,22 +40,26 @@ public sealed class AuditFilesOutsideDataValidator(IOptions<SqliteStoreOptions> 
         var errors = new List<string>();
         if (options.KeyFile is { Length: > 0 } keyFile && AuditOptionsValidator.IsInside(keyFile, data))
         {
-            errors.Add($"audit.key_file '{keyFile}' is inside the data directory {Path.GetFullPath(data)}: keep the key where whoever can write the store cannot read it");
+            errors.Add($"audit.key_file '{keyFile}'{Resolved(keyFile)} is inside the data directory {Path.GetFullPath(data)}: keep the key where whoever can write the store cannot read it");
         }
 
         for (var i = 0; i < options.PreviousKeyFiles.Count; i++)
         {
             if (AuditOptionsValidator.IsInside(options.PreviousKeyFiles[i], data))
             {
-                errors.Add($"audit.previous_key_files[{i}] '{options.PreviousKeyFiles[i]}' is inside the data directory {Path.GetFullPath(data)}: keep keys outside it");
+                errors.Add($"audit.previous_key_files[{i}] '{options.PreviousKeyFiles[i]}'{Resolved(options.PreviousKeyFiles[i])} is inside the data directory {Path.GetFullPath(data)}: keep keys outside it");
             }
         }
 
         if (options.Checkpoints.Directory is { Length: > 0 } checkpoints && AuditOptionsValidator.IsInside(checkpoints, data))
         {
-            errors.Add($"audit.checkpoints.directory '{checkpoints}' is inside the data directory {Path.GetFullPath(data)}: checkpoints must survive the store being emptied or replaced");
+            errors.Add($"audit.checkpoints.directory '{checkpoints}'{Resolved(checkpoints)} is inside the data directory {Path.GetFullPath(data)}: checkpoints must survive the store being emptied or replaced");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    /// <summary>Where a path leads once its symbolic links are followed, when that differs from what is written.</summary>
+    private static string Resolved(string path) =>
+        AuditOptionsValidator.RealPath(path) is var real && real != Path.GetFullPath(path) ? $" (which resolves to {real})" : string.Empty;
 }

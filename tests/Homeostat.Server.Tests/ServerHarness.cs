@@ -37,6 +37,9 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public string? Token { get; }
 
+    /// <summary>The service's data directory, where its SQLite store lives.</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     public RecordingAction DiskAction { get; private init; } = null!;
 
     public ScriptedVerifier Verifier { get; private init; } = null!;

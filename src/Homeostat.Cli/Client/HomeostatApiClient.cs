@@ -34,8 +34,8 @@ internal sealed class HomeostatApiClient : IOperatorTarget
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("homeostat-cli", typeof(HomeostatApiClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
     }
 
-    public Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken) =>
-        PostAsync($"api/v1/approvals/{Segment(incidentId)}/approve", Body(("by", by)), cancellationToken);
+    public Task<OperatorResult> ApproveAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
+        PostAsync($"api/v1/approvals/{Segment(incidentId)}/approve", Body(("by", by), ("note", note)), cancellationToken);
 
     public Task<OperatorResult> RejectAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
         PostAsync($"api/v1/approvals/{Segment(incidentId)}/reject", Body(("by", by), ("note", note)), cancellationToken);

@@ -33,8 +33,9 @@ internal static class OperatorCommand
     public static Command CreateApprove(CliIo io)
     {
         var incident = PendingIncident();
-        return Create(io, "approve", "Approve the action an incident waits on; the guardrails are checked again before it runs.", "Who answers", [incident],
-            (target, parse, by, ct) => target.ApproveAsync(parse.GetValue(incident)!, by, ct));
+        var note = Note();
+        return Create(io, "approve", "Approve the action an incident waits on; the guardrails are checked again before it runs.", "Who answers", [incident, note],
+            (target, parse, by, ct) => target.ApproveAsync(parse.GetValue(incident)!, by, parse.GetValue(note), ct));
     }
 
     public static Command CreateReject(CliIo io)

@@ -13,7 +13,7 @@ namespace Homeostat.Cli.Commands;
 /// </summary>
 internal interface IOperatorTarget : IAsyncDisposable
 {
-    Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken);
+    Task<OperatorResult> ApproveAsync(string incidentId, string by, string? note, CancellationToken cancellationToken);
 
     Task<OperatorResult> RejectAsync(string incidentId, string by, string? note, CancellationToken cancellationToken);
 
@@ -31,7 +31,8 @@ internal sealed class StoreOperatorTarget(ServiceProvider services) : IOperatorT
 {
     private readonly OperatorCommands _commands = services.GetRequiredService<OperatorCommands>();
 
-    public Task<OperatorResult> ApproveAsync(string incidentId, string by, CancellationToken cancellationToken) => _commands.ApproveAsync(incidentId, by, cancellationToken);
+    public Task<OperatorResult> ApproveAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) =>
+        _commands.ApproveAsync(incidentId, new OperatorCall(by) { Note = note }, cancellationToken);
 
     public Task<OperatorResult> RejectAsync(string incidentId, string by, string? note, CancellationToken cancellationToken) => _commands.RejectAsync(incidentId, by, note, cancellationToken);
 

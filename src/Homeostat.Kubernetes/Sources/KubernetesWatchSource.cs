@@ -14,10 +14,11 @@ public interface IKubernetesSignalSink
     Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, CancellationToken cancellationToken);
 }
 
-public sealed class IntakeSignalSink(SignalIntake intake) : IKubernetesSignalSink
+public sealed class IntakeSignalSink(SignalIntake intake, IOptions<IntakeLimits> limits, ILogger<IntakeSignalSink> logger) : IKubernetesSignalSink
 {
+    /// <summary>Pod and event texts, names and labels are the cluster's: the same intake limits as a posted signal, cut rather than refused.</summary>
     public Task<IReadOnlyList<IntakeResult>> IngestAsync(IReadOnlyList<Signal> signals, CancellationToken cancellationToken) =>
-        intake.IngestAsync(signals, cancellationToken);
+        intake.IngestAsync(signals.Select(signal => PolledSignalBounds.Bound(signal, limits.Value, logger)).ToList(), cancellationToken);
 }
 
 /// <summary>

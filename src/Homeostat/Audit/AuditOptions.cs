@@ -102,11 +102,47 @@ public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>Whether <paramref name="path"/> is <paramref name="directory"/> or inside it (both made absolute).</summary>
-    public static bool IsInside(string path, string directory)
+    /// <summary>
+    /// Whether <paramref name="path"/> is <paramref name="directory"/> or inside it: as written (both made absolute), or
+    /// once every symbolic link on either path is followed. A link inside the directory counts as inside wherever it
+    /// points (whoever writes the directory can point it elsewhere), and so does a link outside that points in.
+    /// </summary>
+    public static bool IsInside(string path, string directory) =>
+        IsUnder(Path.GetFullPath(path), Path.GetFullPath(directory)) || IsUnder(RealPath(path), RealPath(directory));
+
+    /// <summary>
+    /// <paramref name="path"/> made absolute with every symbolic link on it followed, as far as it exists (a file or
+    /// directory still to be created keeps its written tail).
+    /// </summary>
+    public static string RealPath(string path) => RealPath(Path.GetFullPath(path), hops: 0);
+
+    private const int MaxLinkHops = 40;
+
+    private static string RealPath(string full, int hops)
     {
-        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
-        var root = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        var root = Path.GetPathRoot(full)!;
+        var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var current = root;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var next = Path.Combine(current, parts[i]);
+            if (hops < MaxLinkHops && new FileInfo(next).LinkTarget is { } target)
+            {
+                // A relative target is relative to the link's own directory; the rest of the path follows the target.
+                var resolved = Path.GetFullPath(target, current);
+                return RealPath(Path.GetFullPath(Path.Combine([resolved, .. parts[(i + 1)..]])), hops + 1);
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    private static bool IsUnder(string full, string root)
+    {
+        full = full.TrimEnd(Path.DirectorySeparatorChar);
+        root = root.TrimEnd(Path.DirectorySeparatorChar);
         return full == root || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 }

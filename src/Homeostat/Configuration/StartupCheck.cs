@@ -58,7 +58,10 @@ public static partial class StartupCheck
         }
 
         // A value already reported fails again wherever another section binds it: say it once, where it is written.
-        errors = errors.Where((error, index) => index < broken.Count || !broken.Any(key => IsWithin(error.Key, key))).ToList();
+        // That includes a section whose options read another's (the classifier's read the catalog's): the binder then
+        // fails with no key of its own, so an unlocated failure of the options is left out once a key is reported.
+        errors = errors.Where((error, index) => index < broken.Count
+            || (!broken.Any(key => IsWithin(error.Key, key)) && (broken.Count == 0 || error.Line > 0))).ToList();
 
         var registry = Collect(errors, locator, "actions", () => services.GetRequiredService<IActionRegistry>());
         if (registry is null)

@@ -3,6 +3,7 @@ using Homeostat.Healing;
 using Homeostat.Signals;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Homeostat.Prometheus;
 
@@ -16,6 +17,7 @@ public sealed partial class PrometheusRuleSource(
     SignalIntake intake,
     IHomeostatStore store,
     TimeProvider timeProvider,
+    IOptions<IntakeLimits> limits,
     ILogger<PrometheusRuleSource> logger)
     : BackgroundService
 {
@@ -91,7 +93,8 @@ public sealed partial class PrometheusRuleSource(
 
         foreach (var transition in transitions)
         {
-            var signal = rule.ToSignal(transition.Match, transition.Since, transition.Status);
+            // Series labels are Prometheus's, not ours: the same intake limits as a posted signal, cut rather than refused.
+            var signal = PolledSignalBounds.Bound(rule.ToSignal(transition.Match, transition.Since, transition.Status), limits.Value, logger);
             try
             {
                 var results = await intake.IngestAsync([signal], cancellationToken);

@@ -30,6 +30,11 @@ public static partial class AlertmanagerWebhook
 
     public static AlertmanagerParseResult Parse(string body, IntakeLimits limits)
     {
+        if (JsonText.LoneSurrogate(body, "$") is { } malformedBody)
+        {
+            return Fail(malformedBody);
+        }
+
         JsonDocument document;
         try
         {

@@ -63,9 +63,53 @@ public static class JsonText
         }
     }
 
+    /// <summary>
+    /// The first unpaired surrogate in the raw text itself, as a contract error at <paramref name="path"/> naming its line
+    /// and character; null when the text is well formed. A body read from bytes never holds one (invalid UTF-8 decodes
+    /// to U+FFFD), but a caller handing a string straight in can, and the JSON reader throws on it.
+    /// </summary>
+    public static ContractError? LoneSurrogate(string text, string path)
+    {
+        var line = 1;
+        var column = 1;
+        for (var index = 0; index < text.Length; index++)
+        {
+            var character = text[index];
+            if (char.IsHighSurrogate(character) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+            {
+                index++;
+                column++;
+                continue;
+            }
+
+            if (char.IsSurrogate(character))
+            {
+                return new ContractError(path, $"is not valid Unicode text: a lone surrogate at line {line}, character {column}");
+            }
+
+            if (character == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column++;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Parses <paramref name="body"/> and checks its strings; the error names the path of the first problem.</summary>
     public static JsonDocument? TryParse(string body, JsonDocumentOptions options, out ContractError? error)
     {
+        error = LoneSurrogate(body, "$");
+        if (error is not null)
+        {
+            return null;
+        }
+
         JsonDocument document;
         try
         {

@@ -45,6 +45,11 @@ public sealed partial class SignalParser(TimeProvider timeProvider, IntakeLimits
             return Fail(new ContractError("$", "the body is empty; send a signal object, an array of signals or JSON Lines"));
         }
 
+        if (JsonText.LoneSurrogate(body, "$") is { } malformed)
+        {
+            return Fail(malformed);
+        }
+
         if (trimmed[0] == '[')
         {
             try
@@ -78,6 +83,11 @@ public sealed partial class SignalParser(TimeProvider timeProvider, IntakeLimits
     /// <summary>Parses JSON Lines (a single object is one line); blank lines are skipped.</summary>
     public SignalParseResult ParseLines(string body)
     {
+        if (JsonText.LoneSurrogate(body, "$") is { } malformed)
+        {
+            return Fail(malformed);
+        }
+
         var signals = new List<Signal>();
         var errors = new List<ContractError>();
         var lineNumber = 0;

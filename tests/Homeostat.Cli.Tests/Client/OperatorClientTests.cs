@@ -325,6 +325,28 @@ public sealed class OperatorClientTests : IDisposable
     }
 
     [Fact]
+    public async Task ApproveAndRejectWithNote_ThroughTheExecutable_NoteAndTokenNameInTheAuditTrail()
+    {
+        await using var service = await RunningService.StartAsync();
+        string[] Remote(params string[] args) => [.. args, "--by", "dana", "--server", service.Url, "--token-file", service.TokenFile];
+
+        var approve = await CliRunner.RunProcessAsync(Remote("approve", service.CheckoutIncident, "--note", "disk is log-heavy, rotation is safe"));
+        var reject = await CliRunner.RunProcessAsync(Remote("reject", service.PaymentsIncident, "--note", "payments logs are under legal hold"));
+
+        approve.Code.ShouldBe(0, approve.Error);
+        reject.Code.ShouldBe(0, reject.Error);
+        var answers = await service.AuditAsync("approval_answered");
+        var approved = answers.Single(r => Incident(r) == service.CheckoutIncident);
+        (Actor(approved), StatedBy(approved)).ShouldBe(("erin", "dana"));
+        approved.GetProperty("payload").GetProperty("approved").GetBoolean().ShouldBeTrue();
+        approved.GetProperty("payload").GetProperty("note").GetString().ShouldBe("disk is log-heavy, rotation is safe");
+        var rejected = answers.Single(r => Incident(r) == service.PaymentsIncident);
+        (Actor(rejected), StatedBy(rejected)).ShouldBe(("erin", "dana"));
+        rejected.GetProperty("payload").GetProperty("approved").GetBoolean().ShouldBeFalse();
+        rejected.GetProperty("payload").GetProperty("note").GetString().ShouldBe("payments logs are under legal hold");
+    }
+
+    [Fact]
     public async Task ValidateAcceptsServerUrl_AndRunRefusesOneWithCredentials()
     {
         using var folder = new TempDirectory();

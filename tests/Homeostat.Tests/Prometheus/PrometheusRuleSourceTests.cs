@@ -117,6 +117,23 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SeriesLabelLongerThanTheIntakeLimit_IsCutWithTheMarker_AndTheSignalStillOpensAnIncident()
+    {
+        await _h.DisposeAsync();
+        _h = Harness(forDuration: "0s", extra: new() { ["Intake:Limits:MaxLabelValueLength"] = "100" });
+        var huge = new Dictionary<string, string>(VarOnNode1) { ["instance"] = new string('i', 50_000) };
+        Answer(huge, 0.05);
+
+        await EvaluateAsync();
+
+        const int limit = 100;
+        var instance = (await IncidentsAsync()).ShouldHaveSingleItem().Signal.Label("instance")!;
+        instance.Length.ShouldBe(limit);
+        instance.ShouldEndWith(PolledSignalBounds.Marker);
+        instance.ShouldStartWith("iiii");
+    }
+
+    [Fact]
     public async Task PrometheusFailingWhileFiring_NeitherResolvesNorFiresAgain()
     {
         await _h.DisposeAsync();
@@ -450,7 +467,7 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
     private static (Dictionary<string, string> Labels, string Value)[] Breaching(int count) =>
         Enumerable.Range(0, count).Select(i => (new Dictionary<string, string>(VarOnNode1) { ["instance"] = $"node-{i + 10}:9100" }, "0.01")).ToArray();
 
-    private PipelineHarness Harness(string forDuration, string? url = null, int maxSeries = 50, bool threshold = true)
+    private PipelineHarness Harness(string forDuration, string? url = null, int maxSeries = 50, bool threshold = true, Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -475,6 +492,11 @@ public sealed class PrometheusRuleSourceTests : IAsyncLifetime
             settings.Remove("Sources:Prometheus:Rules:0:Threshold:Op");
             settings.Remove("Sources:Prometheus:Rules:0:Threshold:Value");
             settings["Sources:Prometheus:Rules:0:Expr"] = "node_filesystem_avail_ratio < 0.1";
+        }
+
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
         }
 
         var h = new PipelineHarness(settings: settings);
