@@ -50,6 +50,11 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
     public CatalogLoadResult Load(string yaml, string source)
     {
+        if (YamlNesting.TooDeep(yaml) is { } deep)
+        {
+            return new CatalogLoadResult(null, [new CatalogError(source, (int)deep.Line, (int)deep.Column, "yaml", $"nests lists and mappings deeper than {YamlNesting.MaxDepth} levels")]);
+        }
+
         var errors = new List<CatalogError>();
         var stream = new YamlStream();
         var parser = new Parser(new StringReader(yaml));

@@ -243,4 +243,13 @@ public sealed class DeclaredClassesCatalogTests
         error.Message.ShouldContain(message);
         error.Line.ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public void Load_MatchNestedThousandsDeep_IsALocatedErrorNotAStackOverflow()
+    {
+        var error = SingleError(Remediations + "\n    match: " + new string('[', 20_000) + new string(']', 20_000));
+
+        (error.Line, error.Column, error.Key).ShouldBe((6, 41, "yaml"));
+        error.Message.ShouldBe("nests lists and mappings deeper than 32 levels");
+    }
 }
