@@ -28,7 +28,8 @@ internal static class ClassifierServices
 
     public static IClassifier Resolve(IServiceProvider services, string choice) => choice switch
     {
-        ClassifierNames.Ensemble => services.GetRequiredService<IClassifier>(),
+        // The loop's classifier: the catalog's declarations, then the ensemble.
+        ClassifierNames.Ensemble => services.GetRequiredService<DeclaredClassifier>(),
         _ => services.GetServices<IClassifierMember>().FirstOrDefault(m => m.Name == choice)
             ?? throw new ConfigFileException($"the {choice} classifier is not enabled (for the LLM: llm.enabled: true in the config given with --config; for the model: classifier.disable_model is set)"),
     };

@@ -15,11 +15,11 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 {
     public const string BuiltInSource = "built-in:catalog.yaml";
 
-    private static readonly string[] TopLevelKeys = ["remediations", "version", "description"];
+    private static readonly string[] TopLevelKeys = ["remediations", "version", "description", "classes", "class_label"];
 
     private static readonly string[] RemediationKeys =
     [
-        "action", "confidence_floor", "auto", "params", "dry_run", "verify", "rate_limit", "shadow_period", "risk", "approval", "description",
+        "action", "confidence_floor", "auto", "params", "dry_run", "verify", "rate_limit", "shadow_period", "risk", "approval", "description", "match",
     ];
 
     private static readonly string[] VerifyKeys = ["after", "timeout", "interval"];
@@ -50,6 +50,11 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
     public CatalogLoadResult Load(string yaml, string source)
     {
+        if (YamlNesting.TooDeep(yaml) is { } deep)
+        {
+            return new CatalogLoadResult(null, [new CatalogError(source, (int)deep.Line, (int)deep.Column, "yaml", $"nests lists and mappings deeper than {YamlNesting.MaxDepth} levels")]);
+        }
+
         var errors = new List<CatalogError>();
         var stream = new YamlStream();
         var parser = new Parser(new StringReader(yaml));
@@ -77,6 +82,8 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
         string? version = null;
         YamlMappingNode? remediationsNode = null;
+        YamlNode? classesNode = null;
+        YamlNode? classLabelNode = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = Scalar(keyNode) ?? string.Empty;
@@ -92,6 +99,12 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
                     version = Scalar(valueNode);
                     break;
                 case "description":
+                    break;
+                case "classes":
+                    classesNode = valueNode;
+                    break;
+                case "class_label":
+                    classLabelNode = valueNode;
                     break;
                 default:
                     errors.Add(Error(source, keyNode, key, "unknown top-level key" + DidYouMean(key, TopLevelKeys)));
@@ -128,14 +141,20 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
             }
         }
 
+        var declarations = LoadDeclarations(source, classesNode, classLabelNode, remediationsNode, errors);
         if (errors.Count > 0)
         {
             return new CatalogLoadResult(null, errors);
         }
 
+        foreach (var failureClass in remediations.Keys.ToList())
+        {
+            remediations[failureClass] = remediations[failureClass] with { DeclaredMatch = declarations.Fingerprint(failureClass) };
+        }
+
         var contentHash = Hashing.Sha256Hex(yaml)[..12];
         var catalogVersion = version is null ? $"sha256:{contentHash}" : $"{version} (sha256:{contentHash})";
-        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations), errors) { Warnings = warnings };
+        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations) { Declarations = declarations }, errors) { Warnings = warnings };
     }
 
     private RemediationSpec? LoadRemediation(string source, string failureClass, YamlNode keyNode, YamlNode valueNode, List<CatalogError> errors, List<CatalogError> warnings)

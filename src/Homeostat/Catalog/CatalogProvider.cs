@@ -33,7 +33,7 @@ public sealed class CatalogProvider : ICatalogProvider, IClassSetProvider
     {
         Current = loaded.Catalog!;
         Warnings = loaded.Warnings;
-        ClassSet = new ClassSet(Current.Remediations.Keys.Concat(FailureClasses.Seed));
+        ClassSet = new ClassSet(Current.Classes.Concat(FailureClasses.Seed));
     }
 
     public RemediationCatalog Current { get; }

@@ -50,6 +50,9 @@ public sealed record RemediationSpec
 
     public required SourceLocation Location { get; init; }
 
+    /// <summary>The matcher sets declaring this class, in canonical form; null when none do. Part of the spec hash.</summary>
+    public string? DeclaredMatch { get; init; }
+
     /// <summary>A hash of everything that changes behaviour; a new hash starts a new shadow period.</summary>
     public string SpecHash => ComputeHash();
 
@@ -61,6 +64,12 @@ public sealed record RemediationSpec
             Verify is null ? string.Empty : $"{Verify.After}/{Verify.Timeout}/{Verify.Interval}",
             RateLimit is null ? string.Empty : $"{RateLimit.Max}/{RateLimit.Per}",
             ShadowPeriod, Risk, RequiresApproval, parameters);
+        if (DeclaredMatch is not null)
+        {
+            // Declaring signals for a class changes what it acts on: a new hash, so a new shadow period.
+            canonical += "|match=" + DeclaredMatch;
+        }
+
         return Hashing.Sha256Hex(canonical)[..16];
     }
 }
@@ -70,4 +79,10 @@ public sealed record RemediationCatalog(string Source, string Version, IReadOnly
     public static readonly RemediationCatalog Empty = new("(none)", "empty", new Dictionary<string, RemediationSpec>());
 
     public RemediationSpec? Find(string failureClass) => Remediations.GetValueOrDefault(failureClass);
+
+    /// <summary>The classes and matcher sets the catalog declares, and the name of the label that may carry a class.</summary>
+    public CatalogDeclarations Declarations { get; init; } = CatalogDeclarations.None;
+
+    /// <summary>Every class the catalog names: those with a remediation and those declared under <c>classes:</c>.</summary>
+    public IEnumerable<string> Classes => Remediations.Keys.Union(Declarations.Classes.Keys, StringComparer.Ordinal);
 }

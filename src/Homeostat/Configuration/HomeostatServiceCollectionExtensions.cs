@@ -52,6 +52,8 @@ public static class HomeostatServiceCollectionExtensions
             services.AddSingleton<RuleClassifier>();
             services.AddSingleton<IClassifierMember>(sp => sp.GetRequiredService<RuleClassifier>());
             services.TryAddSingleton<IClassifier>(sp => sp.GetRequiredService<RuleClassifier>());
+            // The catalog's declarations come first, whichever classifier a later module makes the IClassifier.
+            services.AddSingleton(sp => new DeclaredClassifier(sp.GetRequiredService<IClassifier>(), sp.GetRequiredService<ICatalogProvider>()));
 
             module.Guardrail<RemediationExistsGuardrail>()
                 .Guardrail<AutoGuardrail>()

@@ -25,6 +25,12 @@ public sealed record Classification
     /// <summary>A probability for every class of the closed list, when the classifier has one (the learned model).</summary>
     public IReadOnlyDictionary<string, double>? Scores { get; init; }
 
+    /// <summary>
+    /// For an <c>unknown</c> the classifier can say more about (two declared classes claim the signal): the escalation
+    /// reason to use instead of <c>unknown_class</c>, one of <c>EscalationReasons</c>.
+    /// </summary>
+    public string? EscalationReason { get; init; }
+
     /// <summary>Each member's own classification, when this one combines several.</summary>
     public IReadOnlyList<Classification>? Votes { get; init; }
 

@@ -13,6 +13,7 @@ public sealed class RemediationExistsGuardrail : IGuardrail
     public ValueTask<GuardrailVerdict> EvaluateAsync(GuardrailContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(context switch
         {
+            { Classification: { IsUnknown: true, EscalationReason: { } reason } } => GuardrailVerdict.Escalate(Name, reason, context.Classification.Reasoning),
             { Classification.IsUnknown: true } => GuardrailVerdict.Escalate(Name, EscalationReasons.UnknownClass, "the signal could not be classified; unknown always goes to a human"),
             { Remediation: null } => GuardrailVerdict.Escalate(Name, EscalationReasons.NoRemediation, $"the catalog has no remediation for class '{context.Classification.Class}'"),
             _ => GuardrailVerdict.Pass(Name, $"class '{context.Classification.Class}' maps to action '{context.Remediation.Action}' ({context.Remediation.Location})"),

@@ -17,7 +17,7 @@ namespace Homeostat.Healing;
 /// </summary>
 public sealed partial class IncidentReconciler(
     IHomeostatStore store,
-    IClassifier classifier,
+    DeclaredClassifier classifier,
     IClassSetProvider classes,
     ICatalogProvider catalog,
     GuardrailPipeline guardrails,
