@@ -2265,6 +2265,125 @@ VOCAB_CLASS_TEMPLATES = {
 }
 
 
+# --- More wording for kinds the first vocabulary pass left thin ------------------------------------------------------
+
+def v_oom_windows_vm():
+    h = host()
+    return C([
+        lambda: rule(alert_name(["Windows", "Win", "Host"], ["Memory", "Commit", "CommittedBytes", "AvailableMBytes"], ["Low", "NearLimit", "Exhausted"]),
+                     {"instance": f"{h}:9182"},
+                     C([f"{h}: commit charge at {pc()}% of the commit limit", f"{h} is almost out of memory"]),
+                     "Committed bytes approach the commit limit (RAM plus page file); allocations will start failing.",
+                     C(['windows_memory_committed_bytes / windows_memory_commit_limit > 0.9',
+                        '100 - 100 * windows_os_physical_memory_free_bytes / windows_cs_physical_memory_bytes > 95',
+                        'windows_memory_available_bytes / windows_cs_physical_memory_bytes < 0.05']),
+                     "node", value=pc()),
+        lambda: api(C(["Low memory", "Memory exhausted", "Host memory alarm"]),
+                    f"{h}: the system is running low on virtual memory; {C(['sqlservr.exe', 'java.exe', 'w3wp.exe'])} holds most of the committed memory and new allocations fail",
+                    labels={"host": h}),
+        lambda: api(C(["VM memory alarm", "vCenter alarm"]),
+                    f"Virtual machine {h} memory usage {pc(92, 99)}% of its configured memory for {dur()} (guest is swapping, balloon driver active)",
+                    labels={"vm": h}),
+    ])()
+
+
+def v_disk_cloud_probe():
+    h, db = host(), C(DBS)
+    mp = C(MOUNTS)
+    return C([
+        lambda: probe(C(["disk usage", f"df {mp}", "filesystem check"]),
+                      C([f"{mp}: Use% {ri(95, 100)}% (avail {ri(10, 900)}M) on {h}", f"{h} {mp} {ri(93, 100)}% used, {ri(1, 7)}% free",
+                         f"Filesystem {mp} on {h} crossed {C([90, 95])}% used"]),
+                      {"used_percent": float(ri(93, 100))}, resource={"host": h}),
+        lambda: rule(alert_name(["Rds", "CloudSql", "AzureSql", "Database"], ["FreeStorage", "Storage", "DiskSpace"], ["Low", "Critical", "AlmostFull"]),
+                     {"dbinstance_identifier": f"{db}-prod"},
+                     f"{db}-prod has {ri(1, 9)} GiB storage left", "Allocated storage is almost used; the instance stops accepting writes once it is full.",
+                     C([f'aws_rds_free_storage_space_average{{dbinstance_identifier="{db}-prod"}} < 5 * 1024 * 1024 * 1024',
+                        f'stackdriver_cloudsql_database_cloudsql_googleapis_com_database_disk_utilization{{database_id=~".*{db}.*"}} > 0.9']),
+                     "cloud", value=ri(1, 9)),
+        lambda: api(C(["Storage almost full", "Database storage alert"]),
+                    f"Managed database {db}-prod: storage {ri(95, 100)}% used; writes will be rejected when the volume is full", labels={"db": db}),
+        lambda: api(C(["Bucket quota", "Object storage quota"]),
+                    f"Bucket {db}-archive has used {ri(95, 100)}% of its quota; uploads fail with QuotaExceeded at 100%", labels={"bucket": f"{db}-archive"}),
+    ])()
+
+
+def v_cert_more():
+    d = domain()
+    h = ri(2, 60)
+    return C([
+        lambda: k8s_event(C(["CertificateRenewalOverdue", "RenewalFailed", "Failed"]),
+                          f"Certificate {svc()}-tls was due for renewal {ri(1, 20)}d ago and still has not been renewed; it stops being valid in {ri(1, 6)}d",
+                          "Certificate", ns(), f"{svc()}-tls"),
+        lambda: (lambda left: probe(C(["tls check", "certificate check", f"{d} tls"]),
+                                    C([f"{d}:443 certificate notAfter is {h}h in the past", f"{d}:443 serves a certificate that stopped being valid {h} hours ago"])
+                                    if left < 0 else f"{d}:443 certificate notAfter in {left} days",
+                                    {"cert_days_left": float(left)}))(C([-1, ri(1, 9)])),
+        lambda: log(f"{logts()} tls: certificate for {d} not valid after {ts()} (checked now, {ri(1, 30)} days ago it expired)", service=svc()),
+    ])()
+
+
+def v_to_more():
+    s, d = svc(), dep()
+    t = ri(5, 60)
+    return C([
+        lambda: probe(C([f"journey {d}", "synthetic check", f"{d} api check", "browser check"]),
+                      C([f"step '{C(['login', 'search', 'pay', 'confirm'])}' calling {d} timed out after {t}s",
+                         f"{d} gave no answer within the {t}s step timeout",
+                         f"synthetic run failed: request to {d} exceeded {t}s"]),
+                      {"success": 0, "duration_seconds": float(t)}, service=s),
+        lambda: log(C([f"{logts()} ERROR {s}: request to {d} failed: deadline elapsed after {t}s",
+                       f"{logts()} {s}: tokio::time::error::Elapsed while awaiting {d} ({t}s)",
+                       f"{logts()} WARN {s}: {d} took longer than the {t}s deadline, giving up"]), service=s),
+    ])()
+
+
+def v_pool_more():
+    s, db = svc(), C(DBS)
+    m = C([5, 10, 16, 32])
+    return log(C([
+        f"{logts()} ERROR {s}: timed out after {ri(5, 30)}s waiting for a free connection in pool '{db}' (size {m}, all busy)",
+        f"{logts()} {s}: acquire timeout: every one of the {m} pooled connections to {db} is checked out",
+        f"{logts()} WARN {s}: connection pool for {db} exhausted ({m}/{m} in use, {ri(3, 200)} callers waiting)",
+        f"{logts()} {s}: could not get a pooled connection to {db} within {ri(1, 30)}s; max pool size {m} reached",
+    ]), service=s)
+
+
+def v_u_more_near():
+    s, d, db = svc(), dep(), C(DBS)
+    return C([
+        lambda: log(f"{logts()} {s}: pool '{db}' ready with {C([4, 8, 16])} connections ({ri(10, 900)}ms)", service=s),
+        lambda: log(f"{logts()} {s}: db pool {db}: busy {ri(1, 6)} of {C([40, 80, 100])}, free {ri(5, 30)}, nobody waiting", service=s),
+        lambda: log(f"{logts()} {s}: shutting down; draining {ri(1, 20)} pooled connections to {db}", service=s),
+        lambda: api("Memory summary", f"{s}: no OOM kills this month; highest memory use {ri(20, 65)}% of the limit", service=s),
+        lambda: log(f"{logts()} {s}: heap {ri(20, 60)}% of max, working set {ri(20, 60)}% of limit - healthy", service=s),
+        lambda: log(f"curl: (6) Could not resolve host: {d}.internal", service=s),
+        lambda: log(f"{logts()} {s}: connect to {d}:{port()} failed: No route to host", service=s),
+        lambda: log(f"{logts()} ERROR {s}: could not connect to {d}:{port()} (connection refused, {ri(0, 2)} ms)", service=s),
+        lambda: log(C([f"ORA-00054: resource busy and acquire with NOWAIT specified or timeout expired",
+                       f"sqlite3.OperationalError: database is locked",
+                       f"SQL0911N  The current transaction has been rolled back because of a deadlock or timeout.  Reason code \"68\"."]), service=C([s, "db2", "oracle"])),
+        lambda: k8s_event(C(["FailedAttachVolume", "FailedMount"]),
+                          f"AttachVolume.Attach failed for volume \"pvc-{rid(8)}\" : timed out waiting for the volume to attach to node {host()}",
+                          "Pod", ns(), pod(s)),
+        lambda: log(f"{logts()} {host()} kernel: sd {ri(0, 3)}:0:0:0: [sd{C('abc')}] timing out command, waited {C([30, 60, 180])}s", host_=host()),
+        lambda: log(f"{logts()} {host()} kernel: ata{ri(1, 4)}.00: exception Emask 0x0 SAct 0x0 SErr 0x0 action 0x6 frozen; failed command: READ FPDMA QUEUED", host_=host()),
+        lambda: api("Idle sessions", f"{ri(10, 500)} idle sessions on {s} were closed after the inactivity timeout (expected)", service=s),
+        lambda: log(f"{logts()} kubelet: node {host()} condition MemoryPressure=False, DiskPressure=False, PIDPressure=False (all sufficient)", service="kubelet"),
+        lambda: log(f"{logts()} {s}: TLS certificate for {domain()} is valid from {ts()}; local clock is behind, handshake rejected as not yet valid", service=s),
+    ])()
+
+
+VOCAB_EXTRA_TEMPLATES = {
+    "oom": ([v_oom_windows_vm], 40),
+    "disk_full": ([v_disk_cloud_probe], 60),
+    "cert_expiry": ([v_cert_more], 50),
+    "dependency_timeout": ([v_to_more], 60),
+    "connection_pool_exhausted": ([v_pool_more], 50),
+    "unknown": ([v_u_more_near], 180),
+}
+
+
 # Each entry: (function, weight, is_near_miss). Near-misses carry vocabulary of a class but are not that class.
 UNKNOWN_TEMPLATES = [
     (u_high_cpu, 3, False), (u_cpu_throttle, 2, False), (u_replication_lag, 3, False), (u_crashloop, 4, False),
@@ -2343,9 +2462,10 @@ def generate():
     r.shuffle(rows)
     # The rule-file vocabulary comes after the first corpus, so its rows keep their ids and content.
     first = len(rows)
-    for label, (templates, count) in VOCAB_CLASS_TEMPLATES.items():
-        for i in range(count):
-            emit(label, templates[i % len(templates)])
+    for table in (VOCAB_CLASS_TEMPLATES, VOCAB_EXTRA_TEMPLATES):
+        for label, (templates, count) in table.items():
+            for i in range(count):
+                emit(label, templates[i % len(templates)])
     vocabulary = rows[first:]
     r.shuffle(vocabulary)
     rows[first:] = vocabulary
