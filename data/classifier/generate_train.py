@@ -2384,6 +2384,141 @@ VOCAB_EXTRA_TEMPLATES = {
 }
 
 
+# --- Kubelet, cAdvisor and exporter wording beyond the rule files above ----------------------------------------------
+
+def v_oom_kubelet_cadvisor():
+    s, n, h = svc(), ns(), host()
+    p = pod(s)
+    return C([
+        lambda: k8s_event("SystemOOM", f"System OOM encountered, victim process: {C(['java', 'node', 'python3', s])}, pid: {ri(1000, 99999)}", "Node", None, h, host_=h),
+        lambda: rule(alert_name(["Container", "Cgroup"], ["Memory"], ["Failcnt", "LimitHits", "Failures"]), {"namespace": n, "pod": p, "container": s},
+                     f"{s} keeps hitting its memory limit", "The cgroup memory limit was reached again (failcnt rising); allocations are being reclaimed or refused.",
+                     f'increase(container_memory_failcnt{{container="{s}"}}[5m]) > 0', "cadvisor", service=s),
+        lambda: rule(alert_name(["Envoy", "Proxy"], ["Heap", "Memory"], ["Pressure", "NearMax"]), {"instance": inst(15090)},
+                     "Envoy heap close to the overload manager's maximum", "The fixed-heap monitor reports pressure; Envoy starts shedding load at the configured threshold.",
+                     C(['envoy_overload_envoy_resource_monitors_fixed_heap_pressure > 0.9', 'envoy_server_memory_allocated / envoy_server_memory_heap_size > 0.95']),
+                     "envoy", value=pc()),
+        lambda: rule(alert_name(["Kube", "K8s"], ["Node"], ["MemoryPressure", "MemoryPressureTrue"]), {"node": h, "condition": "MemoryPressure"},
+                     f"{h} reports MemoryPressure", "The kubelet has crossed its memory eviction threshold on this node.",
+                     'kube_node_status_condition{condition="MemoryPressure",status="true"} == 1', "ksm"),
+        lambda: rule(alert_name(["Kube", "Pod"], ["OOMKilled", "MemoryKilled", "OutOfMemory"], [""]), {"namespace": n, "pod": p, "container": s},
+                     f"{s} was OOMKilled", "The last termination reason of the container is OOMKilled.",
+                     f'kube_pod_container_status_last_terminated_reason{{reason="OOMKilled",container="{s}"}} == 1 and increase(kube_pod_container_status_restarts_total{{container="{s}"}}[15m]) > 0',
+                     "ksm", service=s),
+    ])()
+
+
+def v_disk_kubelet():
+    s, n, h = svc(), ns(), host()
+    return C([
+        lambda: k8s_event(C(["FreeDiskSpaceFailed", "ImageGCFailed"]),
+                          f"failed to garbage collect required amount of images. Attempted to free {ri(1, 90)}{ri(100000000, 999999999)} bytes, but only found {ri(0, 9)} bytes eligible to free.",
+                          "Node", None, h, host_=h),
+        lambda: k8s_event("EvictionThresholdMet", "Attempting to reclaim ephemeral-storage", "Node", None, h, host_=h),
+        lambda: rule(alert_name(["Kube", "Kubelet"], ["Node"], ["DiskPressure"]), {"node": h, "condition": "DiskPressure"},
+                     f"{h} reports DiskPressure", "Node filesystem or image filesystem is below the kubelet's eviction threshold.",
+                     'kube_node_status_condition{condition="DiskPressure",status="true"} == 1', "ksm"),
+        lambda: rule(alert_name(["Prometheus", "Thanos", "Loki"], ["Storage", "Tsdb", "Volume"], ["FillingUp", "Full", "Low"]), {"instance": inst(9090)},
+                     "TSDB volume almost full", "The volume holding the time-series database has little space left; compactions and WAL writes will fail.",
+                     'predict_linear(kubelet_volume_stats_available_bytes{persistentvolumeclaim=~"prometheus-.*"}[6h], 86400) < 0', "cadvisor"),
+        lambda: rule(alert_name(["Kafka"], ["LogDir", "Broker"], ["DiskFull", "SpaceLow", "Offline"]), {"instance": f"kafka-{ri(0, 5)}:9100"},
+                     "Kafka data disk almost full", "The broker's log directory is running out of space; the broker takes it offline when writes fail.",
+                     'node_filesystem_avail_bytes{mountpoint="/var/lib/kafka"} / node_filesystem_size_bytes{mountpoint="/var/lib/kafka"} < 0.1', "node"),
+    ])()
+
+
+def v_pool_exporters():
+    db = C(DBS)
+    return C([
+        lambda: rule(alert_name(["Postgres", "Pg"], ["Backends", "NumBackends"], ["NearMax", "High"]), {"datname": db, "instance": inst(9187)},
+                     f"{db}: backends near max_connections", "numbackends approaches the server's connection limit.",
+                     f'sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > 0.85', "postgres", value=pc()),
+        lambda: rule(alert_name(["Haproxy"], ["Process", "Global"], ["MaxConn", "Connections"], ["Reached", "High"]), {"instance": inst(8405)},
+                     "HAProxy process near its global maxconn", "Current connections approach the global maxconn; new ones wait in the kernel backlog.",
+                     'haproxy_process_current_connections / haproxy_process_max_connections > 0.9', "haproxy", value=pc()),
+        lambda: rule(alert_name(["Haproxy"], ["Backend"], ["Queue", "Queued"], ["High", ""]), {"proxy": f"be_{db}"},
+                     f"Requests queue in front of be_{db}", "Every server of the backend is at its maxconn; requests wait in the backend queue.",
+                     f'haproxy_backend_current_queue{{proxy="be_{db}"}} > 0', "haproxy"),
+        lambda: rule(alert_name(["Go", "Sql", "Db"], ["Pool"], ["Saturated", "WaitHigh"]), {"service": svc(), "db": db},
+                     f"database/sql pool for {db} saturated", "In-use connections equal max_open and callers wait for one.",
+                     C(['go_sql_stats_connections_in_use / go_sql_stats_connections_max_open > 0.9', 'rate(go_sql_stats_connections_waited_for[5m]) > 0',
+                        'rate(go_sql_wait_duration_seconds_total[5m]) > 0.5']), "app"),
+    ])()
+
+
+def v_to_codes():
+    s, d = svc(), dep()
+    return C([
+        lambda: rule(alert_name(["Ingress", "Nginx", "Traefik"], ["Gateway", "Upstream"], ["Timeouts", "504s"]), {"ingress": f"{d}", "namespace": ns()},
+                     f"504s from {d} behind the ingress", "The proxy gave up waiting for the upstream and answered 504.",
+                     C([f'sum(rate(nginx_ingress_controller_requests{{ingress="{d}",status="504"}}[5m])) > 1',
+                        f'sum(rate(traefik_service_requests_total{{service=~".*{d}.*",code="504"}}[5m])) > 1']), "nginx"),
+        lambda: rule(alert_name(["Haproxy"], ["Server", "Backend"], ["Timeouts"]), {"proxy": f"be_{d.replace('-', '_')}"},
+                     f"Server-side timeouts towards {d}", "HAProxy aborts requests because the server did not answer before 'timeout server'.",
+                     f'rate(haproxy_backend_http_responses_total{{proxy="be_{d.replace("-", "_")}",code="5xx"}}[5m]) > 0 and rate(haproxy_backend_response_errors_total[5m]) > 0', "haproxy"),
+        lambda: log(f"{logts()} {s}: grpc call {d.title().replace('-', '')}Service/Get failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded (after {ri(1, 30)}s)", service=s),
+    ])()
+
+
+def v_u_exporter_near():
+    s, h = svc(), host()
+    return C([
+        lambda: rule(alert_name(["Container"], ["Memory"], ["PageFaults", "MajorFaults"]), {"container": s},
+                     f"{s} major page faults rising", "Page faults counted by cAdvisor; not an out-of-memory condition.",
+                     f'rate(container_memory_failures_total{{failure_type="pgmajfault",container="{s}"}}[5m]) > 100', "cadvisor"),
+        lambda: rule(alert_name(["Redis"], ["Memory"], ["Fragmentation"], ["High"]), {"instance": f"redis-{ri(0, 3)}:9121"},
+                     "Redis memory fragmentation ratio high", "RSS is well above used_memory; restart or activedefrag.",
+                     'redis_mem_fragmentation_ratio > 1.5', "redis"),
+        lambda: rule(alert_name(["Redis"], ["Blocked"], ["Clients"]), {"instance": f"redis-{ri(0, 3)}:9121"},
+                     "Clients blocked on BLPOP", "Blocked clients waiting for list data; this is application behaviour.",
+                     'redis_blocked_clients > 50', "redis"),
+        lambda: rule(alert_name(["Go"], ["Goroutines"], ["High", "Leak"]), {"job": s},
+                     f"{s} has many goroutines", "Goroutine count is growing; check for leaks.",
+                     f'go_goroutines{{job="{s}"}} > 10000', "app"),
+        lambda: rule(alert_name(["Nodejs", "Node"], ["EventLoop"], ["Lag", "Blocked"]), {"job": s},
+                     f"{s} event loop lag high", "The event loop is blocked by synchronous work in the service itself.",
+                     f'nodejs_eventloop_lag_p99_seconds{{job="{s}"}} > 0.5', "app"),
+        lambda: rule(alert_name(["Dotnet", "Clr"], ["ThreadPool"], ["Queue", "Starvation"]), {"job": s},
+                     f"{s} thread pool queue growing", "Work items wait for thread-pool threads.",
+                     f'dotnet_threadpool_queue_length{{job="{s}"}} > 100', "app"),
+        lambda: rule(alert_name(["Elasticsearch"], ["ThreadPool", "Write"], ["Rejections"]), {"cluster": "logs"},
+                     "Elasticsearch rejecting writes from the thread pool", "The write queue is full; bulk requests get 429.",
+                     'rate(elasticsearch_thread_pool_rejected_count{type="write"}[5m]) > 0', "elasticsearch"),
+        lambda: rule(alert_name(["Kafka"], ["Request", "Produce"], ["Latency", "TotalTime"]), {"instance": f"kafka-{ri(0, 5)}:7071"},
+                     "Broker produce request time high", "Time the broker spends on produce requests, measured on the broker itself.",
+                     'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="0.99"} > 500', "kafka"),
+        lambda: rule(alert_name(["Kube", "K8s"], ["Apiserver", "API"], ["Latency", "SlowRequests"]), {"verb": C(["LIST", "GET", "POST"])},
+                     "API server requests slow", "Server-side request latency of the Kubernetes API server.",
+                     'histogram_quantile(0.99, sum by (le, verb) (rate(apiserver_request_duration_seconds_bucket{verb!~"WATCH|CONNECT"}[5m]))) > 1', "ksm"),
+        lambda: rule(alert_name(["Etcd"], ["Fsync", "Wal"], ["Slow", "DurationHigh"]), {"instance": f"etcd-{ri(0, 2)}"},
+                     "etcd WAL fsync slow", "Disk latency under etcd; fsyncs take longer than 500ms.",
+                     'histogram_quantile(0.99, rate(etcd_disk_wal_fsync_duration_seconds_bucket[5m])) > 0.5', "node"),
+        lambda: rule(alert_name(["Kubelet"], ["Pods", "TooManyPods"], ["NearCapacity", ""]), {"node": h},
+                     f"{h} runs close to its pod capacity", "Pods on the node approach the kubelet's max-pods.",
+                     'count by (node) (kube_pod_info) / on (node) kube_node_status_capacity{resource="pods"} > 0.95', "ksm"),
+        lambda: rule(alert_name(["Nginx", "Ingress"], ["Bad", "502"], ["Gateway", "Errors"]), {"ingress": s},
+                     f"502s from {s}", "The upstream closed the connection or answered garbage.",
+                     f'sum(rate(nginx_ingress_controller_requests{{ingress="{s}",status="502"}}[5m])) > 1', "nginx"),
+        lambda: rule(alert_name(["Alertmanager", "Prometheus"], ["Notifications", "Rule"], ["Failing", "Errors"]), {"integration": C(["slack", "pagerduty", "webhook"])},
+                     "Monitoring cannot deliver or evaluate", "Alert delivery or rule evaluation fails; this is the monitoring's health.",
+                     C(['rate(alertmanager_notifications_failed_total[5m]) > 0', 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0',
+                        'prometheus_tsdb_compactions_failed_total > 0']), "app"),
+    ])()
+
+
+# Vocabulary templates whose unknown rows carry a class's words or metrics for a different fault.
+VOCAB_NEAR_MISSES = {"v_u_absent_up", "v_u_disk_latency_io", "v_u_server_latency", "v_u_memory_no_limit", "v_u_misc_near",
+                     "v_u_logs", "v_u_more_near", "v_u_exporter_near"}
+
+VOCAB_KUBE_TEMPLATES = {
+    "oom": ([v_oom_kubelet_cadvisor], 60),
+    "disk_full": ([v_disk_kubelet], 50),
+    "dependency_timeout": ([v_to_codes], 40),
+    "connection_pool_exhausted": ([v_pool_exporters], 50),
+    "unknown": ([v_u_exporter_near], 160),
+}
+
+
 # Each entry: (function, weight, is_near_miss). Near-misses carry vocabulary of a class but are not that class.
 UNKNOWN_TEMPLATES = [
     (u_high_cpu, 3, False), (u_cpu_throttle, 2, False), (u_replication_lag, 3, False), (u_crashloop, 4, False),
@@ -2462,10 +2597,12 @@ def generate():
     r.shuffle(rows)
     # The rule-file vocabulary comes after the first corpus, so its rows keep their ids and content.
     first = len(rows)
-    for table in (VOCAB_CLASS_TEMPLATES, VOCAB_EXTRA_TEMPLATES):
+    for table in (VOCAB_CLASS_TEMPLATES, VOCAB_EXTRA_TEMPLATES, VOCAB_KUBE_TEMPLATES):
         for label, (templates, count) in table.items():
             for i in range(count):
-                emit(label, templates[i % len(templates)])
+                fn = templates[i % len(templates)]
+                emit(label, fn)
+                near_count += fn.__name__ in VOCAB_NEAR_MISSES
     vocabulary = rows[first:]
     r.shuffle(vocabulary)
     rows[first:] = vocabulary
