@@ -1752,7 +1752,7 @@ def v_disk_logs():
         f"{logts()} [error] <0.{ri(100, 999)}.0> Free disk space is insufficient. Free bytes: {ri(10000000, 49000000)}. Limit: 50000000",
         f"{logts()} ERROR {s}: write /var/lib/{s}/segment-{ri(1, 9999)}.log: no space left on device",
         f"{logts()} kafka.server.LogDirFailureChannel: Error while appending records to {C(['orders', 'events'])}-{ri(0, 11)} in dir /var/lib/kafka/data (java.io.IOException: No space left on device)",
-        f"{logts()} mongod: WiredTiger error: __posix_file_write, {ri(300, 700)}: /data/db/collection-{ri(1, 99)}.wt: handle-write: pwrite: failed to write {ri(4096, 65536)} bytes: No space left on device",
+        f"{logts()} clickhouse-server: Code: 243. DB::Exception: Cannot reserve {ri(1, 900)}.{ri(0, 99)} MiB on disk `default`, not enough space. (NOT_ENOUGH_SPACE)",
     ]), service=s, host_=h)
 
 
@@ -2021,7 +2021,7 @@ def v_pool_rules():
                        'aws_elb_surge_queue_length_maximum > 100 or aws_elb_spillover_count_sum > 0']),
                     "cloud", value=v)
     db = C(DBS)
-    return rule(alert_name(["Pgbouncer", "PgBouncer"], ["Clients", "Pool"], ["Waiting", "Saturated", "MaxClientConn"]),
+    return rule(alert_name(["Pgbouncer", "PgBouncer"], ["Clients", "Pool"], ["Queueing", "Full", "AtPoolSize"]),
                 {"database": db},
                 C([f"PgBouncer clients waiting for {db}", f"PgBouncer pool for {db} full"]),
                 "Every server connection of the pool is in use and clients queue.",
@@ -2047,17 +2047,34 @@ def v_pool_logs():
 # --- unknown: the near-misses rule files are full of ------------------------------------------------------------------
 
 def v_u_absent_up():
-    m = C(["container_memory_working_set_bytes", "node_filesystem_avail_bytes", "probe_ssl_earliest_cert_expiry",
-           "pg_stat_activity_count", "redis_memory_used_bytes", "jvm_memory_used_bytes", "hikaricp_connections_active",
-           "certmanager_certificate_expiration_timestamp_seconds", "probe_duration_seconds", "node_memory_MemAvailable_bytes",
-           "rabbitmq_process_resident_memory_bytes", "haproxy_frontend_current_sessions", "kube_pod_container_resource_limits"])
+    m, words = C([
+        ("container_memory_working_set_bytes", ["ContainerMemory", "MemoryUsage", "WorkingSet"]),
+        ("container_oom_events_total", ["OomKill", "OOMKills", "OomEvents"]),
+        ("kube_pod_container_status_last_terminated_reason", ["OomKilled", "PodTermination"]),
+        ("node_vmstat_oom_kill", ["HostOomKill", "KernelOom"]),
+        ("node_filesystem_avail_bytes", ["DiskSpace", "FilesystemSpace", "DiskFull"]),
+        ("kubelet_volume_stats_available_bytes", ["VolumeSpace", "PvcUsage"]),
+        ("probe_ssl_earliest_cert_expiry", ["CertExpiry", "SslExpiry", "TlsCert"]),
+        ("certmanager_certificate_expiration_timestamp_seconds", ["CertManagerExpiry", "CertificateExpiry"]),
+        ("pg_stat_activity_count", ["PostgresConnections", "DbConnections"]),
+        ("hikaricp_connections_active", ["ConnectionPool", "HikariPool"]),
+        ("redis_memory_used_bytes", ["RedisMemory", "RedisMaxmemory"]),
+        ("jvm_memory_used_bytes", ["JvmHeap", "HeapUsage"]),
+        ("probe_duration_seconds", ["ProbeLatency", "EndpointTimeout"]),
+        ("envoy_cluster_upstream_rq_time_bucket", ["UpstreamLatency", "UpstreamTimeouts"]),
+        ("node_memory_MemAvailable_bytes", ["HostMemory", "NodeMemory"]),
+        ("rabbitmq_process_resident_memory_bytes", ["RabbitmqMemory"]),
+        ("haproxy_frontend_current_sessions", ["HaproxySessions"]),
+        ("kube_pod_container_resource_limits", ["MemoryLimits"]),
+    ])
     fam = C(list(RULE_JOBS))
     j = C(RULE_JOBS[fam])
-    kind = C(["absent", "up", "scrape", "exporter"])
+    kind = C(["absent", "absent", "up", "scrape", "exporter"])
     if kind == "absent":
-        return rule(alert_name(["", "Metrics", "Series"], [m.split("_")[0].title(), "Exporter", "Memory", "Disk", "Cert", "Connections"], ["Absent", "Missing", "NoData", "Gone"]),
-                    {"metric": m},
-                    C([f"No {m} series for {dur()}", f"{m} has disappeared", f"Metric {m} absent"]),
+        return rule(alert_name(words, ["Metric", "Series", "Exporter", "Monitor", ""], ["Absent", "Missing", "NoData", "Gone"]),
+                    {"metric": m} if chance(0.5) else {},
+                    C([f"No {m} series for {dur()}", f"{m} has disappeared", f"Metric {m} absent",
+                       f"{words[0]} alerts are blind: no data", f"Nothing reports {m}"]),
                     C(["The metric the alerts depend on is not reported; nothing is known about the resource itself.",
                        f"absent({m}) is true: the exporter may be down or relabelled."]),
                     C([f'absent({m}{{job="{j}"}})', f'absent_over_time({m}[{dur()}])', f'absent({m})']),
@@ -2192,7 +2209,7 @@ def v_u_memory_no_limit():
 def v_u_misc_near():
     s, n, h = svc(), ns(), host()
     return C([
-        lambda: rule(alert_name(["Host", "Node"], ["Conntrack"], ["Full", "Limit"]), {"instance": f"{h}:9100"},
+        lambda: rule(alert_name(["Host", "Node"], ["Conntrack"], ["TableFull", "NearMax"]), {"instance": f"{h}:9100"},
                      "conntrack table filling", "Kernel connection tracking table close to nf_conntrack_max.",
                      'node_nf_conntrack_entries / node_nf_conntrack_entries_limit > 0.75', "node"),
         lambda: rule(alert_name(["Host", "Process"], ["FileDescriptors", "Fds", "OpenFiles"], ["High", "NearLimit"]), {"instance": f"{h}:9100"},
@@ -2260,7 +2277,7 @@ VOCAB_CLASS_TEMPLATES = {
     "cert_expiry": ([v_cert_rules] * 3 + [v_cert_logs], 100),
     "dependency_timeout": ([v_to_rules] * 3 + [v_to_logs], 240),
     "connection_pool_exhausted": ([v_pool_rules] * 3 + [v_pool_logs], 240),
-    "unknown": ([v_u_absent_up] * 4 + [v_u_disk_latency_io] * 2 + [v_u_cpu_errors_crash] * 3 + [v_u_server_latency] * 2
+    "unknown": ([v_u_absent_up] * 5 + [v_u_disk_latency_io] * 2 + [v_u_cpu_errors_crash] * 3 + [v_u_server_latency] * 2
                 + [v_u_memory_no_limit] * 2 + [v_u_misc_near] * 3 + [v_u_logs] * 2, 560),
 }
 
