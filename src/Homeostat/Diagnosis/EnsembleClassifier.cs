@@ -143,7 +143,8 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
             }
         }
 
-        var confirmedByRules = rules is not null && rules.Class == top;
+        // A rule's suggestive match (at or below the ceiling) names a class for a human but confirms nothing.
+        var confirmedByRules = rules is not null && rules.Class == top && rules.Confidence > settings.UnconfirmedCeiling;
         if (!confirmedByRules && top != Classification.Unknown && calibrated > settings.UnconfirmedCeiling)
         {
             calibrated = settings.UnconfirmedCeiling;
@@ -198,7 +199,8 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
         {
             if (rules.IsUnknown)
             {
-                scores[Classification.Unknown] += settings.RuleSilenceWeight;
+                // Silence counts a little; a rule that positively shows another fault (a missing series, CPU) counts fully.
+                scores[Classification.Unknown] += rules.Confidence > 0 ? settings.RuleWeight * rules.Confidence : settings.RuleSilenceWeight;
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
+using Homeostat.Diagnosis.PromQl;
 using Homeostat.Signals;
 
 namespace Homeostat.Diagnosis;
@@ -26,6 +27,12 @@ public sealed class RuleClassifier : IClassifierMember
     private const double StructuredConfidence = 0.9;
     private const double VerbatimTextConfidence = 0.9;
     private const double TextConfidence = 0.88;
+
+    /// <summary>
+    /// An alert expression that only hints at a class (an absolute threshold with no limit, a service's own latency):
+    /// below every automatic floor, so a human decides.
+    /// </summary>
+    public const double SuggestiveConfidence = 0.7;
 
     /// <summary>Matches this close to the strongest, for a different class, make the signal ambiguous.</summary>
     private const double RivalMargin = 0.03;
@@ -385,6 +392,17 @@ public sealed class RuleClassifier : IClassifierMember
     {
         var text = SignalText.From(signal);
 
+        // What the alert fires on decides over what it is called.
+        var verdict = PromQlEvidence.Analyze(text.Query);
+        if (verdict is { Class: Classification.Unknown })
+        {
+            return Classification.UnknownFrom(Name, $"the alert expression shows {verdict.Reason}", ExpressionStrength(verdict.Strength)) with
+            {
+                Id = signal.Id,
+                Evidence = [$"expression: {verdict.Reason}"],
+            };
+        }
+
         // Every part at once, for the quick "could this rule match at all" check and the near-miss scan.
         var all = string.Join('\n', text.Heading, text.Labels, text.Annotations, text.Expression, text.Body);
         var matches = new (Rule Rule, double Confidence, string Evidence)?[Rules.Length];
@@ -397,6 +415,11 @@ public sealed class RuleClassifier : IClassifierMember
                 matches[i] = (Rules[i], match.Value.Confidence, match.Value.Evidence);
                 any = true;
             }
+        }
+
+        if (verdict is not null)
+        {
+            return FromExpression(signal, classes, verdict, matches);
         }
 
         if (!any)
@@ -443,6 +466,39 @@ public sealed class RuleClassifier : IClassifierMember
         };
         return classes.Constrain(classification) with { Id = signal.Id };
     }
+
+    /// <summary>
+    /// The class the alert expression shows. Other rules' matches on the name or annotations do not outweigh it: a
+    /// near-miss that carries another class's word is decided by what it measures. Suggestive evidence stays below
+    /// every automatic floor even when the name agrees.
+    /// </summary>
+    private Classification FromExpression(Signal signal, ClassSet classes, ExpressionVerdict verdict, (Rule Rule, double Confidence, string Evidence)?[] matches)
+    {
+        var agreeing = matches.FirstOrDefault(m => m is { } match && match.Rule.Class == verdict.Class);
+        var confidence = verdict.Strength == EvidenceStrength.Suggestive
+            ? SuggestiveConfidence
+            : Math.Max(ExpressionStrength(verdict.Strength), agreeing?.Confidence ?? 0);
+        var evidence = new List<string> { $"{verdict.Class}: expression: {verdict.Reason}" };
+        evidence.AddRange(matches.Where(m => m is not null).Select(m => $"{m!.Value.Rule.Class}: {m.Value.Evidence}"));
+        var hint = verdict.Strength == EvidenceStrength.Suggestive ? " (only suggestive: no limit or dependency named)" : string.Empty;
+        var classification = new Classification
+        {
+            Id = signal.Id,
+            Class = verdict.Class,
+            Confidence = Math.Min(confidence, 0.97),
+            Classifier = Name,
+            Reasoning = $"the alert expression shows {Shorten(verdict.Reason)}{hint}",
+            Evidence = evidence,
+        };
+        return classes.Constrain(classification) with { Id = signal.Id };
+    }
+
+    private static double ExpressionStrength(EvidenceStrength strength) => strength switch
+    {
+        EvidenceStrength.Strong => HeadingConfidence,
+        EvidenceStrength.Moderate => ExpressionConfidence,
+        _ => SuggestiveConfidence,
+    };
 
     /// <summary>
     /// Whether one of <paramref name="cues"/> is among the last <paramref name="words"/> words of the clause before a
