@@ -157,7 +157,9 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
             var why = top == Classification.Unknown
                 ? "the evidence points to no known class"
                 : $"too little evidence for {top} (confidence {calibrated.ToString("0.00", CultureInfo.InvariantCulture)} below {settings.MinimumConfidence.ToString("0.00", CultureInfo.InvariantCulture)})";
-            var unknownConfidence = top == Classification.Unknown ? (model is null ? 1 - (rules?.Confidence ?? 0) : calibrated) : 1 - calibrated;
+            var unknownConfidence = top == Classification.Unknown
+                ? (model is not null ? calibrated : rules is { IsUnknown: true, Confidence: > 0 } ? rules.Confidence : 1 - (rules?.Confidence ?? 0))
+                : 1 - calibrated;
             return Classification.UnknownFrom(Name, $"{why}: {reasoning}", unknownConfidence) with { Id = id, Votes = votes };
         }
 

@@ -312,13 +312,13 @@ public static class PromQlParser
                 {
                     // A range [5m] or a subquery [1h:5m]: kept out of the tree.
                     _position++;
-                    Expect(TokenKind.Duration);
+                    DurationSeconds(Expect(TokenKind.Duration).Text);
                     if (IsPunctuation(":"))
                     {
                         _position++;
                         if (Peek.Kind == TokenKind.Duration)
                         {
-                            _position++;
+                            DurationSeconds(Expect(TokenKind.Duration).Text);
                         }
                     }
 
@@ -332,7 +332,7 @@ public static class PromQlParser
                         _position++;
                     }
 
-                    Expect(TokenKind.Duration);
+                    DurationSeconds(Expect(TokenKind.Duration).Text);
                 }
                 else if (IsPunctuation("@"))
                 {
