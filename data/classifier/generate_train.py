@@ -1202,11 +1202,15 @@ def u_memory_reported():
         return probe(C(["memory usage", f"{s} memory", "container memory"]), text,
                      {"memory_working_set_bytes": used * 1048576, "memory_limit_bytes": lim * 1048576}, service=s)
     if chance(0.5):
-        return alert(C(["ContainerMemoryUsageReport", "MemoryUsageInfo", "WeeklyMemoryReport"]),
-                     {"namespace": n, "container": s}, severity="info",
-                     summary=f"{s} memory usage {used * 100 // lim}% of limit",
-                     description="Informational: memory usage is within the configured limit.",
-                     expr=f'container_memory_working_set_bytes{{container="{s}"}} / container_spec_memory_limit_bytes > 0.2')
+        # An alert on memory against its limit is oom under the class definitions (it was a near-miss before).
+        near = 90 + (used * 100 // lim) % 10
+        sig = alert(C(["ContainerMemoryNearLimit", "ContainerMemoryUsageHigh", "WorkingSetCloseToLimit"]),
+                    {"namespace": n, "container": s}, severity="warning",
+                    summary=f"{s} memory usage {near}% of limit",
+                    description="The working set is close to the container memory limit; the next spike gets it OOM-killed.",
+                    expr=f'container_memory_working_set_bytes{{container="{s}"}} / container_spec_memory_limit_bytes > 0.9')
+        sig["_label"] = "oom"
+        return sig
     return log(f"{logts()} INFO {s} stats: " + text, service=s)
 
 
@@ -1415,6 +1419,852 @@ def u_misc_infra():
     ])()
 
 
+# ---------------------------------------------------------------------------------------------------------------------
+# Rule-file vocabulary: alerts as common exporters' rule files write them (labels, annotations, a generatorURL with the
+# rule's PromQL) and the log and event text of the same stacks. Metric names are the exporters' real ones, with their
+# documented meaning; alert names and sentences are ours. These rows are appended after the first corpus, with their
+# own draws from the same generator, so the rows above keep their ids and content.
+# ---------------------------------------------------------------------------------------------------------------------
+
+RULE_JOBS = {
+    "node": ["node-exporter", "node", "node_exporter", "nodes"],
+    "cadvisor": ["kubelet", "cadvisor", "kubernetes-cadvisor"],
+    "ksm": ["kube-state-metrics", "ksm"],
+    "blackbox": ["blackbox", "blackbox-http", "probe-https", "blackbox-exporter"],
+    "postgres": ["postgres-exporter", "postgresql", "pg"],
+    "mysql": ["mysqld-exporter", "mysql"],
+    "redis": ["redis-exporter", "redis"],
+    "mongodb": ["mongodb-exporter", "mongodb"],
+    "elasticsearch": ["elasticsearch-exporter", "elasticsearch"],
+    "kafka": ["kafka-exporter", "kafka-jmx", "kafka"],
+    "rabbitmq": ["rabbitmq", "rabbitmq-exporter"],
+    "envoy": ["envoy-stats", "envoy", "istio-proxy"],
+    "haproxy": ["haproxy", "haproxy-exporter"],
+    "nginx": ["nginx-exporter", "ingress-nginx", "nginx-ingress-controller"],
+    "traefik": ["traefik", "traefik-metrics"],
+    "certmanager": ["cert-manager"],
+    "app": ["spring-actuator", "app-metrics", "micrometer", "service-monitor", "otel-collector"],
+    "cloud": ["cloudwatch", "yace", "stackdriver-exporter", "azure-metrics-exporter"],
+}
+
+
+def alert_name(*choices):
+    """An alert name from word choices, in one of the casings rule files use."""
+    words = [C(c) if isinstance(c, list) else c for c in choices]
+    words = [w for w in words if w]
+    style = r.random()
+    if style < 0.72:
+        return "".join(words)
+    if style < 0.9:
+        return "_".join(w.lower() for w in words)
+    return "_".join(w.upper() for w in words)
+
+
+def rendered_labels(labels):
+    return "map[" + " ".join(f"{k}:{v}" for k, v in sorted(labels.items())) + "]"
+
+
+def rule(name, labels, summary, description, expr, family, value=None, service=None, resource=None):
+    """An alert written from a rule file: the rule's labels, its annotations rendered, and its expression."""
+    lab = {"job": C(RULE_JOBS[family])} if chance(0.7) else {}
+    lab.update({k: v for k, v in labels.items() if v is not None})
+    shape = r.random()
+    desc = description
+    if value is not None and shape < 0.3:
+        desc = f"{description}\n  VALUE = {value}\n  LABELS = {rendered_labels(dict(lab, alertname=name))}"
+    sig = alert(name, lab, summary=summary, description=desc, expr=expr, service=service, resource=resource)
+    ann = sig.get("annotations", {})
+    if shape > 0.85 and ann:
+        ann = {"message": " ".join(v for k, v in ann.items() if k in ("summary", "description"))}
+        sig["annotations"] = clean(ann)
+    if chance(0.15):
+        sig.setdefault("annotations", {})["runbook_url"] = f"https://wiki.example.internal/runbooks/{name.lower().replace(':', '-')}"
+    return sig
+
+
+def inst(port_):
+    return f"{C([ip(), host()])}:{port_}"
+
+
+def pc(lo=85, hi=99):
+    return f"{ri(lo, hi)}.{ri(0, 9)}"
+
+
+# --- oom: memory against a limit -------------------------------------------------------------------------------------
+
+def v_oom_container_limit():
+    s, n = svc(), ns()
+    p = pod(s)
+    thr = C(["0.9", "0.95", "0.85", "90", "95"])
+    pct_ = thr in ("90", "95")
+    expr = C([
+        f'sum by (namespace, pod, container) (container_memory_working_set_bytes{{container!="", image!=""}}) / sum by (namespace, pod, container) (kube_pod_container_resource_limits{{resource="memory"}}) {"* 100 " if pct_ else ""}> {thr}',
+        f'(container_memory_working_set_bytes{{namespace="{n}", container="{s}"}} / container_spec_memory_limit_bytes{{namespace="{n}", container="{s}"}}) {"* 100 " if pct_ else ""}> {thr}',
+        f'max by (pod, container) (container_memory_rss{{container!=""}}) / max by (pod, container) (container_spec_memory_limit_bytes > 0) {"* 100 " if pct_ else ""}> {thr}',
+        f'avg_over_time(container_memory_working_set_bytes{{container="{s}"}}[5m]) / on (namespace, pod, container) group_left kube_pod_container_resource_limits{{resource="memory", unit="byte"}} > {"0.9" if pct_ else thr}',
+    ])
+    name = alert_name(["Container", "Pod", "Workload", "K8sContainer", s.split("-")[0].title()],
+                      ["Memory", "MemoryUsage", "WorkingSet", "Mem", "RSS"],
+                      ["NearLimit", "High", "CloseToLimit", "AtLimit", "AboveThreshold", "Saturated", "Critical", ""])
+    v = pc()
+    return rule(name, {"namespace": n, "pod": p, "container": s},
+                C([f"Container {s} in {n} is using {v}% of its memory limit",
+                   f"{p} memory working set close to the limit",
+                   f"Memory of {n}/{s} at {v}% of limit",
+                   "Container memory usage is high",
+                   f"{s}: memory usage above {thr if not pct_ else thr + '%'} of limits.memory"]),
+                C([f"The working set of {n}/{p}/{s} has been above {v}% of its memory limit for {dur()}; it will be OOM-killed if it grows.",
+                   f"Container {s} uses {v}% of the memory it is allowed. Raise the limit or find the leak.",
+                   f"Pod {p} is close to limits.memory={fmt_mem(mi())}.",
+                   "Memory usage against the container limit is above the alert threshold."]),
+                expr, "cadvisor", value=v, service=s if chance(0.4) else None)
+
+
+def v_oom_host_memory():
+    h = host()
+    v = ri(2, 9)
+    expr = C([
+        f'(node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 < {C([10, 5, 8])}',
+        f'(1 - (node_memory_MemAvailable_bytes{{job="node"}} / node_memory_MemTotal_bytes{{job="node"}})) * 100 > {C([90, 92, 95])}',
+        f'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.{C(["1", "05", "08"])} and rate(node_vmstat_pgmajfault[2m]) > 500',
+        f'100 * (1 - ((node_memory_MemFree_bytes + node_memory_Cached_bytes + node_memory_Buffers_bytes) / node_memory_MemTotal_bytes)) > 95',
+    ])
+    name = alert_name(["Host", "Node", "Server", "Instance", "Vm"],
+                      ["Memory", "Ram", "Mem", "AvailableMemory"],
+                      ["Low", "Exhausted", "AlmostFull", "Critical", "UnderPressure", "Running Out".replace(" ", "")])
+    return rule(name, {"instance": f"{h}:9100"},
+                C([f"Host {h} has only {v}% memory left", f"Memory on {h} is nearly exhausted",
+                   f"{h}: available memory under {v + 1}%", "Node memory almost used up"]),
+                C([f"MemAvailable on {h} is {v}% of MemTotal; the kernel OOM killer is next.",
+                   f"{h} is running out of RAM ({100 - v}% used).",
+                   "Available memory is below the threshold for the node."]),
+                expr, "node", value=f"{v}.{ri(0, 99)}", resource={"host": h} if chance(0.4) else None)
+
+
+def v_oom_jvm():
+    s = svc()
+    area = C(["heap", "heap", "nonheap"])
+    v = pc(88, 99)
+    expr = C([
+        f'sum by (instance, application) (jvm_memory_used_bytes{{area="{area}"}}) / sum by (instance, application) (jvm_memory_max_bytes{{area="{area}"}} > 0) > 0.9',
+        f'jvm_memory_bytes_used{{area="{area}",job="{s}"}} / jvm_memory_bytes_max{{area="{area}",job="{s}"}} * 100 > 90',
+        f'sum(jvm_memory_used_bytes{{application="{s}",area="{area}"}}) * 100 / sum(jvm_memory_max_bytes{{application="{s}",area="{area}"}}) > 92',
+        f'jvm_memory_pool_bytes_used{{pool="{C(["G1 Old Gen", "Metaspace", "Compressed Class Space", "PS Old Gen"])}"}} / jvm_memory_pool_bytes_max > 0.9',
+    ])
+    nice = "heap" if area == "heap" else "non-heap"
+    name = alert_name(["Jvm", "JVM", "Java", "Spring", ""],
+                      ["Heap" if area == "heap" else "NonHeap", "Memory", "OldGen" if area == "heap" else "Metaspace"],
+                      ["UsageHigh", "NearMax", "Full", "Exhausted", "Critical", "AlmostFull"])
+    return rule(name, {"application": s, "instance": inst(8080), "area": area},
+                C([f"JVM {nice} of {s} at {v}% of max", f"{s}: {nice} memory close to its maximum",
+                   f"Java {nice} usage above 90%", f"{s} {nice} is nearly full"]),
+                C([f"{s} has used {v}% of its {nice} (-Xmx {C(['1g', '2g', '4g', '512m'])}) for {dur()}; expect OutOfMemoryError.",
+                   f"The {nice} pools of {s} are close to their configured maximum and GC cannot free enough.",
+                   f"{nice.title()} used / max for {s} is {v}%."]),
+                expr, "app", value=v, service=s)
+
+
+def v_oom_runtime():
+    s = svc()
+    kind = C(["go", "dotnet", "node", "python", "node"])
+    v = pc(88, 99)
+    if kind == "go":
+        expr = C(['go_memstats_heap_inuse_bytes / go_gc_gomemlimit_bytes > 0.9',
+                  f'go_memstats_alloc_bytes{{job="{s}"}} / on (instance) go_gc_gomemlimit_bytes > 0.95',
+                  f'process_resident_memory_bytes{{job="{s}"}} / on (pod) group_left kube_pod_container_resource_limits{{resource="memory"}} > 0.9'])
+        summ = [f"{s}: Go heap at {v}% of GOMEMLIMIT", f"{s} Go runtime close to its memory limit"]
+        desc = [f"Heap in use is {v}% of the GOMEMLIMIT soft limit; the GC is running continuously.",
+                f"{s} resident memory is {v}% of the pod limit."]
+        words = ["GoHeap", "GoMemLimit", "GoRuntimeMemory"]
+    elif kind == "dotnet":
+        expr = C([f'process_working_set_bytes{{job="{s}"}} / on (pod) group_left kube_pod_container_resource_limits{{resource="memory"}} > 0.9',
+                  f'dotnet_gc_heap_size_bytes / dotnet_gc_memory_total_available_bytes > 0.85',
+                  f'process_runtime_dotnet_gc_heap_size_bytes{{service_name="{s}"}} / process_runtime_dotnet_gc_committed_memory_size_bytes > 0.95'])
+        summ = [f"{s}: .NET GC heap near the memory available to it", f"{s} working set at {v}% of its limit"]
+        desc = [f"The GC heap of {s} uses {v}% of the memory the runtime may use (GCHeapHardLimit).",
+                f"{s} working set {v}% of the container limit."]
+        words = ["DotnetHeap", "DotNetMemory", "ClrHeap"]
+    elif kind == "node":
+        expr = C([f'nodejs_heap_size_used_bytes{{job="{s}"}} / nodejs_heap_size_total_bytes > 0.95',
+                  f'nodejs_heap_space_size_used_bytes{{space="old"}} / nodejs_heap_space_size_available_bytes{{space="old"}} > 0.9',
+                  f'max by (instance) (nodejs_heap_size_used_bytes{{app="{s}"}}) > 0.9 * {C([1536, 2048, 4096])} * 1024 * 1024'])
+        summ = [f"{s}: V8 heap near --max-old-space-size", f"Node.js heap of {s} at {v}%"]
+        desc = [f"V8 heap used is {v}% of the heap limit; the process will abort with 'heap out of memory'.",
+                f"{s} old space is nearly full."]
+        words = ["NodejsHeap", "NodeHeap", "V8Heap"]
+    else:
+        expr = C([f'process_resident_memory_bytes{{job="{s}"}} / on (pod) group_left kube_pod_container_resource_limits{{resource="memory"}} > 0.9',
+                  f'max by (pod) (process_resident_memory_bytes{{service="{s}"}}) / max by (pod) (container_spec_memory_limit_bytes) > 0.92'])
+        summ = [f"{s} worker RSS at {v}% of the pod limit", f"Python workers of {s} close to the memory limit"]
+        desc = [f"gunicorn/celery workers of {s} use {v}% of the container's memory; the kernel will kill them.",
+                f"Resident memory of {s} is {v}% of limits.memory."]
+        words = ["ProcessMemory", "WorkerRss", "PythonMemory"]
+    return rule(alert_name(words, ["NearLimit", "High", "AtLimit", "Critical"]), {"instance": inst(C([8080, 9090, 3000, 8000])), "service": s},
+                C(summ), C(desc), expr, "app", value=v, service=s)
+
+
+def v_oom_cache_broker():
+    kind = C(["redis", "rabbitmq", "elasticsearch", "memcached", "rabbitmq"])
+    v = pc(88, 99)
+    if kind == "redis":
+        i = f"redis-{C(['cache', 'sessions', 'queue', 'main'])}-{ri(0, 5)}"
+        return rule(alert_name(["Redis", ""], ["Memory", "MaxMemory", "UsedMemory"], ["High", "NearMax", "Full", "Critical"]),
+                    {"instance": f"{i}:9121"},
+                    C([f"Redis {i} at {v}% of maxmemory", f"{i}: used_memory close to maxmemory", "Redis is running out of memory"]),
+                    C([f"used_memory is {v}% of the configured maxmemory; writes fail with OOM once eviction cannot keep up.",
+                       f"Redis {i} will start evicting keys or rejecting writes (maxmemory-policy {C(['noeviction', 'allkeys-lru', 'volatile-lru'])})."]),
+                    C([f'redis_memory_used_bytes{{instance="{i}:9121"}} / redis_memory_max_bytes{{instance="{i}:9121"}} * 100 > 90',
+                       'redis_memory_used_bytes / redis_memory_max_bytes > 0.9 and redis_memory_max_bytes > 0',
+                       '100 * redis_memory_used_bytes / redis_memory_max_bytes > 95']),
+                    "redis", value=v, service="redis")
+    if kind == "rabbitmq":
+        nd = f"rabbit@rabbitmq-{ri(0, 2)}"
+        return rule(alert_name(["Rabbitmq", "RabbitMQ", "Rabbit"], ["Memory", "MemoryWatermark", "MemAlarm", "NodeMemory"], ["High", "Alarm", "Reached", "NearHighWatermark"]),
+                    {"instance": f"{C(['rabbitmq-0', 'rabbitmq-1', 'rabbitmq-2'])}:15692", "rabbitmq_node": nd},
+                    C([f"RabbitMQ node {nd} over its memory high watermark", f"{nd} memory at {v}% of the watermark",
+                       "RabbitMQ memory alarm: publishers are blocked"]),
+                    C(["The node has hit vm_memory_high_watermark and is blocking publishing connections.",
+                       f"Resident memory is {v}% of the limit RabbitMQ computes from vm_memory_high_watermark."]),
+                    C(['rabbitmq_alarms_memory_used_watermark == 1',
+                       'rabbitmq_process_resident_memory_bytes / rabbitmq_resident_memory_limit_bytes > 0.9',
+                       'rabbitmq_node_mem_used / rabbitmq_node_mem_limit > 0.9',
+                       'rabbitmq_node_mem_alarm == 1']),
+                    "rabbitmq", value=v, service="rabbitmq")
+    if kind == "elasticsearch":
+        nd = f"es-{C(['data', 'hot', 'master'])}-{ri(0, 6)}"
+        return rule(alert_name(["Elasticsearch", "ES", "Opensearch"], ["Heap", "JvmHeap", "Memory"], ["TooHigh", "High", "NearMax", "Critical"]),
+                    {"name": nd, "cluster": C(["logs", "search-prod"])},
+                    C([f"Elasticsearch node {nd} heap at {v}%", f"{nd}: JVM heap usage close to its max", "Elasticsearch heap usage is too high"]),
+                    C([f"Heap used on {nd} has been over 90% for {dur()}; circuit breakers and OutOfMemoryError follow.",
+                       f"{nd} heap {v}% of heap_max."]),
+                    C(['elasticsearch_jvm_memory_used_bytes{area="heap"} / elasticsearch_jvm_memory_max_bytes{area="heap"} > 0.9',
+                       '(elasticsearch_jvm_memory_used_bytes{area="heap"} / elasticsearch_jvm_memory_max_bytes{area="heap"}) * 100 > 90']),
+                    "elasticsearch", value=v, service="elasticsearch")
+    i = f"memcached-{ri(0, 4)}"
+    return rule(alert_name(["Memcached"], ["Memory", "Limit"], ["Full", "High", "Reached"]), {"instance": f"{i}:9150"},
+                C([f"Memcached {i} at {v}% of limit_maxbytes", f"{i} memory is full"]),
+                "Bytes stored are close to the configured memory limit and evictions are rising.",
+                'memcached_current_bytes / memcached_limit_bytes > 0.95', "app", value=v, service="memcached")
+
+
+def v_oom_logs_events():
+    s, n = svc(), ns()
+    h = host()
+    p = pod(s)
+    text = C([
+        f"{logts()} {h} kubelet[{ri(800, 9999)}]: eviction manager: attempting to reclaim memory; pods ranked for eviction: {n}/{p}",
+        f"Container {s} in pod {n}/{p} is using {pc(90, 99)}% of its memory limit ({fmt_mem(mi())}); next stop is an OOM kill",
+        f"{logts()} WARN [{s}] heap usage {pc(90, 99)}% of -Xmx after full GC; allocation stalls expected",
+        f"{logts()} # WARNING: used_memory {ri(7, 15)}.{ri(0, 9)}G is at maxmemory; keys are being evicted",
+        f"{logts()} redis[{ri(1, 999)}]: -OOM command not allowed when used memory > 'maxmemory'.",
+        f"{logts()} [warning] <0.{ri(100, 999)}.0> memory resource limit alarm set on node rabbit@{h}.\n**********************************************************\n*** Publishers will be blocked until this alarm clears ***\n**********************************************************",
+        f"{logts()} [WARN ][o.e.i.b.HierarchyCircuitBreakerService] [{h}] [parent] Data too large, data for [<http_request>] would be [{ri(1, 30)}{ri(100, 999)}{ri(100, 999)}{ri(100, 999)}/{ri(1, 30)}.{ri(1, 9)}gb], which is larger than the limit of [{ri(1, 30)}{ri(100, 999)}{ri(100, 999)}{ri(100, 999)}/{ri(1, 30)}.{ri(1, 9)}gb]",
+        f"{logts()} {s}: GC overhead: heap {pc(92, 99)}% full after collection, {ri(2, 30)} full GCs in the last minute",
+        f"<--- JS stacktrace --->\nheap usage {pc(93, 99)}% of the {C([1536, 2048, 4096])} MB limit; old space exhausted",
+    ])
+    if "kubelet" in text:
+        return log(text, service="kubelet", host_=h)
+    return log(text, service=C([s, "redis", "rabbitmq", "elasticsearch"]) if any(w in text for w in ("maxmemory", "rabbit", "circuit", "Breaker")) else s,
+               host_=h, container=s)
+
+
+# --- disk_full: space and inodes -------------------------------------------------------------------------------------
+
+def v_disk_rules():
+    kind = C(["node", "node_inodes", "pvc", "pvc_inodes", "es", "rabbit", "cadvisor", "pg", "predict"])
+    h, n, s = host(), ns(), svc()
+    v = ri(1, 9)
+    if kind in ("node", "predict"):
+        mp = C(MOUNTS)
+        expr = (f'predict_linear(node_filesystem_avail_bytes{{fstype!~"tmpfs|overlay",mountpoint="{mp}"}}[{C(["6h", "1h", "4h"])}], {C(["24 * 3600", "4 * 3600", "86400"])}) < 0'
+                if kind == "predict" else
+                C([f'(node_filesystem_avail_bytes{{fstype!~"tmpfs|fuse.lxcfs|squashfs|vfat"}} / node_filesystem_size_bytes) * 100 < {C([10, 5, 15])} and node_filesystem_readonly == 0',
+                   f'100 - (node_filesystem_avail_bytes{{mountpoint="{mp}"}} * 100 / node_filesystem_size_bytes{{mountpoint="{mp}"}}) > {C([85, 90, 95])}',
+                   f'node_filesystem_free_bytes{{mountpoint="{mp}"}} / node_filesystem_size_bytes < 0.1']))
+        return rule(alert_name(["Host", "Node", "Filesystem", "Disk", "Mount"], ["Disk", "Space", "Filesystem", "Storage", ""],
+                               ["Low", "FillingUp", "WillFill", "AlmostFull", "Critical", "Running Low".replace(" ", "")]),
+                    {"instance": f"{h}:9100", "mountpoint": mp, "device": C(DEVICES), "fstype": C(FSTYPES)},
+                    C([f"{mp} on {h} has {v}% space left", f"Filesystem {mp} will be full within {C(['4 hours', 'a day', '24h'])}",
+                       f"Disk almost full on {h}", f"{h}:{mp} free space under {v + 1}%"]),
+                    C([f"Only {v}% of {mp} on {h} is available.", f"At the current write rate {mp} fills up within the day.",
+                       "Free space on the filesystem is below the threshold."]),
+                    expr, "node", value=f"{v}.{ri(0, 99)}", resource={"host": h} if chance(0.3) else None)
+    if kind == "node_inodes":
+        mp = C(MOUNTS)
+        return rule(alert_name(["Host", "Node", "Filesystem"], ["Inodes", "FreeInodes", "Files"], ["Low", "Exhausted", "AlmostGone", "FillingUp"]),
+                    {"instance": f"{h}:9100", "mountpoint": mp},
+                    C([f"{mp} on {h} is running out of inodes", f"{v}% inodes left on {mp}"]),
+                    "Inodes are nearly exhausted; new files cannot be created even with free space.",
+                    f'node_filesystem_files_free{{mountpoint="{mp}"}} / node_filesystem_files{{mountpoint="{mp}"}} * 100 < {C([5, 10])}',
+                    "node", value=v)
+    if kind in ("pvc", "pvc_inodes"):
+        claim = C([f"data-{s}-0", f"{s}-storage", f"{s}-pvc", f"wal-{s}-{ri(0, 2)}"])
+        if kind == "pvc":
+            expr = C([f'kubelet_volume_stats_available_bytes{{persistentvolumeclaim="{claim}"}} / kubelet_volume_stats_capacity_bytes{{persistentvolumeclaim="{claim}"}} < 0.1',
+                      f'(kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes) * 100 > 90'])
+            summ = [f"Volume {claim} in {n} is {100 - v}% full", f"PVC {claim} almost out of space"]
+        else:
+            expr = 'kubelet_volume_stats_inodes_free / kubelet_volume_stats_inodes < 0.05'
+            summ = [f"PVC {claim} is out of inodes", f"{claim}: {v}% inodes free"]
+        return rule(alert_name(["Pvc", "PersistentVolume", "Volume", "K8sVolume"], ["Space", "Usage", "Inodes" if kind == "pvc_inodes" else "Capacity"], ["Low", "Critical", "Full", "High"]),
+                    {"namespace": n, "persistentvolumeclaim": claim},
+                    C(summ), f"The volume claimed by {claim} in {n} has {v}% left.", expr, "cadvisor", value=v)
+    if kind == "es":
+        nd = f"es-data-{ri(0, 8)}"
+        return rule(alert_name(["Elasticsearch", "ES"], ["Disk", "DiskSpace", "Storage"], ["Low", "HighWatermark", "FloodStage", "Full"]),
+                    {"name": nd, "cluster": "logs"},
+                    C([f"{nd} has {v}% disk left", f"Elasticsearch {nd} is past the high disk watermark"]),
+                    "Shards will be moved away, then indices set read-only at the flood stage.",
+                    C(['elasticsearch_filesystem_data_available_bytes / elasticsearch_filesystem_data_size_bytes < 0.1',
+                       '100 - 100 * elasticsearch_filesystem_data_free_bytes / elasticsearch_filesystem_data_size_bytes > 90']),
+                    "elasticsearch", value=v, service="elasticsearch")
+    if kind == "rabbit":
+        return rule(alert_name(["Rabbitmq", "RabbitMQ"], ["Disk", "FreeDisk"], ["Alarm", "Low", "LimitReached"]),
+                    {"instance": f"rabbitmq-{ri(0, 2)}:15692"},
+                    C(["RabbitMQ free disk alarm", "RabbitMQ disk space close to its limit"]),
+                    "Free disk is under disk_free_limit; publishers are blocked.",
+                    C(['rabbitmq_alarms_free_disk_space_watermark == 1',
+                       'rabbitmq_disk_space_available_bytes < rabbitmq_disk_space_available_limit_bytes * 2']),
+                    "rabbitmq", service="rabbitmq")
+    if kind == "cadvisor":
+        p = pod(s)
+        return rule(alert_name(["Container", "Pod"], ["Filesystem", "EphemeralStorage", "Fs"], ["Full", "High", "NearLimit"]),
+                    {"namespace": n, "pod": p, "container": s},
+                    C([f"{p} writable layer {100 - v}% of its limit", f"Ephemeral storage of {s} nearly used up"]),
+                    "The container's filesystem usage is close to its limit; the kubelet will evict the pod.",
+                    C(['container_fs_usage_bytes{container!=""} / container_fs_limit_bytes > 0.9',
+                       f'sum by (pod) (container_fs_usage_bytes{{namespace="{n}"}}) / sum by (pod) (kube_pod_container_resource_limits{{resource="ephemeral_storage"}}) > 0.85']),
+                    "cadvisor", value=v)
+    db = C(DBS)
+    return rule(alert_name(["Postgres", "Pg", "Database", "Mysql"], ["Database", "Tablespace", "Data"], ["Size", "Disk"], ["Critical", "High", "NearQuota"]),
+                {"datname": db, "instance": inst(9187)},
+                f"Database {db} is using {100 - v}% of its volume",
+                "The data directory volume is nearly full; writes will fail with 'could not extend file'.",
+                f'sum(pg_database_size_bytes) / on (instance) node_filesystem_size_bytes{{mountpoint="/var/lib/postgresql"}} > 0.9',
+                "postgres", value=v)
+
+
+def v_disk_logs():
+    h, s = host(), svc()
+    return log(C([
+        f"{logts()} kubelet[{ri(800, 9999)}]: eviction manager: must evict pod(s) to reclaim ephemeral-storage; nodefs.available {v_small()}%",
+        f"{logts()} [WARN ][o.e.c.r.a.DiskThresholdMonitor] [{h}] high disk watermark [90%] exceeded on [{rid(22)}][{h}][/usr/share/elasticsearch/data] free: {ri(1, 20)}.{ri(0, 9)}gb[{v_small()}%], shards will be relocated away from this node",
+        f"{logts()} [error] <0.{ri(100, 999)}.0> Free disk space is insufficient. Free bytes: {ri(10000000, 49000000)}. Limit: 50000000",
+        f"{logts()} ERROR {s}: write /var/lib/{s}/segment-{ri(1, 9999)}.log: no space left on device",
+        f"{logts()} kafka.server.LogDirFailureChannel: Error while appending records to {C(['orders', 'events'])}-{ri(0, 11)} in dir /var/lib/kafka/data (java.io.IOException: No space left on device)",
+        f"{logts()} mongod: WiredTiger error: __posix_file_write, {ri(300, 700)}: /data/db/collection-{ri(1, 99)}.wt: handle-write: pwrite: failed to write {ri(4096, 65536)} bytes: No space left on device",
+    ]), service=s, host_=h)
+
+
+def v_small():
+    return f"{ri(1, 9)}.{ri(0, 9)}"
+
+
+# --- cert_expiry -----------------------------------------------------------------------------------------------------
+
+def v_cert_rules():
+    kind = C(["blackbox", "certmanager", "nginx", "traefik", "kubelet", "ssl"])
+    d = domain()
+    days = ri(1, 20)
+    if kind == "blackbox":
+        expr = C([f'(probe_ssl_earliest_cert_expiry{{instance="https://{d}"}} - time()) / 86400 < {C([14, 21, 7, 30])}',
+                  'probe_ssl_earliest_cert_expiry - time() < 86400 * 14',
+                  'min by (instance) (probe_ssl_last_chain_expiry_timestamp_seconds - time()) < 7 * 24 * 3600'])
+        fam, labels = "blackbox", {"instance": f"https://{d}"}
+    elif kind == "certmanager":
+        expr = C(['certmanager_certificate_expiration_timestamp_seconds - time() < 21 * 24 * 3600',
+                  f'(certmanager_certificate_expiration_timestamp_seconds{{name="{svc()}-tls"}} - time()) / 3600 < 72',
+                  'certmanager_certificate_renewal_timestamp_seconds < time() and certmanager_certificate_ready_status{condition="True"} == 1'])
+        fam, labels = "certmanager", {"name": f"{svc()}-tls", "namespace": ns(), "issuer_name": C(["letsencrypt-prod", "internal-ca", "vault-issuer"])}
+    elif kind == "nginx":
+        expr = f'(nginx_ingress_controller_ssl_expire_time_seconds{{host="{d}"}} - time()) / 86400 < 10'
+        fam, labels = "nginx", {"host": d}
+    elif kind == "traefik":
+        expr = f'(traefik_tls_certs_not_after{{sans=~".*{d.split(".")[0]}.*"}} - time()) / 86400 < 14'
+        fam, labels = "traefik", {"cn": d}
+    elif kind == "kubelet":
+        expr = C(['kubelet_certificate_manager_client_ttl_seconds < 7 * 24 * 3600',
+                  'apiserver_client_certificate_expiration_seconds_bucket{le="604800"} > 0'])
+        fam, labels = "cadvisor", {"node": host()}
+    else:
+        expr = f'(ssl_cert_not_after{{cn="{d}"}} - time()) / 86400 < 15'
+        fam, labels = "blackbox", {"cn": d}
+    return rule(alert_name(["Ssl", "TLS", "Tls", "X509", "Certificate", "Cert", "Ingress"], ["Cert", "Certificate", ""],
+                           ["ExpiringSoon", "Expiry", "Expires", "NearExpiry", "RenewalOverdue", "Expired"]),
+                labels,
+                C([f"Certificate for {d} expires in {days} days", f"TLS certificate of {d} is about to expire",
+                   f"{d}: certificate expiry in {days}d", "Certificate renewal did not happen in time"]),
+                C([f"The certificate served at {d} is valid for {days} more days. Check the issuer and renewal job.",
+                   f"Expiry of {d} is {days} days away.", "Renew the certificate before clients start rejecting it."]),
+                expr, fam, value=days)
+
+
+def v_cert_logs():
+    d = domain()
+    return log(C([
+        f"{logts()} cert-manager/certificates-trigger: Certificate {ns()}/{svc()}-tls expires in {ri(1, 9)}d and renewal failed: {C(['ACME order pending', 'issuer not ready', 'DNS01 challenge failed'])}",
+        f"{logts()} [warn] ssl certificate \"/etc/nginx/certs/{d}.crt\" expires in {ri(1, 14)} days",
+        f"{logts()} level=warn msg=\"certificate for {d} is about to expire\" notAfter={ts()}",
+        f"{logts()} haproxy: [WARNING] certificate '/etc/haproxy/certs/{d}.pem' has expired",
+    ]), service=C(["cert-manager", "nginx", "traefik", "haproxy"]))
+
+
+# --- dependency_timeout: downstream slowness and timeouts ------------------------------------------------------------
+
+def v_to_rules():
+    kind = C(["blackbox", "envoy", "haproxy", "nginx", "traefik", "alb", "gclb", "client", "pgclient", "kafka"])
+    s, d = svc(), dep()
+    ms = C([500, 1000, 2000, 3000, 5000])
+    secs = ms / 1000
+    if kind == "blackbox":
+        return rule(alert_name(["Blackbox", "Probe", "Endpoint", "Http"], ["Slow", "Latency", "Duration", "Timeout"], ["High", "", "Exceeded"]),
+                    {"instance": f"https://{d}.{C(['internal', 'example.com'])}/healthz", "module": C(["http_2xx", "tcp_connect", "http_post_2xx"])},
+                    C([f"Probe of {d} takes more than {secs}s", f"{d} is slow to answer the blackbox probe", f"{d} endpoint timing out"]),
+                    C([f"probe_duration_seconds for {d} has been above {secs}s for {dur()}.",
+                       f"HTTP probe to {d} did not complete within the module timeout."]),
+                    C([f'avg_over_time(probe_duration_seconds{{instance=~".*{d}.*"}}[1m]) > {secs}',
+                       f'sum by (instance) (probe_http_duration_seconds{{phase="processing"}}) > {secs}',
+                       f'probe_success{{job="blackbox"}} == 0 and probe_duration_seconds >= {C([5, 10, 15])}']),
+                    "blackbox", value=secs)
+    if kind == "envoy":
+        return rule(alert_name(["Envoy", "Mesh", "Sidecar"], ["Upstream", "Cluster"], ["Latency", "Timeouts", "ResponseTime", "Slow"], ["High", ""]),
+                    {"envoy_cluster_name": d, "namespace": ns()},
+                    C([f"Upstream {d} p99 above {ms}ms", f"Requests to {d} timing out in Envoy", f"Envoy: {d} slow to respond"]),
+                    C([f"99th percentile of upstream request time to {d} is over {ms}ms.",
+                       f"Envoy reports upstream request timeouts to cluster {d}."]),
+                    C([f'histogram_quantile(0.99, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket{{envoy_cluster_name="{d}"}}[5m]))) > {ms}',
+                       f'sum(rate(envoy_cluster_upstream_rq_timeout{{envoy_cluster_name="{d}"}}[5m])) > 0',
+                       f'rate(envoy_cluster_upstream_cx_connect_timeout{{envoy_cluster_name="{d}"}}[5m]) > 0']),
+                    "envoy", value=ms)
+    if kind == "haproxy":
+        be = f"be_{d.replace('-', '_')}"
+        return rule(alert_name(["Haproxy", "HAProxy", "Lb"], ["Backend", "Server"], ["ResponseTime", "Slow", "Latency", "Timeouts"], ["High", ""]),
+                    {"proxy": be, "instance": inst(8405)},
+                    C([f"HAProxy backend {be} average response time above {ms}ms", f"Backend {be} is slow", f"{be}: server responses timing out"]),
+                    C([f"Average response time of the servers in {be} is {ms}ms over the last 1024 requests.",
+                       f"HAProxy is closing requests to {be} on server timeout."]),
+                    C([f'haproxy_backend_response_time_average_seconds{{proxy="{be}"}} > {secs}',
+                       f'avg by (proxy) (haproxy_backend_response_time_average_seconds) > {secs}',
+                       f'haproxy_backend_connect_time_average_seconds{{proxy="{be}"}} > 0.5']),
+                    "haproxy", value=secs)
+    if kind == "nginx":
+        ing = f"{d}-ingress"
+        return rule(alert_name(["Nginx", "Ingress", "NginxIngress"], ["Upstream", "Backend"], ["Latency", "ResponseTime", "Slow"], ["High", ""]),
+                    {"ingress": ing, "namespace": ns(), "service": d},
+                    C([f"Upstream response time of {d} above {secs}s", f"Ingress {ing}: backend slow", f"{d} answers the ingress slowly"]),
+                    f"p95 of upstream response time for {ing} exceeds {secs}s.",
+                    C([f'histogram_quantile(0.95, sum by (le, ingress) (rate(nginx_ingress_controller_response_duration_seconds_bucket{{ingress="{ing}"}}[5m]))) > {secs}',
+                       f'sum(rate(nginx_ingress_controller_response_duration_seconds_sum{{service="{d}"}}[5m])) / sum(rate(nginx_ingress_controller_response_duration_seconds_count{{service="{d}"}}[5m])) > {secs}']),
+                    "nginx", value=secs)
+    if kind == "traefik":
+        return rule(alert_name(["Traefik"], ["Service", "Backend"], ["Latency", "Slow", "ResponseTime"], ["High", ""]),
+                    {"service": f"{ns()}-{d}-{C([80, 8080])}@kubernetes"},
+                    C([f"Traefik service {d} responding slowly", f"{d} p99 through Traefik above {secs}s"]),
+                    f"Requests Traefik forwards to {d} take longer than {secs}s at the 99th percentile.",
+                    f'histogram_quantile(0.99, sum by (le, service) (rate(traefik_service_request_duration_seconds_bucket{{service=~".*{d}.*"}}[5m]))) > {secs}',
+                    "traefik", value=secs)
+    if kind == "alb":
+        return rule(alert_name(["Alb", "ELB", "Aws", "LoadBalancer"], ["Target", "Backend"], ["ResponseTime", "Latency", "Slow"], ["High", ""]),
+                    {"load_balancer": f"app/{d}-lb/{rid(16, '0123456789abcdef')}", "target_group": f"targetgroup/{d}-tg/{rid(16, '0123456789abcdef')}"},
+                    C([f"Targets of {d}-lb respond in more than {secs}s", f"ALB target response time high for {d}"]),
+                    "The load balancer measures the time from sending the request to the target until the target answers.",
+                    C([f'aws_applicationelb_target_response_time_average{{load_balancer=~".*{d}.*"}} > {secs}',
+                       f'aws_elb_latency_average{{load_balancer_name="{d}-lb"}} > {secs}']),
+                    "cloud", value=secs)
+    if kind == "gclb":
+        return rule(alert_name(["Gclb", "GcpLb", "CloudLb"], ["Backend"], ["Latency", "Slow"], ["High"]),
+                    {"backend_target_name": f"{d}-backend", "project_id": C(["shop-prod", "core-prod"])},
+                    f"Backend {d} latency seen by the load balancer above {ms}ms",
+                    "The HTTPS load balancer measures backend latency from the proxy to the backend.",
+                    f'stackdriver_https_lb_rule_loadbalancing_googleapis_com_https_backend_latencies{{backend_target_name="{d}-backend"}} > {ms}',
+                    "cloud", value=ms)
+    if kind == "client":
+        return rule(alert_name([s.split("-")[0].title(), "Http", "Outbound", "Client"], ["Client", "Downstream", "Dependency", "Call"], ["Timeouts", "Slow", "Latency"], ["High", ""]),
+                    {"application": s, "uri": f"/{d}", "clientName": f"{d}.{ns()}.svc"},
+                    C([f"Calls from {s} to {d} are slow", f"{s}: outgoing requests to {d} take over {secs}s", f"{d} slow for {s}"]),
+                    C([f"p99 of http.client.requests from {s} to {d} is over {secs}s.", f"{s} sees timeouts calling {d}."]),
+                    C([f'histogram_quantile(0.99, sum by (le, client_name) (rate(http_client_requests_seconds_bucket{{application="{s}",client_name="{d}"}}[5m]))) > {secs}',
+                       f'sum(rate(http_client_requests_seconds_count{{application="{s}",exception=~".*Timeout.*"}}[5m])) > 0',
+                       f'histogram_quantile(0.95, sum by (le) (rate(grpc_client_handling_seconds_bucket{{grpc_service=~".*{d.title().replace("-", "")}.*"}}[5m]))) > {secs}']),
+                    "app", value=secs, service=s)
+    if kind == "pgclient":
+        return rule(alert_name(["Db", "Database", "Jdbc", "Sql"], ["Query", "Client"], ["Timeouts", "Slow"]),
+                    {"application": s, "db": C(DBS)},
+                    f"{s}: database calls timing out", f"Queries from {s} hit the client-side timeout.",
+                    C([f'rate(hikaricp_connections_timeout_total{{application="{s}"}}[5m]) == 0 and rate(spring_data_repository_invocations_seconds_count{{application="{s}",exception=~".*QueryTimeout.*"}}[5m]) > 0',
+                       f'histogram_quantile(0.99, rate(db_client_operation_duration_seconds_bucket{{service_name="{s}"}}[5m])) > {secs}']),
+                    "app", value=secs, service=s)
+    return rule(alert_name(["Kafka"], ["Producer", "Request"], ["Latency", "Timeouts", "Slow"], ["High", ""]),
+                {"client_id": f"{s}-producer", "topic": C(["orders", "events", "audit"])},
+                f"Kafka producer of {s} waits {ms}ms for broker acknowledgements",
+                "Produce requests from the client take longer than delivery.timeout.ms allows.",
+                C([f'kafka_producer_request_latency_avg{{client_id="{s}-producer"}} > {ms}',
+                   'rate(kafka_producer_record_error_total[5m]) > 0 and kafka_producer_request_latency_max > 30000']),
+                "kafka", value=ms, service=s)
+
+
+def v_to_logs():
+    s, d = svc(), dep()
+    text = C([
+        f"{logts()} [error] {ri(1, 64)}#{ri(1, 64)}: *{ri(1, 999999)} upstream timed out (110: Connection timed out) while reading response header from upstream, client: {ip()}, server: {d}.example.com, request: \"GET /api/v1/{C(['orders', 'items', 'users'])} HTTP/1.1\", upstream: \"http://{ip()}:{port()}/api\"",
+        f"[{ts()}] \"POST /{d} HTTP/2\" 504 UT 0 24 {ri(15000, 60000)} - \"-\" \"{s}\" \"{rid(8)}\" \"{d}:8080\" \"{ip()}:8080\" upstream request timeout",
+        f"{logts()} haproxy[{ri(100, 9999)}]: {ip()}:{ri(1024, 65535)} fe_main be_{d.replace('-', '_')}/{d}-{ri(1, 4)} 0/0/0/-1/{ri(30000, 60000)} 504 195 - - sH-- \"GET /{d} HTTP/1.1\"",
+        f"{logts()} level=error msg=\"'504 Gateway Timeout' caused by: net/http: timeout awaiting response headers\" entryPointName=websecure routerName={d}@kubernetes",
+        f"{logts()} ERROR {s}: call to {d} exceeded the {C([2, 5, 10, 30])}s client timeout (attempt {ri(1, 3)}/3)",
+        f"{logts()} WARN {s}: {d} responded in {ri(5, 40)}.{ri(0, 9)}s, above the {C([1, 2, 3])}s latency budget for this dependency",
+        f"probe_http_duration_seconds{{phase=\"processing\"}} = {ri(5, 20)}.{ri(0, 9)} for https://{d}.internal: blackbox probe timed out",
+        f"{logts()} ERROR [{s}] org.springframework.web.client.ResourceAccessException: I/O error on GET request for \"http://{d}:{port()}/v1\": Read timed out",
+    ])
+    return log(text, service=C(["nginx", "envoy", "haproxy", "traefik", s]) if chance(0.3) else s)
+
+
+# --- connection_pool_exhausted: connections and sessions against a limit ---------------------------------------------
+
+def v_pool_rules():
+    kind = C(["pg", "mysql", "redis", "mongo", "rabbit", "haproxy", "hikari", "envoy", "nginx", "alb", "pgbouncer"])
+    v = pc(85, 99)
+    if kind == "pg":
+        i = f"{C(DBS)}-db-{ri(0, 2)}"
+        return rule(alert_name(["Postgres", "Postgresql", "Pg"], ["Connections", "TooManyConnections", "ConnectionsUsage", "Backends"], ["High", "NearMax", "Critical", ""]),
+                    {"instance": f"{i}:9187", "server": i},
+                    C([f"PostgreSQL {i} uses {v}% of max_connections", f"{i}: too many connections", "Postgres connections close to the maximum"]),
+                    C([f"{v}% of max_connections are in use on {i}; new clients will be refused.",
+                       f"Backends on {i} approach the configured max_connections."]),
+                    C(['sum by (instance) (pg_stat_activity_count) > on (instance) pg_settings_max_connections * 0.8',
+                       f'sum(pg_stat_activity_count{{instance="{i}:9187"}}) / max(pg_settings_max_connections{{instance="{i}:9187"}}) * 100 > 90',
+                       'sum by (server) (pg_stat_activity_count) / sum by (server) (pg_settings_max_connections - pg_settings_superuser_reserved_connections) > 0.9']),
+                    "postgres", value=v)
+    if kind == "mysql":
+        i = f"mysql-{ri(0, 4)}"
+        return rule(alert_name(["Mysql", "MySQL", "Mariadb"], ["Connections", "Threads", "TooManyConnections"], ["High", "NearMax", "Critical", ""]),
+                    {"instance": f"{i}:9104"},
+                    C([f"MySQL {i} connections at {v}% of max_connections", f"{i}: threads connected near the limit"]),
+                    f"Threads_connected is {v}% of max_connections on {i}.",
+                    C(['max_over_time(mysql_global_status_threads_connected[1m]) / mysql_global_variables_max_connections * 100 > 80',
+                       'mysql_global_status_max_used_connections / mysql_global_variables_max_connections > 0.9',
+                       'rate(mysql_global_status_connection_errors_total{error="max_connections"}[5m]) > 0']),
+                    "mysql", value=v, service="mysql")
+    if kind == "redis":
+        i = f"redis-{ri(0, 5)}"
+        return rule(alert_name(["Redis"], ["Clients", "Connections", "ConnectedClients", "MaxClients"], ["High", "NearLimit", "Rejected", ""]),
+                    {"instance": f"{i}:9121"},
+                    C([f"Redis {i} has {v}% of maxclients connected", f"{i} rejecting connections", "Redis is close to maxclients"]),
+                    C(["connected_clients is close to maxclients; new clients get 'max number of clients reached'.",
+                       f"Redis {i} refused connections in the last 5 minutes."]),
+                    C(['redis_connected_clients / redis_config_maxclients > 0.85',
+                       'increase(redis_rejected_connections_total[5m]) > 0',
+                       '100 * redis_connected_clients / redis_config_maxclients > 90']),
+                    "redis", value=v, service="redis")
+    if kind == "mongo":
+        return rule(alert_name(["Mongodb", "MongoDB", "Mongo"], ["Connections", "AvailableConnections"], ["Low", "High", "NearLimit", "Exhausted"]),
+                    {"instance": f"mongo-{ri(0, 2)}:9216", "rs_nm": "rs0"},
+                    C([f"MongoDB connections at {v}% of the limit", "MongoDB has almost no available connections"]),
+                    "current connections approach net.maxIncomingConnections.",
+                    C(['mongodb_ss_connections{conn_type="current"} / (mongodb_ss_connections{conn_type="current"} + mongodb_ss_connections{conn_type="available"}) > 0.9',
+                       'mongodb_connections{state="current"} / (mongodb_connections{state="current"} + mongodb_connections{state="available"}) * 100 > 80']),
+                    "mongodb", value=v, service="mongodb")
+    if kind == "rabbit":
+        return rule(alert_name(["Rabbitmq", "RabbitMQ"], ["Connections", "Sockets", "Channels"], ["High", "NearLimit", "TooMany"]),
+                    {"instance": f"rabbitmq-{ri(0, 2)}:15692"},
+                    C([f"RabbitMQ connections close to the limit ({v}%)", "RabbitMQ running out of sockets for connections"]),
+                    "Open connections approach the configured connection limit; new clients will be refused.",
+                    C(['rabbitmq_connections > 0.9 * 10000',
+                       'rabbitmq_process_open_tcp_sockets / rabbitmq_process_max_tcp_sockets > 0.9',
+                       'rabbitmq_connections / on (instance) rabbitmq_connection_limit > 0.9']),
+                    "rabbitmq", value=v, service="rabbitmq")
+    if kind == "haproxy":
+        fe = C(["fe_https", "fe_main", "public", f"fe_{svc().replace('-', '_')}"])
+        return rule(alert_name(["Haproxy", "HAProxy"], ["Frontend", "Backend", "Server"], ["Sessions", "SessionLimit", "MaxConn"], ["High", "NearLimit", "Reached", ""]),
+                    {"proxy": fe, "instance": inst(8405)},
+                    C([f"HAProxy {fe} at {v}% of its session limit", f"{fe} sessions near maxconn", "HAProxy session limit almost reached"]),
+                    "Current sessions approach the configured session limit (maxconn); new connections queue or are refused.",
+                    C([f'haproxy_frontend_current_sessions{{proxy="{fe}"}} / haproxy_frontend_limit_sessions{{proxy="{fe}"}} * 100 > 80',
+                       'sum by (proxy) (haproxy_server_current_sessions) / sum by (proxy) (haproxy_server_limit_sessions) > 0.9',
+                       'haproxy_backend_current_queue > 0 and haproxy_backend_current_sessions >= haproxy_backend_limit_sessions']),
+                    "haproxy", value=v)
+    if kind == "hikari":
+        s = svc()
+        return rule(alert_name(["Hikari", "HikariCP", "Jdbc", "DbPool", "ConnectionPool"], ["Pool", "Connections", ""], ["Exhausted", "Saturated", "Pending", "Full"]),
+                    {"application": s, "pool": C(["HikariPool-1", f"{s}-pool", "primary"])},
+                    C([f"{s}: all JDBC connections in use", f"Threads of {s} waiting for a database connection", f"HikariCP pool of {s} saturated"]),
+                    C([f"{ri(5, 200)} threads are pending for a connection; active equals max.",
+                       "Active connections reached maximumPoolSize and acquisitions are timing out."]),
+                    C([f'hikaricp_connections_pending{{application="{s}"}} > 0',
+                       f'hikaricp_connections_active{{application="{s}"}} / hikaricp_connections_max{{application="{s}"}} > 0.9',
+                       f'increase(hikaricp_connections_timeout_total{{application="{s}"}}[5m]) > 0',
+                       f'sum(db_client_connections_pending_requests{{pool_name="{s}"}}) > 0']),
+                    "app", value=v, service=s)
+    if kind == "envoy":
+        d = dep()
+        return rule(alert_name(["Envoy", "Mesh"], ["Cluster", "Upstream"], ["CircuitBreaker", "ConnectionOverflow", "MaxConnections"], ["Open", "Tripped", ""]),
+                    {"envoy_cluster_name": d},
+                    C([f"Envoy circuit breaker for {d} open: max connections reached", f"{d}: connection limit overflow"]),
+                    "The cluster reached its circuit breaker max_connections and new connections overflow.",
+                    C([f'envoy_cluster_circuit_breakers_default_cx_open{{envoy_cluster_name="{d}"}} == 1',
+                       f'rate(envoy_cluster_upstream_cx_overflow{{envoy_cluster_name="{d}"}}[5m]) > 0']),
+                    "envoy", value=v)
+    if kind == "nginx":
+        return rule(alert_name(["Nginx"], ["Connections", "WorkerConnections"], ["Dropped", "Exhausted", "NearLimit"]),
+                    {"instance": inst(9113)},
+                    C(["nginx is dropping connections", "nginx worker_connections exhausted"]),
+                    "Accepted connections are not handled: the worker_connections limit is reached.",
+                    C(['rate(nginx_connections_accepted[5m]) - rate(nginx_connections_handled[5m]) > 0',
+                       'nginx_connections_active / (nginx_worker_connections_limit * nginx_worker_processes) > 0.9']),
+                    "nginx", value=v)
+    if kind == "alb":
+        lb = f"app/{svc()}-lb/{rid(16, '0123456789abcdef')}"
+        return rule(alert_name(["Alb", "Elb", "LoadBalancer"], ["Rejected", "Surge"], ["Connections", "Queue"], ["High", ""]),
+                    {"load_balancer": lb},
+                    C(["Load balancer rejecting connections at its connection limit", "Classic ELB surge queue filling up"]),
+                    "The load balancer reached its maximum number of connections and rejected new ones.",
+                    C([f'sum(aws_applicationelb_rejected_connection_count_sum{{load_balancer="{lb}"}}) > 0',
+                       'aws_elb_surge_queue_length_maximum > 100 or aws_elb_spillover_count_sum > 0']),
+                    "cloud", value=v)
+    db = C(DBS)
+    return rule(alert_name(["Pgbouncer", "PgBouncer"], ["Clients", "Pool"], ["Waiting", "Saturated", "MaxClientConn"]),
+                {"database": db},
+                C([f"PgBouncer clients waiting for {db}", f"PgBouncer pool for {db} full"]),
+                "Every server connection of the pool is in use and clients queue.",
+                C([f'pgbouncer_pools_client_waiting_connections{{database="{db}"}} > 0 and pgbouncer_pools_server_active_connections >= pgbouncer_databases_pool_size',
+                   'pgbouncer_pools_client_maxwait_seconds > 1']),
+                "postgres", value=v)
+
+
+def v_pool_logs():
+    s = svc()
+    return log(C([
+        f"{logts()} UTC [{ri(100, 99999)}] FATAL:  sorry, too many clients already",
+        f"{logts()} redis: # Error accepting a client connection: max number of clients reached (maxclients {C([1000, 10000, 4064])})",
+        f"{logts()} [Warning] Aborted connection {ri(1000, 999999)}: Too many connections (max_connections={C([151, 500, 1000])})",
+        f"{logts()} mongod: [conn{ri(1, 9999)}] connection refused because too many open connections: {C([819, 51200, 65536])}",
+        f"{logts()} [error] <0.{ri(100, 999)}.0> closing AMQP connection: connection limit ({C([1000, 5000])}) reached for vhost '/'",
+        f"{logts()} haproxy[{ri(100, 9999)}]: Proxy fe_main reached process maxconn ({C([2000, 4096, 20000])}); new connections are queued",
+        f"{logts()} [alert] {ri(1, 64)}#{ri(1, 64)}: {C([512, 1024, 4096])} worker_connections are not enough",
+        f"{logts()} WARN {s}: HikariPool-1 - Connection is not available, request timed out after {C([30000, 10000, 5000])}ms (total={C([10, 20, 50])}, active={C([10, 20, 50])}, idle=0, waiting={ri(1, 300)})",
+    ]), service=C(["postgres", "redis", "mysql", "mongod", "rabbitmq", "haproxy", "nginx", s]) if chance(0.4) else s)
+
+
+# --- unknown: the near-misses rule files are full of ------------------------------------------------------------------
+
+def v_u_absent_up():
+    m = C(["container_memory_working_set_bytes", "node_filesystem_avail_bytes", "probe_ssl_earliest_cert_expiry",
+           "pg_stat_activity_count", "redis_memory_used_bytes", "jvm_memory_used_bytes", "hikaricp_connections_active",
+           "certmanager_certificate_expiration_timestamp_seconds", "probe_duration_seconds", "node_memory_MemAvailable_bytes",
+           "rabbitmq_process_resident_memory_bytes", "haproxy_frontend_current_sessions", "kube_pod_container_resource_limits"])
+    fam = C(list(RULE_JOBS))
+    j = C(RULE_JOBS[fam])
+    kind = C(["absent", "up", "scrape", "exporter"])
+    if kind == "absent":
+        return rule(alert_name(["", "Metrics", "Series"], [m.split("_")[0].title(), "Exporter", "Memory", "Disk", "Cert", "Connections"], ["Absent", "Missing", "NoData", "Gone"]),
+                    {"metric": m},
+                    C([f"No {m} series for {dur()}", f"{m} has disappeared", f"Metric {m} absent"]),
+                    C(["The metric the alerts depend on is not reported; nothing is known about the resource itself.",
+                       f"absent({m}) is true: the exporter may be down or relabelled."]),
+                    C([f'absent({m}{{job="{j}"}})', f'absent_over_time({m}[{dur()}])', f'absent({m})']),
+                    fam)
+    if kind == "up":
+        return rule(alert_name(["", j.split("-")[0].title()], ["Exporter", "Target", "Scrape", "Job"], ["Down", "Unreachable", "Missing"]),
+                    {"instance": inst(C([9100, 9187, 9121, 9216, 9104, 15692, 8405, 9113])), "job": j},
+                    C([f"{j} target down", f"Prometheus cannot scrape {j}", f"{j} exporter is down"]),
+                    "Prometheus has not been able to scrape this target; memory, disk and connection alerts based on it are blind.",
+                    C([f'up{{job="{j}"}} == 0', f'sum(up{{job="{j}"}}) == 0', f'avg_over_time(up{{job="{j}"}}[5m]) < 0.5']),
+                    fam)
+    if kind == "scrape":
+        return rule(alert_name(["Prometheus", ""], ["Scrape", "Target"], ["Errors", "Failures", "Slow", "SampleLimit"]),
+                    {"job": j},
+                    C([f"Scrapes of {j} failing", f"{j}: scrape errors", f"Scrape of {j} exceeds the sample limit"]),
+                    "The exporter answers with errors or the scrape times out; this is the monitoring's health, not the service's.",
+                    C([f'scrape_duration_seconds{{job="{j}"}} > scrape_timeout_seconds{{job="{j}"}} * 0.9',
+                       'increase(prometheus_target_scrapes_exceeded_sample_limit_total[5m]) > 0',
+                       f'scrape_samples_scraped{{job="{j}"}} == 0',
+                       'rate(prometheus_target_scrapes_sample_out_of_order_total[5m]) > 0']),
+                    "app")
+    return rule(alert_name([C(["Postgres", "Redis", "Mysql", "Mongodb", "Elasticsearch", "Rabbitmq", "Node", "Blackbox"])], ["Exporter", "Collector", "Textfile"], ["Error", "Errors", "Failing", "Down"]),
+                {"instance": inst(C([9187, 9121, 9104, 9216, 9114, 9100]))},
+                C(["Exporter collector failing", "Exporter reports scrape errors", "Exporter cannot reach the server it watches"]),
+                "The exporter returns, but one of its collectors errors; the numbers it exports are stale.",
+                C(['pg_up == 0', 'redis_up == 0', 'mysql_up == 0', 'mongodb_up == 0', 'elasticsearch_node_stats_up == 0',
+                   'node_textfile_scrape_error == 1', 'pg_exporter_last_scrape_error == 1', 'mysql_exporter_last_scrape_error == 1',
+                   'node_scrape_collector_success{collector="filesystem"} == 0']),
+                fam)
+
+
+def v_u_disk_latency_io():
+    h = host()
+    dv = C(["sda", "nvme0n1", "xvdf", "vdb", "dm-0"])
+    return rule(alert_name(["Host", "Node", "Disk"], ["Disk", "Io", "IO", ""], ["Latency", "Saturation", "ReadLatency", "WriteLatency", "Errors", "Busy"], ["High", ""]),
+                {"instance": f"{h}:9100", "device": dv},
+                C([f"Disk {dv} on {h} is slow", f"I/O on {h}/{dv} saturated", f"{dv}: read latency over {C([50, 100, 200])}ms", f"{h} reports disk errors"]),
+                C(["Average I/O latency is high; this says nothing about free space.", "The device is busy more than 90% of the time.",
+                   "The filesystem was remounted read-only after errors."]),
+                C([f'rate(node_disk_read_time_seconds_total{{device="{dv}"}}[1m]) / rate(node_disk_reads_completed_total{{device="{dv}"}}[1m]) > 0.1',
+                   f'rate(node_disk_io_time_seconds_total{{device="{dv}"}}[5m]) > 0.9',
+                   'rate(node_disk_write_time_seconds_total[1m]) / rate(node_disk_writes_completed_total[1m]) > 0.1',
+                   'node_filesystem_readonly{fstype!~"tmpfs|squashfs"} == 1',
+                   'node_disk_io_now > 50',
+                   'increase(node_textfile_scrape_error[5m]) > 0 or smartmon_device_smart_healthy == 0']),
+                "node", resource={"host": h} if chance(0.3) else None)
+
+
+def v_u_cpu_errors_crash():
+    s, n = svc(), ns()
+    kind = C(["cpu", "throttle", "errors", "crash", "restarts", "oomless137", "load", "gc"])
+    if kind == "cpu":
+        return rule(alert_name(["Container", "Host", "Pod", "Node"], ["Cpu", "CPU"], ["High", "Saturated", "Usage"]),
+                    {"namespace": n, "container": s},
+                    f"{s} uses {ri(85, 100)}% of its CPU", "CPU usage above the threshold; memory and connections are fine.",
+                    C([f'sum(rate(container_cpu_usage_seconds_total{{container="{s}"}}[5m])) / sum(kube_pod_container_resource_limits{{resource="cpu",container="{s}"}}) > 0.9',
+                       '100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > 90']),
+                    "cadvisor", service=s)
+    if kind == "throttle":
+        return rule(alert_name(["Cpu", "Container"], ["Throttling", "Throttled"], ["High", ""]),
+                    {"namespace": n, "container": s},
+                    f"{s} is throttled {ri(30, 80)}% of periods", "CFS throttling; raise the CPU limit or lower the load.",
+                    'rate(container_cpu_cfs_throttled_periods_total[5m]) / rate(container_cpu_cfs_periods_total[5m]) > 0.5',
+                    "cadvisor", service=s)
+    if kind == "errors":
+        return rule(alert_name([s.split("-")[0].title(), "Http", "Api", "Service"], ["Error", "5xx", "Errors"], ["Rate", "Ratio", "Spike"], ["High", ""]),
+                    {"service": s, "namespace": n},
+                    C([f"{s} error ratio {ri(2, 30)}%", f"Too many 5xx from {s}", f"{s}: requests failing"]),
+                    "The share of failed requests is above the SLO threshold.",
+                    C([f'sum(rate(http_server_requests_seconds_count{{application="{s}",status=~"5.."}}[5m])) / sum(rate(http_server_requests_seconds_count{{application="{s}"}}[5m])) > 0.05',
+                       f'sum(rate(nginx_ingress_controller_requests{{service="{s}",status=~"5.."}}[5m])) / sum(rate(nginx_ingress_controller_requests{{service="{s}"}}[5m])) > 0.05',
+                       'sum(rate(haproxy_backend_http_responses_total{code="5xx"}[5m])) by (proxy) > 10',
+                       f'sum(rate(envoy_cluster_upstream_rq_xx{{envoy_response_code_class="5"}}[5m])) > 1']),
+                    "app", service=s)
+    if kind in ("crash", "restarts"):
+        return rule(alert_name(["Pod", "Container", "Kube"], ["CrashLooping", "Restarting", "Restarts", "FrequentRestarts"], ["", "Too Often".replace(" ", "")]),
+                    {"namespace": n, "pod": pod(s), "container": s},
+                    C([f"{s} is restarting", f"{s} restarted {ri(3, 30)} times in the last hour", "Pod is crash looping"]),
+                    "The container keeps restarting; its logs say why.",
+                    C(['increase(kube_pod_container_status_restarts_total[1h]) > 3',
+                       'kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"} == 1',
+                       'rate(kube_pod_container_status_restarts_total[15m]) * 60 * 5 > 0']),
+                    "ksm", service=s)
+    if kind == "oomless137":
+        p = pod(s)
+        return k8s_event("BackOff", f"Back-off restarting failed container {s} in pod {p}; last state: Terminated, Exit Code: 137, Reason: Error",
+                         "Pod", n, p, s)
+    if kind == "load":
+        h = host()
+        return rule(alert_name(["Host", "Node"], ["Load", "LoadAverage"], ["High", ""]), {"instance": f"{h}:9100"},
+                    f"Load average on {h} is {ri(20, 90)}", "The run queue is long relative to the number of CPUs.",
+                    'node_load15 / count without (cpu, mode) (node_cpu_seconds_total{mode="idle"}) > 2', "node")
+    return rule(alert_name(["Jvm", "Java"], ["Gc", "GC"], ["PauseHigh", "TimeHigh", "Slow"]), {"application": s},
+                f"{s} spends {ri(10, 40)}% of its time in GC", "Garbage collection takes a large share of wall time.",
+                f'rate(jvm_gc_pause_seconds_sum{{application="{s}"}}[5m]) > 0.1', "app", service=s)
+
+
+def v_u_server_latency():
+    s = svc()
+    secs = C([0.5, 1, 2, 3])
+    return rule(alert_name([s.split("-")[0].title(), "Http", "Api", "Service", "Server"], ["Latency", "ResponseTime", "Slow", "P99Latency"], ["High", ""]),
+                {"service": s, "namespace": ns()},
+                C([f"{s} p99 latency above {secs}s", f"{s} responds slowly", f"Requests to {s} are slow"]),
+                C([f"99th percentile of requests served by {s} is over {secs}s.", "Latency SLO at risk."]),
+                C([f'histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{{application="{s}"}}[5m]))) > {secs}',
+                   f'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{job="{s}"}}[5m]))) > {secs}',
+                   f'histogram_quantile(0.99, sum by (le) (rate(grpc_server_handling_seconds_bucket{{grpc_service=~".*{s.title().replace("-", "")}.*"}}[5m]))) > {secs}']),
+                "app", value=secs, service=s)
+
+
+def v_u_memory_no_limit():
+    s, h = svc(), host()
+    kind = C(["abs", "report", "swap", "fine"])
+    if kind == "abs":
+        return rule(alert_name([s.split("-")[0].title(), "Process", "Container"], ["Memory", "Rss"], ["Usage", "Growing"], ["Info", "Notice", ""]),
+                    {"service": s},
+                    C([f"{s} RSS above {C([1, 2, 4])} GB", f"{s} memory is growing"]),
+                    "Resident memory crossed a fixed number of bytes; no limit is configured for this process.",
+                    C([f'process_resident_memory_bytes{{job="{s}"}} > {C(["2e9", "1e9", "4e9"])}',
+                       f'deriv(process_resident_memory_bytes{{job="{s}"}}[1h]) > 0']),
+                    "app", service=s)
+    if kind == "report":
+        used = ri(15, 60)
+        return log(f"{logts()} INFO {s}: memory working set {used}% of the container limit, heap {ri(20, 60)}% of max - ok", service=s)
+    if kind == "swap":
+        return rule(alert_name(["Host", "Node"], ["Swap"], ["Usage", "High"]), {"instance": f"{h}:9100"},
+                    f"{h} is swapping", "Swap in use; memory available is still above the threshold.",
+                    'rate(node_vmstat_pswpout[5m]) > 100', "node")
+    return log(f"{logts()} {s}: redis used_memory {ri(1, 3)}.{ri(0, 9)}G of maxmemory {C([8, 16])}G, hit ratio {ri(90, 99)}%", service="redis")
+
+
+def v_u_misc_near():
+    s, n, h = svc(), ns(), host()
+    return C([
+        lambda: rule(alert_name(["Host", "Node"], ["Conntrack"], ["Full", "Limit"]), {"instance": f"{h}:9100"},
+                     "conntrack table filling", "Kernel connection tracking table close to nf_conntrack_max.",
+                     'node_nf_conntrack_entries / node_nf_conntrack_entries_limit > 0.75', "node"),
+        lambda: rule(alert_name(["Host", "Process"], ["FileDescriptors", "Fds", "OpenFiles"], ["High", "NearLimit"]), {"instance": f"{h}:9100"},
+                     "File descriptors running low", "Open file descriptors near the process limit.",
+                     C(['process_open_fds / process_max_fds > 0.8', 'node_filefd_allocated / node_filefd_maximum > 0.8']), "node"),
+        lambda: rule(alert_name(["Kafka"], ["Consumer", "ConsumerGroup"], ["Lag"], ["High", ""]), {"consumergroup": f"{s}-group"},
+                     f"{s}-group is {ri(10000, 900000)} messages behind", "Consumers cannot keep up.",
+                     f'sum by (consumergroup) (kafka_consumergroup_lag{{consumergroup="{s}-group"}}) > 10000', "kafka"),
+        lambda: rule(alert_name(["Postgres", "Pg"], ["Replication"], ["Lag", "Slow"]), {"instance": inst(9187)},
+                     f"Replica lag {ri(30, 900)}s", "The standby is behind the primary.",
+                     'pg_replication_lag_seconds > 30', "postgres"),
+        lambda: rule(alert_name(["Postgres", "Pg"], ["Deadlocks", "SlowQueries", "LongTransactions"], ["High", ""]), {"datname": C(DBS)},
+                     "Queries or transactions inside the database take too long", "Server-side statements run long; clients are not timing out.",
+                     C(['rate(pg_stat_database_deadlocks[5m]) > 0', 'pg_stat_activity_max_tx_duration{state="active"} > 300']), "postgres"),
+        lambda: rule(alert_name(["Redis"], ["Replication", "Master"], ["Broken", "LinkDown"]), {"instance": f"redis-{ri(0, 3)}:9121"},
+                     "Redis replica lost its master", "master_link_status is down.",
+                     'redis_master_link_up == 0', "redis"),
+        lambda: rule(alert_name(["Elasticsearch"], ["Cluster"], ["Red", "Yellow"]), {"cluster": "logs"},
+                     "Elasticsearch cluster not green", "Shards unassigned.",
+                     'elasticsearch_cluster_health_status{color="red"} == 1', "elasticsearch"),
+        lambda: rule(alert_name(["Rabbitmq"], ["Queue", "Unacked"], ["Backlog", "Messages"], ["High"]), {"queue": C(["jobs", "emails"])},
+                     "Messages piling up in the queue", "Consumers are slow or gone.",
+                     'rabbitmq_queue_messages_ready > 10000', "rabbitmq"),
+        lambda: rule(alert_name(["Cert", "Certificate"], ["Manager"], ["NotReady", "IssuerError"]), {"name": f"{s}-tls", "namespace": n},
+                     "cert-manager Certificate not ready", "The Certificate resource reports Ready=False; the current certificate is still valid for months.",
+                     'certmanager_certificate_ready_status{condition="False"} == 1', "certmanager"),
+        lambda: rule(alert_name(["Blackbox", "Probe"], ["Failed", "Down", "HttpStatus"]), {"instance": f"https://{dep()}.example.com"},
+                     "Endpoint probe failing", "The probe returns a non-2xx status quickly; the endpoint answers, with an error.",
+                     C(['probe_success == 0 and probe_http_status_code >= 500', 'probe_http_status_code{job="blackbox"} != 200']), "blackbox"),
+        lambda: rule(alert_name(["Envoy", "Haproxy", "Traefik"], ["Upstream", "Backend"], ["Unhealthy", "Down", "NoHealthyHosts"]), {"cluster": dep()},
+                     "No healthy upstream hosts", "Health checks fail; the backend refuses connections.",
+                     C(['envoy_cluster_membership_healthy == 0', 'haproxy_backend_active_servers == 0', 'haproxy_server_status{state="DOWN"} == 1']), "envoy"),
+        lambda: rule(alert_name(["Kube"], ["Pod"], ["NotReady", "Pending"]), {"namespace": n, "pod": pod(s)},
+                     f"{s} pod not ready", "The pod has not been ready for 15 minutes.",
+                     'sum by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Unknown"}) > 0', "ksm"),
+        lambda: rule(alert_name(["Mysql", "Mongodb"], ["Slow"], ["Queries"]), {"instance": inst(9104)},
+                     "Slow queries rising", "Queries over long_query_time on the server itself.",
+                     'rate(mysql_global_status_slow_queries[5m]) > 1', "mysql"),
+        lambda: rule(alert_name(["Kube"], ["Memory", "Quota", "Cpu"], ["Overcommit", "AlmostFull"]), {"namespace": n},
+                     "Namespace resource quota or cluster requests overcommitted", "Requests exceed what the cluster can fit if a node fails; no container is near its own limit.",
+                     C(['sum(kube_pod_container_resource_requests{resource="memory"}) / sum(kube_node_status_allocatable{resource="memory"}) > 0.9',
+                        'kube_resourcequota{type="used",resource="requests.memory"} / kube_resourcequota{type="hard",resource="requests.memory"} > 0.9']), "ksm"),
+    ])()
+
+
+def v_u_logs():
+    s, h = svc(), host()
+    return log(C([
+        f"{logts()} level=warn ts={ts()} caller=scrape.go:{ri(1000, 1700)} component=\"scrape manager\" scrape_pool={C(['node-exporter', 'kubelet', 'redis'])} target=http://{ip()}:{port()}/metrics msg=\"Scrape failed\" err=\"context deadline exceeded\"",
+        f"{logts()} level=error msg=\"Error scraping target\" target={ip()}:9187 err=\"pq: {C(['password authentication failed', 'the database system is starting up'])}\"",
+        f"{logts()} level=error caller=collector.go:{ri(100, 300)} msg=\"collector failed\" name={C(['filesystem', 'meminfo', 'textfile'])} duration_seconds=0.0{ri(1, 9)} err=\"{C(['open /proc/meminfo: permission denied', 'failed to read textfile collector directory'])}\"",
+        f"{logts()} {h} kernel: blk_update_request: I/O error, dev {C(['sdb', 'nvme1n1'])}, sector {ri(1000, 99999999)}",
+        f"{logts()} {s}: p99 latency of our own handlers rose to {ri(2, 9)}.{ri(0, 9)}s under load; no downstream call involved",
+        f"{logts()} [notice] {ri(1, 64)}#{ri(1, 64)}: signal process started; reloading configuration",
+        f"{logts()} haproxy[{ri(100, 9999)}]: Server be_{dep().replace('-', '_')}/srv{ri(1, 5)} is DOWN, reason: Layer4 connection problem, info: \"Connection refused\"",
+        f"{logts()} redis: Background saving terminated with success",
+        f"{logts()} {s}: connection pool stats: active={ri(1, 5)} idle={ri(5, 15)} max=20 pending=0",
+    ]), service=C([s, "prometheus", "node-exporter", "postgres-exporter", "nginx", "haproxy", "redis"]))
+
+
+VOCAB_CLASS_TEMPLATES = {
+    "oom": ([v_oom_container_limit] * 3 + [v_oom_host_memory] * 2 + [v_oom_jvm] * 2 + [v_oom_runtime] * 2
+            + [v_oom_cache_broker] * 2 + [v_oom_logs_events], 240),
+    "disk_full": ([v_disk_rules] * 3 + [v_disk_logs], 130),
+    "cert_expiry": ([v_cert_rules] * 3 + [v_cert_logs], 100),
+    "dependency_timeout": ([v_to_rules] * 3 + [v_to_logs], 240),
+    "connection_pool_exhausted": ([v_pool_rules] * 3 + [v_pool_logs], 240),
+    "unknown": ([v_u_absent_up] * 4 + [v_u_disk_latency_io] * 2 + [v_u_cpu_errors_crash] * 3 + [v_u_server_latency] * 2
+                + [v_u_memory_no_limit] * 2 + [v_u_misc_near] * 3 + [v_u_logs] * 2, 560),
+}
+
+
 # Each entry: (function, weight, is_near_miss). Near-misses carry vocabulary of a class but are not that class.
 UNKNOWN_TEMPLATES = [
     (u_high_cpu, 3, False), (u_cpu_throttle, 2, False), (u_replication_lag, 3, False), (u_crashloop, 4, False),
@@ -1468,10 +2318,12 @@ def generate():
     def emit(label, fn):
         for _ in range(50):
             sig = finish(fn())
+            # A template may name a different class for one of its variants (see u_memory_reported).
+            row_label = sig.pop("_label", label)
             key = content_key(sig)
             if key not in seen:
                 seen.add(key)
-                sig["label"] = label
+                sig["label"] = row_label
                 rows.append(sig)
                 return
         raise RuntimeError(f"could not make a distinct example from {fn.__name__}")
@@ -1485,10 +2337,18 @@ def generate():
     near_count = 0
     for i in range(UNKNOWN):
         fn = weighted[i % len(weighted)]
-        near_count += fn.__name__ in near
         emit("unknown", fn)
+        near_count += fn.__name__ in near and rows[-1]["label"] == "unknown"
 
     r.shuffle(rows)
+    # The rule-file vocabulary comes after the first corpus, so its rows keep their ids and content.
+    first = len(rows)
+    for label, (templates, count) in VOCAB_CLASS_TEMPLATES.items():
+        for i in range(count):
+            emit(label, templates[i % len(templates)])
+    vocabulary = rows[first:]
+    r.shuffle(vocabulary)
+    rows[first:] = vocabulary
     out = []
     for i, row in enumerate(rows, 1):
         ordered = {"id": f"tr-{i:05d}"}
