@@ -112,6 +112,11 @@ public static class MetricVocabulary
         if (name is "kube_node_status_condition" or "kube_pod_status_reason" or "kube_pod_status_phase")
         {
             var said = condition + " " + reason;
+            if ((selector.Matching("status") ?? string.Empty).Equals("false", StringComparison.OrdinalIgnoreCase))
+            {
+                return new MetricMeaning(null, MetricRole.OtherFault, $"{name}: a condition that does not hold");
+            }
+
             if (said.Contains("MemoryPressure", StringComparison.OrdinalIgnoreCase))
             {
                 return new MetricMeaning(FailureClasses.Oom, MetricRole.Event, "node condition MemoryPressure");
@@ -366,7 +371,7 @@ public static class MetricVocabulary
             : words.Overlaps(LimitWords) && !(words.Contains("max") && words.Contains("avail")) ? MetricRole.Limit
             : words.Overlaps(UsageWords) ? MetricRole.Usage
             : words.Overlaps(HeadroomWords) || words.Contains("avail") ? MetricRole.Headroom
-            : words.Overlaps(SizeWords) || (failureClass == FailureClasses.DiskFull && words.Contains("inodes")) ? MetricRole.Limit
+            : words.Overlaps(SizeWords) || (failureClass == FailureClasses.DiskFull && (words.Contains("inodes") || name.StartsWith("ceph_", StringComparison.Ordinal))) ? MetricRole.Limit
             : MetricRole.Usage;
         return new MetricMeaning(failureClass, role, $"{name}: {what} ({role.ToString().ToLowerInvariant()})");
     }

@@ -79,15 +79,19 @@ public static class PromQlEvidence
     public static ExpressionVerdict? Analyze(PromQlNode node)
     {
         var deciding = Deciding(node).ToList();
-        if (deciding.SelectMany(Nodes).OfType<FunctionCall>().FirstOrDefault(f => f.Name is "absent" or "absent_over_time") is { } absent)
+        if (deciding.Where(d => !d.Filter).SelectMany(d => Nodes(d.Node)).OfType<FunctionCall>().FirstOrDefault(f => f.Name is "absent" or "absent_over_time") is { } absent)
         {
             return new ExpressionVerdict(Classification.Unknown, EvidenceStrength.Strong, $"{absent.Name}({string.Join(", ", MetricNames(absent))}) only says a series is missing");
         }
 
-        var found = new List<(string? Class, EvidenceStrength Strength, string Reason, MetricRole Role)>();
-        foreach (var part in deciding)
+        var found = new List<Finding>();
+        foreach (var (part, filter) in deciding)
         {
-            Collect(part, found);
+            var fromPart = new List<Finding>();
+            Collect(part, fromPart);
+
+            // A filter (the right side of "and") may add to the class, never turn it into another fault.
+            found.AddRange(filter ? fromPart.Where(f => f.Class is not null) : fromPart);
         }
 
         var classes = found.Where(f => f.Class is not null).ToList();
@@ -100,8 +104,7 @@ public static class PromQlEvidence
                 return null;
             }
 
-            var other = found.FirstOrDefault(f => f.Class is null);
-            if (strongest == EvidenceStrength.Suggestive && other.Reason is not null)
+            if (strongest == EvidenceStrength.Suggestive && found.FirstOrDefault(f => f.Class is null) is { } other)
             {
                 return new ExpressionVerdict(Classification.Unknown, EvidenceStrength.Moderate, other.Reason);
             }
@@ -109,12 +112,12 @@ public static class PromQlEvidence
             return new ExpressionVerdict(top[0].Class!, strongest, top[0].Reason);
         }
 
-        if (found.FirstOrDefault(f => f.Role == MetricRole.Monitoring) is { Reason: not null } monitoring)
+        if (found.FirstOrDefault(f => f.Role == MetricRole.Monitoring) is { } monitoring)
         {
             return new ExpressionVerdict(Classification.Unknown, EvidenceStrength.Strong, monitoring.Reason);
         }
 
-        if (found.FirstOrDefault(f => f.Role == MetricRole.OtherFault) is { Reason: not null } fault)
+        if (found.FirstOrDefault(f => f.Class is null) is { } fault)
         {
             return new ExpressionVerdict(Classification.Unknown, EvidenceStrength.Moderate, fault.Reason);
         }
@@ -122,11 +125,19 @@ public static class PromQlEvidence
         return null;
     }
 
-    private static void Collect(PromQlNode part, List<(string? Class, EvidenceStrength Strength, string Reason, MetricRole Role)> found)
+    private sealed record Finding(string? Class, EvidenceStrength Strength, string Reason, MetricRole Role);
+
+    private static void Collect(PromQlNode part, List<Finding> found)
     {
+        // Ratios already judged by the comparison around them.
+        var judged = new HashSet<PromQlNode>(ReferenceEqualityComparer.Instance);
         foreach (var node in Nodes(part))
         {
-            if (node is BinaryOperation { IsSetOperation: false } operation && Against(operation) is { } pair)
+            if (node is BinaryOperation { IsComparison: true } comparison && WellInsideItsLimit(comparison, judged) is { } inside)
+            {
+                found.Add(inside);
+            }
+            else if (node is BinaryOperation { IsSetOperation: false } operation && !judged.Contains(operation) && Against(operation) is { } pair)
             {
                 found.Add(pair);
             }
@@ -140,20 +151,66 @@ public static class PromQlEvidence
                     MetricRole.Usage or MetricRole.ServerLatency => EvidenceStrength.Suggestive,
                     _ => (EvidenceStrength?)null,
                 };
+                if (judged.Contains(selector))
+                {
+                    continue;
+                }
+
                 if (strength is { } known && meaning.Class is not null)
                 {
-                    found.Add((meaning.Class, known, meaning.What, meaning.Role));
+                    found.Add(new Finding(meaning.Class, known, meaning.What, meaning.Role));
                 }
                 else if (meaning.Role is MetricRole.OtherFault or MetricRole.Monitoring)
                 {
-                    found.Add((null, EvidenceStrength.Moderate, meaning.What, meaning.Role));
+                    found.Add(new Finding(null, EvidenceStrength.Moderate, meaning.What, meaning.Role));
                 }
             }
         }
     }
 
+    /// <summary>
+    /// A use compared with its limit at a share far from it (<c>working_set / limit &gt; 0.4</c>): memory reported
+    /// well inside its limit, not a resource running out. Marks what it judged so it is not read again.
+    /// </summary>
+    private static Finding? WellInsideItsLimit(BinaryOperation comparison, HashSet<PromQlNode> judged)
+    {
+        var (measured, threshold, op) = Constant(comparison.Right) is { } right ? (comparison.Left, right, comparison.Operator)
+            : Constant(comparison.Left) is { } left ? (comparison.Right, left, Mirror(comparison.Operator))
+            : (null, 0, comparison.Operator);
+        if (measured is null || threshold < 0 || threshold > 100)
+        {
+            return null;
+        }
+
+        var ratio = Nodes(measured).OfType<BinaryOperation>().Where(b => !b.IsSetOperation).Select(b => (Node: b, Pair: Against(b))).FirstOrDefault(b => b.Pair is not null);
+        if (ratio.Pair is not { Strength: EvidenceStrength.Strong } pair)
+        {
+            return null;
+        }
+
+        // "100 - free / size * 100 > 90" and "1 - available / capacity > 0.9" turn headroom into use.
+        var inverted = measured is BinaryOperation { Operator: "-" } difference && Constant(difference.Left) is not null;
+        var share = threshold > 2 ? threshold / 100 : threshold;
+        var measuresUse = (pair.Role == MetricRole.Usage) != inverted;
+        var near = measuresUse ? op is ">" or ">=" && share >= 0.5 : op is "<" or "<=" && share <= 0.5;
+        if (near)
+        {
+            return null;
+        }
+
+        judged.Add(ratio.Node);
+        foreach (var selector in Selectors(ratio.Node))
+        {
+            judged.Add(selector);
+        }
+
+        return new Finding(null, EvidenceStrength.Moderate, $"{pair.Reason} {op} {Describe(threshold)}: well inside its limit", MetricRole.OtherFault);
+    }
+
+    private static string Mirror(string op) => op switch { ">" => "<", "<" => ">", ">=" => "<=", "<=" => ">=", _ => op };
+
     /// <summary>A use or headroom on one side and the same resource's limit on the other: strong evidence.</summary>
-    private static (string? Class, EvidenceStrength Strength, string Reason, MetricRole Role)? Against(BinaryOperation operation)
+    private static Finding? Against(BinaryOperation operation)
     {
         var left = Selectors(operation.Left).Select(s => (Selector: s, Meaning: MetricVocabulary.Read(s))).Where(m => m.Meaning.Class is not null).ToList();
         var right = Selectors(operation.Right).Select(s => (Selector: s, Meaning: MetricVocabulary.Read(s))).Where(m => m.Meaning.Class is not null).ToList();
@@ -165,7 +222,7 @@ public static class PromQlEvidence
                 if (limit.Selector is not null)
                 {
                     var strength = limit.Meaning.Role == MetricRole.Limit ? EvidenceStrength.Strong : EvidenceStrength.Suggestive;
-                    return (used.Meaning.Class, strength, $"{used.Selector.Metric} against {limit.Selector.Metric}", MetricRole.Share);
+                    return new Finding(used.Meaning.Class, strength, $"{used.Selector.Metric} against {limit.Selector.Metric}", used.Meaning.Role);
                 }
             }
         }
@@ -173,24 +230,24 @@ public static class PromQlEvidence
         return null;
     }
 
-    /// <summary>The parts of an expression that decide whether it fires.</summary>
-    private static IEnumerable<PromQlNode> Deciding(PromQlNode node)
+    /// <summary>The parts of an expression that decide whether it fires, and whether each only filters (the right of "and").</summary>
+    private static IEnumerable<(PromQlNode Node, bool Filter)> Deciding(PromQlNode node)
     {
-        var pending = new Stack<PromQlNode>([node]);
+        var pending = new Stack<(PromQlNode Node, bool Filter)>([(node, false)]);
         while (pending.Count > 0)
         {
-            var current = pending.Pop();
+            var (current, filter) = pending.Pop();
             if (current is BinaryOperation { IsSetOperation: true } set)
             {
-                pending.Push(set.Left);
-                if (set.Operator == "or")
+                pending.Push((set.Left, filter));
+                if (set.Operator != "unless")
                 {
-                    pending.Push(set.Right);
+                    pending.Push((set.Right, filter || set.Operator == "and"));
                 }
             }
             else
             {
-                yield return current;
+                yield return (current, filter);
             }
         }
     }

@@ -97,7 +97,7 @@ public static class PromQlParser
                         i++;
                     }
                 }
-                else if (IsIdentifierStart(c))
+                else if (IsIdentifierStart(c) && (c != ':' || (i + 1 < text.Length && (char.IsAsciiLetter(text[i + 1]) || text[i + 1] == '_'))))
                 {
                     var start = i;
                     while (i < text.Length && IsIdentifierPart(text[i]))

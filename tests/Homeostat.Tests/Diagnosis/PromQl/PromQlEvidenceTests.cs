@@ -57,7 +57,7 @@ public sealed class PromQlEvidenceTests
         var verdict = PromQlEvidence.Analyze(expression).ShouldNotBeNull();
 
         verdict.Class.ShouldBe(expected);
-        verdict.Strength.ShouldBeGreaterThanOrEqualTo(EvidenceStrength.Moderate);
+        ((int)verdict.Strength).ShouldBeGreaterThanOrEqualTo((int)EvidenceStrength.Moderate);
     }
 
     [Theory]

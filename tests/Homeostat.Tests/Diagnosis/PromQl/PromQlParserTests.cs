@@ -43,7 +43,7 @@ public sealed class PromQlParserTests
     {
         var summary = PromQlSummary.Of(PromQlParser.TryParse(expression).ShouldNotBeNull());
 
-        summary.Comparisons.Last().Threshold.ShouldBe(threshold);
+        summary.Comparisons.First().Threshold.ShouldBe(threshold);
     }
 
     [Theory]
