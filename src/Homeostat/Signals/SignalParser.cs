@@ -28,7 +28,7 @@ public sealed partial class SignalParser(TimeProvider timeProvider, IntakeLimits
     private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
     {
         "id", "source", "service", "resource", "title", "text", "labels", "annotations", "generatorURL",
-        "metrics", "status", "startsAt", "endsAt", "fingerprint", "label",
+        "metrics", "status", "startsAt", "endsAt", "fingerprint", "label", "ambiguous",
     };
 
     private static readonly HashSet<string> ResourceFields = new(StringComparer.Ordinal)
