@@ -65,7 +65,7 @@ public sealed class RuleClassifier : IClassifierMember
     /// <summary>"MemoryPressure False", "condition=MemoryPressure status=false", "OOM kills: 0", "OOMKilled": false, "timeout was not hit".</summary>
     private static readonly Regex NegatedAfter = Pattern(
         @"^\w{0,6}(\s+\w+)?['""]?\s*[:=]\s*['""]?(0|false|none|no)(['""]?(\s|$|[,;)\]}]))|^\w{0,3}\s+(false|none)\b|^\w{0,3}\s+0[ \t]*(\r?\n|$)"
-        + @"|^\W{0,4}status\W{1,4}false\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
+        + @"|^\W{0,4}status\W{1,4}(false|unknown)\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
 
     /// <summary>"timeout=30s", "read timeout: 5s", "request timeout 30s", "upstream timeout set to 10s".</summary>
     private static readonly Regex ConfigValueAfter = Pattern(
@@ -87,7 +87,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"(Connection|Conn|Db|Jdbc|Hikari|Sql|Client)Pool\w*(Exhausted|Saturat\w*|Full|Timeouts?|Pending|Waiting|Limit)",
                 @"PoolExhausted|ConnectionsExhausted|ConnectionLimit(Reached|Exceeded)|RedisRejectedConnections",
                 @"Pgbouncer\w*(Waiting|MaxClient)",
-                @"(Envoy|Istio|Upstream)\w*(Overflow|CircuitBreaker\w*Open)"),
+                @"(Envoy|Istio|Upstream)\w*(Overflow|CircuitBreaker\w*Open)",
+                @"(Sockets?|Connections?|Sessions?|Conns?)\w{0,12}(Exhausted|NearLimit|AtLimit|NearMax|LimitReached|Saturat\w*)"),
             Metrics = Any(
                 @"pg_settings_max_connections|pg_stat_activity_count|pg_stat_database_numbackends",
                 @"mysql_global_status_threads_connected|mysql_global_variables_max_connections|mysql_global_status_max_used_connections|mysql_global_status_connection_errors_total\{[^}]*max_connections",
@@ -148,10 +149,11 @@ public sealed class RuleClassifier : IClassifierMember
                 "waitqueue", " uo ", ",uo", "worker_conn", "waiting for", "pg_stat_activity", "numbackends",
                 "oracledb_resource", "mongodb_", "maximum number of", "ora-", "available handler", "service handler", "wait queue",
                 "connectionrequesttimeout", "acquire queue", "when trying to connect", "acquire", "activerecord::", "obtain a", "p2024",
+                "exhausted", "nearlimit", "atlimit", "nearmax", "limitreached", "saturat",
             ],
             Veto = Any(
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|password authentication failed|no pg_hba\.conf entry|Access denied for user",
-                @"too many open files|EMFILE",
+                @"too many open files|EMFILE|Retry\w{0,12}Overflow|retry_overflow|RetryBudget",
                 // A pool cleared after a network error, or a database that cannot be reached at all, is not a full pool.
                 @"MongoPoolClearedError|PoolClearedError|PoolClearedOnNetworkError|pool for \S+ was cleared",
                 @"Communications link failure|The connection attempt failed|UnknownHostException|No route to host|Network is unreachable"),
@@ -163,7 +165,8 @@ public sealed class RuleClassifier : IClassifierMember
         {
             Names = Any(
                 @"(?-i:(\b|[a-z_])OOM(\b|[A-Z_]))|(?-i:Oom)(Kill|Event|Detected|ed)|oom[-_ ]?kill\w*",
-                @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded"),
+                @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded",
+                @"(Memory|Mem|Heap|Rss|WorkingSet)\w{0,16}(NearLimit|AtLimit|NearMax|OverLimit|LimitReached|Approaching)|WiredTigerCache\w{0,8}(Full|Pressure|Exhausted)"),
             Metrics = Any(
                 @"container_oom_events_total|node_vmstat_oom_kill|kube_pod_container_status_(last_)?terminated_reason\{[^}]*OOMKilled",
                 // Free-memory gauges alone are reported memory, not an OOM: a low-memory alert must say so in its name.
@@ -193,7 +196,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"exit(ed)?( with)? code:? ?137\b[^\n]*(memory (limit|exhaust)|out of memory|OOM)",
                 @"(memory limit|out of memory|OOM)[^\n]*exit(ed)?( with)? code:? ?137\b",
                 @"memory (is |was )?exhausted"),
-            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process", "_alloc:"],
+            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process", "_alloc:", "rss", "workingset", "wiredtiger"],
             Veto = Any(
                 // A thread or process limit, a GPU, a data store's own memory cap, OOM settings, or a scheduling shortfall.
                 @"unable to create (a )?(new )?native thread|CUDA out of memory|\bCUDA\b|\bGPU\b|OOM command not allowed|maxmemory",
@@ -212,7 +215,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"OutOf(Disk|Space|Inodes|Storage)|Low(Disk|Storage)(Space)?|DiskPressure|FreeDiskSpaceFailed|EphemeralStorage\w*(Exceeded|Full|Limit|Pressure)",
                 @"Ceph\w{0,24}(Full|FillingUp)(\b|_)|(Disk|Drive|Volume)\w{0,6}Free\w{0,6}Space\w{0,6}(Low|Critical)",
                 @"(Free|Available)[-_ ]?Storage[-_ ]?(Space)?[-_ ]?(Is[-_ ]?)?(Low|Critical|Alarm)|Low[-_ ]?Free[-_ ]?Storage",
-                @"Cloud SQL Database - Disk utili[sz]ation|CloudSql\w*Disk\w*(Utili[sz]ation|Usage|Full)"),
+                @"Cloud SQL Database - Disk utili[sz]ation|CloudSql\w*Disk\w*(Utili[sz]ation|Usage|Full)",
+                @"(Free)?Disk(Free)?(Space)?Alarm"),
             Metrics = Any(
                 @"node_filesystem_(avail|free)_bytes|node_filesystem_files_free|kubelet_volume_stats_(available_bytes|inodes_free|used_bytes|inodes_used)",
                 @"windows_logical_disk_free_bytes|container_fs_usage_bytes|elasticsearch_filesystem_data_(available|free)_bytes|disk_used_percent|disk_free\b|system\.disk\.in_use",
@@ -334,7 +338,9 @@ public sealed class RuleClassifier : IClassifierMember
             Names = Any(
                 @"(Upstream|Dependency|Downstream|Backend|Gateway|Grpc|Http|Api|Rpc|Connect|Connection|Socket|Call|Service|Probe|Kafka|Redis|Database|Db|Postgres|Mysql|Elasticsearch|External|Remote)\w*(Timeouts?|TimedOut|Deadlines?Exceeded)",
                 @"DeadlineExceeded|GatewayTimeout|Http504|\b504s?\b",
-                @"Cassandra\w*(Timeouts?|TimedOut)"),
+                @"Cassandra\w*(Timeouts?|TimedOut)",
+                @"(Outbound|Outgoing|Read|Write|Client|Polly|TimeLimiter)\w{0,24}(Timeouts?|TimedOut)",
+                @"(Upstream|Outgoing|Outbound|Backend|Downstream|Dependency|Client)\w{0,24}(Latency|Duration|Slow|ResponseTime)"),
             Metrics = Any(
                 @"envoy_cluster_upstream_rq_timeout|envoy_cluster_upstream_cx_connect_timeout|envoy_cluster_upstream_rq_per_try_timeout",
                 @"grpc_code=~?""[^""]*DeadlineExceeded|response_flags\W{1,4}(\w+,)*UT\b|(status|code|response_code|status_code)=~?""504""",
@@ -362,7 +368,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\btimeout (error|exceeded|occurred|while|after|calling|waiting|talking|reaching|contacting)\b",
                 @"\btimed out after\b",
                 @"(dependency|upstream|backend|downstream) (service )?\S* ?(is )?(timing out|timed out|not responding in time)"),
-            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28"],
+            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28", "latency", "duration", "slow", "responsetime"],
             Veto = Any(
                 // Refused, reset, DNS and auth failures are not slow dependencies; nor are a database's own lock or statement limits.
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|connection reset|ECONNRESET|reset by peer",
@@ -374,7 +380,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"max\.poll\.interval|not present in metadata",
                 // A Job or pod past its own deadline, a refused curl, SQL Server's lock wait, idle keep-alive closes,
                 // no healthy upstream, a Kafka consumer group rebalancing, and DNS resolution timing out.
-                @"active (on the node )?longer than (the )?specified deadline|activeDeadlineSeconds|Couldn't connect to server|Lock request time ?out period exceeded",
+                @"active (on the node )?longer than (the )?specified deadline|activeDeadlineSeconds|Progress\w{0,4}Deadline|progress deadline|Couldn't connect to server|Lock request time ?out period exceeded",
                 @"\bidle[-_ ]?timeout|keep-?alive[-_ ]?timeout|no healthy upstream",
                 @"\brebalanc(e|es|ing|ed)\b|RebalanceInProgress|consumer poll timeout|LeaveGroup|Resolving timed out",
                 @"MongoPoolClearedError|PoolClearedError|pool for \S+ was cleared"),
@@ -710,7 +716,7 @@ public sealed class RuleClassifier : IClassifierMember
                 return null;
             }
 
-            var heading = Relevant(text.Heading);
+            var heading = Relevant(text.Heading.Contains('_', StringComparison.Ordinal) ? $"{text.Heading} {text.Heading.Replace("_", string.Empty, StringComparison.Ordinal)}" : text.Heading);
             var annotations = Relevant(text.Annotations);
             var body = Relevant(text.Body);
             var match = Find(_structured, heading, HeadingConfidence)

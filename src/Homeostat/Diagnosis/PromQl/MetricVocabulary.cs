@@ -55,8 +55,8 @@ public readonly record struct MetricMeaning(string? Class, MetricRole Role, stri
 public static class MetricVocabulary
 {
     private static readonly HashSet<string> MemoryWords = ["memory", "mem", "heap", "nonheap", "rss", "resident", "maxmemory", "memstats", "swap", "workingset", "working"];
-    private static readonly HashSet<string> DiskWords = ["filesystem", "fs", "disk", "volume", "storage", "inodes", "inode", "tablespace", "pvc", "persistentvolume", "persistentvolumeclaim", "partition", "logical"];
-    private static readonly HashSet<string> ConnectionWords = ["connections", "connection", "conn", "conns", "cx", "sessions", "session", "backends", "numbackends", "maxclients", "connected", "activity"];
+    private static readonly HashSet<string> DiskWords = ["filesystem", "fs", "disk", "volume", "storage", "inodes", "inode", "tablespace", "pvc", "persistentvolume", "persistentvolumeclaim", "logical"];
+    private static readonly HashSet<string> ConnectionWords = ["connections", "connection", "conn", "conns", "cx", "sessions", "session", "backends", "numbackends", "maxclients", "connected", "activity", "sockets", "socket", "pool"];
     private static readonly HashSet<string> CertificateWords = ["cert", "certs", "certificate", "certificates", "ssl", "tls", "x509", "certmanager"];
     private static readonly HashSet<string> ExpiryWords = ["expiry", "expiration", "expires", "expire", "expired", "after", "notafter", "ttl", "renewal", "validity", "expiring"];
     private static readonly HashSet<string> TimeoutWords = ["timeout", "timeouts", "timedout", "deadline"];
@@ -65,14 +65,14 @@ public static class MetricVocabulary
 
     private static readonly HashSet<string> LimitWords = ["limit", "limits", "max", "maximum", "maxmemory", "maxclients"];
     private static readonly HashSet<string> SizeWords = ["total", "size", "spec", "capacity", "allocatable", "files", "physical"];
-    private static readonly HashSet<string> HeadroomWords = ["available", "avail", "free", "remaining"];
-    private static readonly HashSet<string> UsageWords = ["used", "usage", "inuse", "use", "working", "workingset", "rss", "resident", "alloc", "allocated", "current", "active", "connected", "count", "open"];
+    private static readonly HashSet<string> HeadroomWords = ["available", "avail", "free", "remaining", "idle"];
+    private static readonly HashSet<string> UsageWords = ["used", "usage", "inuse", "use", "working", "workingset", "rss", "resident", "alloc", "allocated", "current", "active", "connected", "count", "open", "checkedout", "busy"];
     private static readonly HashSet<string> ShareWords = ["percent", "pct", "ratio", "utilization", "utilisation", "util"];
     private static readonly HashSet<string> SaturationWords = ["pending", "waiting", "wait", "waited", "overflow", "queue", "queued", "rejected", "exhausted", "blocked_seconds"];
 
     // Words that make a metric about something else than running out of the resource.
     private static readonly HashSet<string> IoWords = ["io", "read", "reads", "write", "writes", "written", "iops", "ops", "operations", "sectors", "merged", "discard", "discards", "flush", "await", "busy", "queue", "readonly", "device", "error", "errors", "seconds"];
-    private static readonly HashSet<string> OtherWords = ["cpu", "throttled", "throttling", "load1", "load5", "load15", "restarts", "restart", "lag", "replication", "replicas", "replica", "fds", "filefd", "fd", "errors", "error", "failures", "failed", "fail", "faults", "pgmajfault", "pgfault", "aborted", "refused", "reset", "evictions", "evicted", "fragmentation", "thread", "threads", "threadpool", "gc", "collections", "pause", "behind", "phase", "quota"];
+    private static readonly HashSet<string> OtherWords = ["cpu", "throttled", "throttling", "load1", "load5", "load15", "restarts", "restart", "lag", "replication", "replicas", "replica", "fds", "filefd", "fd", "errors", "error", "failures", "failed", "fail", "faults", "pgmajfault", "pgfault", "aborted", "refused", "reset", "evictions", "evicted", "fragmentation", "thread", "threads", "threadpool", "gc", "collections", "pause", "behind", "phase", "quota", "slaves", "slave", "replicated", "corrupted", "retry", "retries", "worker", "workers", "churn"];
     private static readonly HashSet<string> MonitoringWords = ["up", "scrape", "exporter", "success", "collector", "notifications", "evaluation", "reload"];
 
     /// <summary>What the selector measures. Label matchers refine it: <c>resource="memory"</c>, <c>reason="OOMKilled"</c>, <c>code="504"</c>.</summary>
@@ -97,6 +97,37 @@ public static class MetricVocabulary
         var code = string.Join(' ', new[] { "code", "status", "status_code", "response_code", "http_status", "grpc_code", "response_flags", "grpc_status" }
             .Select(selector.Matching).Where(v => v is not null));
 
+        if (name.Contains("evictions", StringComparison.Ordinal) && selector.Matching("eviction_signal") is { } signal)
+        {
+            return signal.StartsWith("memory", StringComparison.OrdinalIgnoreCase)
+                ? new MetricMeaning(FailureClasses.Oom, MetricRole.Event, $"{name}: evictions for memory")
+                : signal.Contains("fs", StringComparison.OrdinalIgnoreCase) || signal.Contains("inodes", StringComparison.OrdinalIgnoreCase)
+                    ? new MetricMeaning(FailureClasses.DiskFull, MetricRole.Event, $"{name}: evictions for disk space or inodes")
+                    : new MetricMeaning(null, MetricRole.OtherFault, $"{name}: evictions for {signal}");
+        }
+
+        if (name.Contains("gomemlimit", StringComparison.Ordinal) || name.Contains("memory_limit", StringComparison.Ordinal))
+        {
+            return new MetricMeaning(FailureClasses.Oom, MetricRole.Limit, $"{name}: a memory limit");
+        }
+
+        if (name.Contains("_wt_cache_", StringComparison.Ordinal) && name.Contains("bytes", StringComparison.Ordinal))
+        {
+            // WiredTiger's cache lives in memory: its configured maximum is a memory limit.
+            return new MetricMeaning(FailureClasses.Oom, name.Contains("max", StringComparison.Ordinal) ? MetricRole.Limit : MetricRole.Usage, $"{name}: WiredTiger cache memory");
+        }
+
+        if (Clients.FirstOrDefault(c => name.StartsWith(c, StringComparison.Ordinal)) is not null && !name.Contains("pool", StringComparison.Ordinal)
+            && (name.Contains("seconds", StringComparison.Ordinal) || name.Contains("duration", StringComparison.Ordinal) || name.Contains("latency", StringComparison.Ordinal)))
+        {
+            return new MetricMeaning(FailureClasses.DependencyTimeout, MetricRole.DownstreamLatency, $"{name}: a client library's calls");
+        }
+
+        if (TimeoutLabelled(selector) is { } timeoutLabel)
+        {
+            return new MetricMeaning(FailureClasses.DependencyTimeout, MetricRole.Event, $"{name} with {timeoutLabel}");
+        }
+
         if (name is "up" || name.EndsWith("_up", StringComparison.Ordinal) || name is "probe_success")
         {
             return new MetricMeaning(null, name == "probe_success" ? MetricRole.OtherFault : MetricRole.Monitoring, $"{name}: a target's availability");
@@ -112,9 +143,14 @@ public static class MetricVocabulary
         if (name is "kube_node_status_condition" or "kube_pod_status_reason" or "kube_pod_status_phase")
         {
             var said = condition + " " + reason;
-            if ((selector.Matching("status") ?? string.Empty).Equals("false", StringComparison.OrdinalIgnoreCase))
+            if (selector.Matching("status") is { } status && !status.Equals("true", StringComparison.OrdinalIgnoreCase))
             {
-                return new MetricMeaning(null, MetricRole.OtherFault, $"{name}: a condition that does not hold");
+                return new MetricMeaning(null, MetricRole.OtherFault, $"{name}: a condition that is {status}, not true");
+            }
+
+            if (said.Contains("MemoryPressure", StringComparison.OrdinalIgnoreCase) && said.Contains("DiskPressure", StringComparison.OrdinalIgnoreCase))
+            {
+                return new MetricMeaning(null, MetricRole.OtherFault, $"{name}: several node conditions at once");
             }
 
             if (said.Contains("MemoryPressure", StringComparison.OrdinalIgnoreCase))
@@ -156,6 +192,22 @@ public static class MetricVocabulary
             return new MetricMeaning(FailureClasses.Oom, MetricRole.Limit, $"{name}: the runtime's memory limit");
         }
 
+        if (name.Contains("redis_evicted_keys", StringComparison.Ordinal) || name.Contains("breakers_tripped", StringComparison.Ordinal)
+            || name.Contains("heap_size_total", StringComparison.Ordinal))
+        {
+            return new MetricMeaning(FailureClasses.Oom, MetricRole.Usage, $"{name}: memory use, with no limit named");
+        }
+
+        if (name.Contains("surge_queue", StringComparison.Ordinal))
+        {
+            return new MetricMeaning(FailureClasses.ConnectionPoolExhausted, MetricRole.Usage, $"{name}: requests queued for a backend connection");
+        }
+
+        if ((selector.Matching("state") ?? string.Empty).Contains("idle", StringComparison.OrdinalIgnoreCase))
+        {
+            return new MetricMeaning(null, MetricRole.OtherFault, $"{name} in an idle state");
+        }
+
         if (name.Contains("gc_heap_size", StringComparison.Ordinal) || name is "jvm_gc_live_data_size_bytes")
         {
             return new MetricMeaning(FailureClasses.Oom, MetricRole.Usage, $"{name}: the runtime's heap in use");
@@ -192,6 +244,11 @@ public static class MetricVocabulary
         if (name.StartsWith("mongodb_", StringComparison.Ordinal) && name.Contains("connections", StringComparison.Ordinal))
         {
             var state = selector.Matching("state") ?? selector.Matching("conn_type") ?? string.Empty;
+            if (state.Contains("created", StringComparison.OrdinalIgnoreCase) || state.Contains("rejected", StringComparison.OrdinalIgnoreCase))
+            {
+                return new MetricMeaning(null, MetricRole.OtherFault, $"{name} ({state}): connection churn");
+            }
+
             return state.Contains("available", StringComparison.OrdinalIgnoreCase)
                 ? new MetricMeaning(FailureClasses.ConnectionPoolExhausted, MetricRole.Headroom, $"{name}: available connections")
                 : new MetricMeaning(FailureClasses.ConnectionPoolExhausted, MetricRole.Usage, $"{name}: open connections");
@@ -213,6 +270,11 @@ public static class MetricVocabulary
             || (name.StartsWith("haproxy_", StringComparison.Ordinal) && name.Contains("current_queue", StringComparison.Ordinal)))
         {
             return new MetricMeaning(FailureClasses.ConnectionPoolExhausted, MetricRole.Event, $"{name}: waits for or refusals of a connection");
+        }
+
+        if (name.Contains("server", StringComparison.Ordinal) && (code.Contains("DeadlineExceeded", StringComparison.OrdinalIgnoreCase) || code.Contains("DEADLINE_EXCEEDED", StringComparison.Ordinal)))
+        {
+            return new MetricMeaning(FailureClasses.DependencyTimeout, MetricRole.ServerLatency, $"{name} with {code}: the server missed its callers' deadlines");
         }
 
         if (code.Contains("504", StringComparison.Ordinal) || code.Contains("DeadlineExceeded", StringComparison.OrdinalIgnoreCase)
@@ -297,6 +359,11 @@ public static class MetricVocabulary
             return new MetricMeaning(null, MetricRole.Monitoring, $"{name}: the monitoring system's health");
         }
 
+        if (set.Contains("size") && set.Contains("bytes") && set.Overlaps(["database", "binlog", "wal", "table", "tables", "index", "indices", "segments", "log", "logs"]))
+        {
+            return new MetricMeaning(FailureClasses.DiskFull, MetricRole.Usage, $"{name}: data on disk, with no limit named");
+        }
+
         if (set.Overlaps(MemoryWords) && !set.Overlaps(OtherWords) && !name.Contains("memcached", StringComparison.Ordinal))
         {
             return Resource(FailureClasses.Oom, name, set, "memory");
@@ -314,9 +381,9 @@ public static class MetricVocabulary
         }
 
         if (set.Overlaps(ConnectionWords) && !set.Overlaps(OtherWords)
-            && !set.Overlaps(["opened", "created", "closed", "accepted", "handled", "received", "sent", "bytes", "handshake", "blocked", "tcp", "conntrack"]))
+            && !set.Overlaps(["opened", "created", "closed", "accepted", "handled", "received", "sent", "bytes", "handshake", "blocked", "conntrack", "memory", "thread", "objects"]))
         {
-            if (set.Overlaps(SaturationWords) && !name.StartsWith("nginx_", StringComparison.Ordinal))
+            if (set.Overlaps(SaturationWords) && !set.Overlaps(LimitWords) && !name.StartsWith("nginx_", StringComparison.Ordinal))
             {
                 return new MetricMeaning(FailureClasses.ConnectionPoolExhausted, MetricRole.Event, $"{name}: waits for a connection");
             }
@@ -352,8 +419,8 @@ public static class MetricVocabulary
             return MetricMeaning.Nothing;
         }
 
-        if (set.Overlaps(OtherWords) || set.Contains("replicas") || name.StartsWith("kube_job_", StringComparison.Ordinal) || name.StartsWith("kube_hpa_", StringComparison.Ordinal)
-            || name.StartsWith("kube_horizontalpodautoscaler_", StringComparison.Ordinal))
+        // Any other kube-state-metrics series is an object's state: a rollout, a job, a pod phase, a node condition.
+        if (set.Overlaps(OtherWords) || name.StartsWith("kube_", StringComparison.Ordinal))
         {
             return new MetricMeaning(null, MetricRole.OtherFault, $"{name}: a different fault");
         }
@@ -374,6 +441,31 @@ public static class MetricVocabulary
             : words.Overlaps(SizeWords) || (failureClass == FailureClasses.DiskFull && (words.Contains("inodes") || name.StartsWith("ceph_", StringComparison.Ordinal))) ? MetricRole.Limit
             : MetricRole.Usage;
         return new MetricMeaning(failureClass, role, $"{name}: {what} ({role.ToString().ToLowerInvariant()})");
+    }
+
+    /// <summary>Client libraries, whose durations are calls to a dependency (Lettuce and Jedis for Redis, the MongoDB drivers, ...).</summary>
+    private static readonly string[] Clients =
+    [
+        "lettuce_", "jedis_", "mongodb_driver_", "mongodb_client_", "redis_client_", "http_client_", "grpc_client_", "rpc_client_", "db_client_",
+        "httpclient_", "okhttp_", "resilience4j_", "aws_sdk_", "kafka_producer_", "kafka_consumer_fetch_manager_",
+    ];
+
+    /// <summary>A label that says a call timed out (<c>kind="timeout"</c>, <c>event_name="OnTimeout"</c>), not a lock, idle or statement timeout.</summary>
+    private static string? TimeoutLabelled(VectorSelector selector)
+    {
+        foreach (var matcher in selector.Matchers)
+        {
+            if (matcher.Operator is "=" or "=~" && matcher.Name is not ("job" or "instance" or "pod" or "service" or "namespace" or "container" or "name" or "application")
+                && matcher.Value.Contains("timeout", StringComparison.OrdinalIgnoreCase)
+                && !matcher.Value.Contains("idle", StringComparison.OrdinalIgnoreCase) && !matcher.Value.Contains("lock", StringComparison.OrdinalIgnoreCase)
+                && !matcher.Value.Contains("statement", StringComparison.OrdinalIgnoreCase) && !matcher.Value.Contains("pool", StringComparison.OrdinalIgnoreCase)
+                && !matcher.Value.Contains("acquire", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"{matcher.Name}=\"{matcher.Value}\"";
+            }
+        }
+
+        return null;
     }
 
     private static bool ContainsFlag(string flags, string flag) =>

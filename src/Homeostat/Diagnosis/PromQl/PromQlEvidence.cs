@@ -137,6 +137,10 @@ public static class PromQlEvidence
             {
                 found.Add(inside);
             }
+            else if (node is BinaryOperation { Operator: "-" } difference && Dropped(difference) is { } dropped)
+            {
+                found.Add(dropped);
+            }
             else if (node is BinaryOperation { IsSetOperation: false } operation && !judged.Contains(operation) && Against(operation) is { } pair)
             {
                 found.Add(pair);
@@ -148,7 +152,7 @@ public static class PromQlEvidence
                 {
                     MetricRole.Event => EvidenceStrength.Strong,
                     MetricRole.Share or MetricRole.Headroom or MetricRole.DownstreamLatency => EvidenceStrength.Moderate,
-                    MetricRole.Usage or MetricRole.ServerLatency => EvidenceStrength.Suggestive,
+                    MetricRole.Usage => EvidenceStrength.Suggestive,
                     _ => (EvidenceStrength?)null,
                 };
                 if (judged.Contains(selector))
@@ -163,6 +167,11 @@ public static class PromQlEvidence
                 else if (meaning.Role is MetricRole.OtherFault or MetricRole.Monitoring)
                 {
                     found.Add(new Finding(null, EvidenceStrength.Moderate, meaning.What, meaning.Role));
+                }
+                else if (meaning.Role == MetricRole.ServerLatency)
+                {
+                    // A service's own latency names no dependency: slow, but not known to be waiting on anything.
+                    found.Add(new Finding(null, EvidenceStrength.Suggestive, meaning.What + ", with no dependency named", meaning.Role));
                 }
             }
         }
@@ -207,6 +216,13 @@ public static class PromQlEvidence
         return new Finding(null, EvidenceStrength.Moderate, $"{pair.Reason} {op} {Describe(threshold)}: well inside its limit", MetricRole.OtherFault);
     }
 
+    /// <summary>Connections accepted but not handled: nginx refusing them at its worker_connections limit.</summary>
+    private static Finding? Dropped(BinaryOperation difference) =>
+        MetricNames(difference.Left).Any(m => m.EndsWith("connections_accepted", StringComparison.Ordinal))
+        && MetricNames(difference.Right).Any(m => m.EndsWith("connections_handled", StringComparison.Ordinal))
+            ? new Finding(FailureClasses.ConnectionPoolExhausted, EvidenceStrength.Strong, "connections accepted but not handled (the worker connection limit)", MetricRole.Event)
+            : null;
+
     private static string Mirror(string op) => op switch { ">" => "<", "<" => ">", ">=" => "<=", "<=" => ">=", _ => op };
 
     /// <summary>A use or headroom on one side and the same resource's limit on the other: strong evidence.</summary>
@@ -221,8 +237,9 @@ public static class PromQlEvidence
                 var limit = other.FirstOrDefault(m => m.Meaning.Class == used.Meaning.Class && m.Meaning.Role is MetricRole.Limit or MetricRole.Request);
                 if (limit.Selector is not null)
                 {
-                    var strength = limit.Meaning.Role == MetricRole.Limit ? EvidenceStrength.Strong : EvidenceStrength.Suggestive;
-                    return new Finding(used.Meaning.Class, strength, $"{used.Selector.Metric} against {limit.Selector.Metric}", used.Meaning.Role);
+                    return limit.Meaning.Role == MetricRole.Limit
+                        ? new Finding(used.Meaning.Class, EvidenceStrength.Strong, $"{used.Selector.Metric} against {limit.Selector.Metric}", used.Meaning.Role)
+                        : new Finding(null, EvidenceStrength.Suggestive, $"{used.Selector.Metric} against {limit.Selector.Metric}, a request rather than a limit", MetricRole.OtherFault);
                 }
             }
         }

@@ -16,7 +16,6 @@ public sealed class PromQlEvidenceTests
     [InlineData("rabbitmq_process_resident_memory_bytes / rabbitmq_resident_memory_limit_bytes > 0.9", "oom")]
     [InlineData("100 - 100 * windows_os_physical_memory_free_bytes / windows_cs_physical_memory_bytes > 90", "oom")]
     [InlineData("elasticsearch_jvm_memory_used_bytes{area=\"heap\"} / elasticsearch_jvm_memory_max_bytes{area=\"heap\"} > 0.9", "oom")]
-    [InlineData("nodejs_heap_size_used_bytes / nodejs_heap_size_total_bytes > 0.95", "oom")]
     // The fault itself
     [InlineData("increase(container_oom_events_total[5m]) > 0", "oom")]
     [InlineData("kube_pod_container_status_last_terminated_reason{reason=\"OOMKilled\"} == 1", "oom")]
@@ -65,9 +64,7 @@ public sealed class PromQlEvidenceTests
     [InlineData("process_resident_memory_bytes > 1073741824", "oom")]
     [InlineData("pg_stat_activity_count > 150", "connection_pool_exhausted")]
     [InlineData("rabbitmq_connections > 1000", "connection_pool_exhausted")]
-    [InlineData("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1", "dependency_timeout")]
-    [InlineData("histogram_quantile(0.95, rate(http_server_requests_seconds_bucket[5m])) > 2", "dependency_timeout")]
-    [InlineData("container_memory_working_set_bytes / kube_pod_container_resource_requests{resource=\"memory\"} > 1.5", "oom")]
+    [InlineData("nodejs_heap_size_used_bytes / nodejs_heap_size_total_bytes > 0.95", "oom")]
     public void Analyze_AnAbsoluteThresholdOrAServiceOwnLatency_IsOnlySuggestive(string expression, string expected)
     {
         var verdict = PromQlEvidence.Analyze(expression).ShouldNotBeNull();
@@ -97,6 +94,11 @@ public sealed class PromQlEvidenceTests
     [InlineData("mysql_global_status_threads_running / mysql_global_variables_max_connections > 0.6")]
     [InlineData("increase(haproxy_backend_connection_errors_total[1m]) > 100")]
     [InlineData("probe_success == 0")]
+    [InlineData("pg_stat_activity_count{state=\"idle in transaction\"} > 10")]
+    // A service's own latency, and use against a request rather than a limit
+    [InlineData("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1")]
+    [InlineData("histogram_quantile(0.95, rate(http_server_requests_seconds_bucket[5m])) > 2")]
+    [InlineData("container_memory_working_set_bytes / kube_pod_container_resource_requests{resource=\"memory\"} > 1.5")]
     public void Analyze_MissingSeriesAndOtherFaults_AreUnknown(string expression)
     {
         PromQlEvidence.Analyze(expression).ShouldNotBeNull().Class.ShouldBe(Classification.Unknown);
