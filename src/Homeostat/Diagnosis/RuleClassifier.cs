@@ -130,6 +130,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"timeout exceeded when trying to connect|Unable to acquire JDBC Connection|(code|error|prisma)\W{0,12}P2024\b",
                 // ActiveRecord, Sequel, pgxpool and other Go pools
                 @"ActiveRecord::(Exclusive)?ConnectionTimeoutError|could not obtain a (database )?connection within|Sequel::PoolTimeout",
+                // Rust: sqlx's PoolTimedOut, deadpool's Timeout while waiting for a slot
+                @"pool timed out while waiting for an open connection|\bPoolTimedOut\b|waiting for a slot to become available",
                 @"(failed to|unable to|cannot|could not|can't) acquire (a )?(db |database |pooled |pgx |sql )?conn(ection)?\b|pgxpool\W[^\n]*\bacquire",
                 // Any stack
                 @"connection pool (has been |is )?(exhausted|full|saturated)|\bpool (is )?exhausted|ConnectionPool(Exhausted|Saturat\w*)",
@@ -149,7 +151,7 @@ public sealed class RuleClassifier : IClassifierMember
                 "waitqueue", " uo ", ",uo", "worker_conn", "waiting for", "pg_stat_activity", "numbackends",
                 "oracledb_resource", "mongodb_", "maximum number of", "ora-", "available handler", "service handler", "wait queue",
                 "connectionrequesttimeout", "acquire queue", "when trying to connect", "acquire", "activerecord::", "obtain a", "p2024",
-                "exhausted", "nearlimit", "atlimit", "nearmax", "limitreached", "saturat",
+                "exhausted", "nearlimit", "atlimit", "nearmax", "limitreached", "saturat", "pooltimedout", "a slot",
             ],
             Veto = Any(
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|password authentication failed|no pg_hba\.conf entry|Access denied for user",
@@ -191,7 +193,9 @@ public sealed class RuleClassifier : IClassifierMember
                 // ECS, Lambda, Cloud Run, App Engine, Heroku R15 (R14, a quota warning, is not an OOM)
                 @"Container killed due to memory usage|Runtime\.OutOfMemory\b",
                 @"Memory limit of \d+(\.\d+)? ?[KMGT]i?B exceeded with \d+(\.\d+)? ?[KMGT]i?B used|Exceeded (soft|hard) (private )?memory limit of \d+",
-                @"R15 \(Memory quota vastly exceeded\)|Memory quota vastly exceeded"),
+                @"R15 \(Memory quota vastly exceeded\)|Memory quota vastly exceeded",
+                // Windows' Resource-Exhaustion-Detector (event 2004): the host's commit limit nearly reached.
+                @"diagnosed a low virtual memory condition"),
             Loose = Any(
                 @"exit(ed)?( with)? code:? ?137\b[^\n]*(memory (limit|exhaust)|out of memory|OOM)",
                 @"(memory limit|out of memory|OOM)[^\n]*exit(ed)?( with)? code:? ?137\b",
@@ -201,9 +205,7 @@ public sealed class RuleClassifier : IClassifierMember
                 // A thread or process limit, a GPU, a data store's own memory cap, OOM settings, or a scheduling shortfall.
                 @"unable to create (a )?(new )?native thread|CUDA out of memory|\bCUDA\b|\bGPU\b|OOM command not allowed|maxmemory",
                 @"(set|sets|setting|write|writing|wrote|adjust|adjusting|adjusted)\W{1,3}(\w+\W{1,3}){0,3}oom_score(_adj)?\b|oom_score(_adj)? to\b|oom_kill_disable|panic_on_oom|--oom-",
-                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling|NotTriggerScaleUp|didn't trigger scale-up",
-                // Windows' low-virtual-memory diagnosis is a host condition, not a kill.
-                @"low virtual memory condition|Resource-Exhaustion-Detector"),
+                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling|NotTriggerScaleUp|didn't trigger scale-up"),
             Check = LambdaOutOfMemory,
             Hedged = true,
             Near = true,
@@ -235,7 +237,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"failed to garbage collect required amount of images|FreeDiskSpaceFailed",
                 // PostgreSQL, MySQL, SQLite, Elasticsearch / OpenSearch
                 @"could not extend file|Check free disk space|Disk is full writing|Waiting for someone to free (some )?space|database or disk is full",
-                @"flood[- ]stage (disk )?watermark|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
+                @"flood[-_ ]stage (disk )?watermark|flood[-_]stage reached|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
                 // Quotas and inodes
                 @"disk quota exceeded|\bEDQUOT\b|out of inodes|no free inodes",
                 @"no (free )?inodes (left|available|remaining)|IUse%\W{0,3}100(\.0+)?%|\binodes? (usage )?(is |at )?100(\.0+)?\s?%",
@@ -269,13 +271,14 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\b(9\d|100)(\.\d+)?\s?% full\b",
                 @"node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/disk-pressure",
                 @"disk utili[sz]ation\b[^\n]*\b(above|over|exceeds?|exceeded|reached) (the )?(threshold|(9\d|100)(\.\d+)?\s?%)|disk utili[sz]ation (is )?(at )?(9\d|100)(\.\d+)?\s?%",
-                @"(logical )?disk free space (is )?(low|critical|below)"),
+                @"(logical )?disk free space (is )?(low|critical|below)",
+                @"\b(volume|pvc|disk|filesystem|partition|mount(point)?)\b[^\n]{0,40}\b(9\d|100)(\.\d+)?\s?% (capacity|used|full)\b|\bUse%\W{0,3}(9\d|100)%"),
             Keywords =
             [
                 "disk", "filesystem", "file system", "nodefs", "imagefs", "container_fs", "volume", "pvc", "storage", "director", "partition",
                 "inode", "space left", "space remaining", "space available", "space free", "enough space", "ofspace", "of space", "spacelow",
                 "lowspace", "spacecritical", "space low", "free space", "free some space", "outof", "enospc", "errno", "error number", "(28:",
-                "drive", "% full", "%full", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
+                "drive", "% full", "%full", "use%", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
                 "ceph", "osd", "pool", "minio", "iuse", "0x80070070", "0x80070027", "available space", "rds-event-0007", "allocate space",
                 "filegroup", "allocate a new page", "msg 110", "error: 110", "transaction log", "msg 9002", "error: 9002", "ora-",
                 "tablespace", "recovery files", "thin pool", "out-of-data-space",
@@ -283,7 +286,7 @@ public sealed class RuleClassifier : IClassifierMember
             Veto = Any(
                 // Hardware and filesystem faults are not a full disk; nor are kernel limits that reuse ENOSPC.
                 @"I/O error|input/output error|\bEIO\b|read-only file system|\bEROFS\b|remount(ing|ed)?( filesystem)? read-only|filesystem_readonly|device_error",
-                @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|corruption",
+                @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|(data|filesystem|file system|metadata|block|superblock|inode|page) corruption|corruption (detected|found)",
                 @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue",
                 @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage",
                 // A cloud alarm returning to OK or resolved.
@@ -318,8 +321,9 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\bcert(ificate)?s?\b[^\n;]*\b(expir(es|ing) (in|within|on|soon|today|tomorrow|at)|expired|will expire|is about to expire)\b",
                 @"\b(expir(es|ing) (in|within|soon)|expired)\b[^\n;]*\bcert(ificate)?s?\b",
                 @"days (until|till|to|before|left before) (the )?(cert(ificate)? )?expir",
-                @"validity check failed"),
-            Keywords = ["cert", "expir", "ssl", "tls", "x509", "timevalid", "validity"],
+                @"validity check failed",
+                @"\bnot ?After\b[^\n;]{0,24}\b(passed|elapsed|is in the past)\b"),
+            Keywords = ["cert", "expir", "ssl", "tls", "x509", "timevalid", "validity", "notafter", "not after"],
             Veto = Any(
                 @"unknown authority|self[- ]signed|unable to get local issuer|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE",
                 @"hostname mismatch|doesn't match|does not match|not valid for (name|any names)|certificate is valid for|ERR_TLS_CERT_ALTNAME_INVALID",
@@ -360,15 +364,16 @@ public sealed class RuleClassifier : IClassifierMember
                 @"(read|connect|connection|request|upstream|gateway|socket|call) ?timeout\b|timeout expired|curl: \(28\)",
                 // botocore, PHP cURL / Guzzle, Kong, Cassandra drivers, AWS SDK v3 and other JS clients
                 @"(Connect|Read) timeout on endpoint URL|cURL error 28\b|The upstream server is timing out|Cassandra timeout during \w+( \w+)? query",
-                @"(?-i:\bTimeoutError\b)|socket timed out",
+                @"(?-i:\bTimeoutError\b)|socket timed out|deadline has elapsed",
                 // Ruby, Elixir
                 @"Net::(Open|Read|Write)Timeout\b|Faraday::TimeoutError|Excon::Error::Timeout|RestClient::(Exceptions::)?(Open|Read)Timeout|HTTP::TimeoutError",
                 @"Mint\.TransportError\)? timeout\b|TransportError\{reason: :timeout\}|HTTPoison\.Error\{[^}]*reason: :(connect_|recv_)?timeout"),
             Loose = Any(
                 @"\btimeout (error|exceeded|occurred|while|after|calling|waiting|talking|reaching|contacting)\b",
                 @"\btimed out after\b",
+                @"\bno response within \d+(\.\d+)? ?(ms|s|seconds)\b|\bdid not (answer|respond) (before|within|in time)\b",
                 @"(dependency|upstream|backend|downstream) (service )?\S* ?(is )?(timing out|timed out|not responding in time)"),
-            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28", "latency", "duration", "slow", "responsetime"],
+            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28", "latency", "duration", "slow", "responsetime", "elapsed", "no response", "did not answer", "did not respond"],
             Veto = Any(
                 // Refused, reset, DNS and auth failures are not slow dependencies; nor are a database's own lock or statement limits.
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|connection reset|ECONNRESET|reset by peer",

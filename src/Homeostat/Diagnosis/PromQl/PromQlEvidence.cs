@@ -151,6 +151,8 @@ public static class PromQlEvidence
                 var strength = meaning.Role switch
                 {
                     MetricRole.Event => EvidenceStrength.Strong,
+                    // Free memory under a fixed number names no limit; free disk space is the distance to one.
+                    MetricRole.Headroom when meaning.Class == FailureClasses.Oom => EvidenceStrength.Suggestive,
                     MetricRole.Share or MetricRole.Headroom or MetricRole.DownstreamLatency => EvidenceStrength.Moderate,
                     MetricRole.Usage => EvidenceStrength.Suggestive,
                     _ => (EvidenceStrength?)null,
