@@ -176,7 +176,7 @@ public sealed class EnsembleClassifierTests
     [Fact]
     public void Combine_RulesThatShowAnotherFault_OutweighAModelThatNamesAClass()
     {
-        var model = Model(("oom", 0.6), ("unknown", 0.4));
+        var model = Model(("oom", 0.75), ("unknown", 0.25));
 
         var shown = CreateSut().Combine("s", [Classification.UnknownFrom(ClassifierNames.Rules, "absent(...)", 0.95), model], Classes);
         var silent = CreateSut().Combine("s", [Classification.UnknownFrom(ClassifierNames.Rules, "no rule matched"), model], Classes);
