@@ -59,7 +59,18 @@ GO_APPS = ["edge-router", "token-service", "ingest-gw", "shipment-tracker", "rat
 NODE_NAMES = ["gke-prod-euw1-pool-2-3f9c1a2b-x7kq", "gke-prod-euw1-highmem-8c2d0e41-m2pz",
               "ip-10-42-17-88.eu-west-1.compute.internal", "ip-10-42-33-140.eu-west-1.compute.internal",
               "aks-system-31204877-vmss00000b", "aks-workers-70419326-vmss000012", "kube-worker-07", "kube-worker-11"]
-HOSTS = ["db-pg-03", "db-pg-07", "mq-rabbit-2", "cache-redis-01", "es-data-04", "kafka-b2", "edge-lb-2", "build-agent-5",
+STACK_HOSTS = {
+    "postgresql": ["db-pg-03", "db-pg-07", "pg-ledger-1", "pg-orders-primary", "10.20.4.17"],
+    "mysql": ["mysql-primary-1", "mysql-replica-2", "db-my-04", "10.20.6.31"],
+    "redis": ["cache-redis-01", "redis-sessions-2", "redis-queue-0", "10.20.7.12"],
+    "mongodb": ["mongo-rs0-1", "mongo-rs0-2", "mongo-orders-0"],
+    "elasticsearch": ["es-data-04", "es-data-11", "es-master-1"],
+    "kafka": ["kafka-b2", "kafka-b4", "kafka-broker-0", "10.20.9.203"],
+    "rabbitmq": ["mq-rabbit-2", "rabbitmq-0", "rabbit-prod-1"],
+    "haproxy": ["edge-lb-2", "haproxy-int-1", "lb-dmz-3"],
+    "cloud-lb": ["cloudwatch-exporter", "yace-0"],
+}
+HOSTS = ["node-a17", "worker-3", "bastion-1", "ci-runner-02", "gpu-node-5", "edge-lb-2", "build-agent-5",
          "mongo-rs0-1", "mysql-primary-1", "app-vm-14", "ops-bastion", "10.20.4.17", "10.20.9.203", "172.31.8.44"]
 CLUSTERS = ["prod-eu-1", "prod-us-2", "staging-eu", "prod-ap-1"]
 DOMAINS = ["shop.example.com", "api.example.org", "login.acme-corp.example", "status.example.net",
@@ -120,9 +131,14 @@ def context(rng, stack, template):
     pod = f"{app_dns}-{rand_id(rng, 9 if rng.random() < 0.7 else 10)}-{rand_id(rng, 5)}"
     if rng.random() < 0.25:
         pod = f"{app_dns}-{rng.randint(0, 5)}"  # StatefulSet pod
-    host = rng.choice(HOSTS)
     node = rng.choice(NODE_NAMES)
-    port = PORTS.get(stack, 9100)
+    port = 9100 if (template["job"] or [""])[0].startswith("node") else PORTS.get(stack, 9100)
+    if stack in STACK_HOSTS:
+        host = rng.choice(STACK_HOSTS[stack])
+    elif stack == "node_exporter":
+        host = rng.choice(HOSTS)
+    else:  # a pod scraped by its IP
+        host = f"10.{rng.choice([42, 244, 96])}.{rng.randint(0, 63)}.{rng.randint(2, 254)}"
     if host[0].isdigit() or rng.random() < 0.5:
         instance = f"{host}:{port}"
     else:
@@ -134,16 +150,17 @@ def context(rng, stack, template):
     else:
         job = app_dns
     limit_gib = rng.choice([0.5, 0.75, 1, 1.5, 2, 4, 6, 8, 16])
-    pct_hi = round(rng.uniform(88.0, 99.4), 1)
+    pct_hi = round(rng.uniform(95.1, 99.6), 1)  # above every ratio threshold the rules use
     size_gib = rng.choice([20, 50, 100, 200, 250, 500, 1000, 2000])
-    pct_free = round(rng.uniform(0.6, 9.8), 1)
+    pct_free = round(rng.uniform(0.4, 4.9), 1)
     svc, method = rng.choice(GRPC)
     max_conn = rng.choice([100, 150, 200, 300, 500, 1000])
     domain = rng.choice(DOMAINS)
     days = rng.choice([1, 2, 3, 4, 5, 6, 6, 8, 9, 11, 12, 13])
     mountpoint = rng.choice(["/", "/var", "/var/lib/docker", "/data", "/srv", "/var/log", "/home", "/mnt/disks/ssd0"])
     device = rng.choice(["/dev/sda1", "/dev/nvme0n1p1", "/dev/xvda1", "/dev/mapper/vg0-data", "/dev/vdb", "/dev/md0"])
-    secs = round(rng.uniform(1.6, 9.8), 2)
+    secs = round(rng.uniform(5.1, 12.9), 2)  # above every latency threshold the rules use
+    upstream = rng.choice(UPSTREAMS)
     return {
         "namespace": ns, "app": app, "pod": pod, "container": rng.choice([app_dns, app_dns, "app", "server", "worker"]),
         "node": node, "host": host, "instance": instance, "job": job, "cluster": rng.choice(CLUSTERS),
@@ -155,13 +172,13 @@ def context(rng, stack, template):
         "mem_total": gib(rng.choice([8, 16, 32, 64, 128])),
         "size": f"{size_gib}GiB", "free": gib(size_gib * pct_free / 100),
         "hours": rng.choice([3, 5, 7, 9, 14, 20, 31]), "days": days,
-        "secs": secs, "ms": int(secs * 1000), "count": rng.randint(2, 14), "rate": round(rng.uniform(0.3, 9.5), 2),
-        "err_pct": round(rng.uniform(2.2, 27.0), 1), "restarts": rng.randint(3, 19),
+        "secs": secs, "ms": int(secs * 1000), "count": rng.randint(2, 14), "rate": round(rng.uniform(1.2, 9.5), 2),
+        "err_pct": round(rng.uniform(10.5, 31.0), 1), "restarts": rng.randint(3, 19),
         "target": f"https://{domain}{rng.choice(['', '/healthz', '/login', '/api/ping'])}", "domain": domain,
         "cert": domain.split(".")[0] + "-tls", "issuer": rng.choice(["letsencrypt-prod", "internal-ca", "zerossl", "vault-issuer"]),
         "db": rng.choice(DBS), "dbuser": rng.choice(DB_USERS), "max_conn": max_conn,
         "cur_conn": int(max_conn * pct_hi / 100), "waiting": rng.randint(3, 60),
-        "upstream": rng.choice(UPSTREAMS), "envoy_cluster_name": "outbound|443||" + rng.choice(UPSTREAMS) + ".svc",
+        "upstream": upstream, "envoy_cluster_name": f"outbound|{rng.choice([443, 8080, 9090])}||{upstream}.{ns}.svc.cluster.local",
         "proxy": rng.choice(["be_api", "be_static", "fe_https", "be_payments", "be_search"]),
         "ingress": rng.choice(["storefront", "api-public", "admin", "webhooks", "partners-api"]),
         "router": rng.choice(["api@kubernetescrd", "web-secure@file", "shop@docker"]),
@@ -171,7 +188,7 @@ def context(rng, stack, template):
         "topic": rng.choice(TOPICS), "consumergroup": rng.choice(GROUPS), "queue": rng.choice(QUEUES), "vhost": rng.choice(VHOSTS),
         "es_cluster": rng.choice(ES_CLUSTERS), "es_node": f"es-data-{rng.randint(0, 8)}", "index": rng.choice(ES_INDICES),
         "rs": rng.choice(REPLSETS), "pool": rng.choice(HIKARI_POOLS), "uri": rng.choice(URIS),
-        "grpc_service": svc, "grpc_method": method, "lag": rng.randint(12000, 900000),
+        "grpc_service": svc, "grpc_method": method, "lag": rng.randint(60000, 900000),
         "rabbit_node": f"rabbit@{app_dns}-{rng.randint(0, 2)}.{app_dns}-nodes.{ns}",
         "broker": rng.randint(0, 5), "threshold_days": rng.choice([7, 14, 21, 30]),
     }
@@ -186,7 +203,42 @@ def pick_alternatives(rng, text):
 
 
 def snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    for word, plain in (("MySQL", "Mysql"), ("HAProxy", "Haproxy"), ("PgBouncer", "Pgbouncer"), ("RabbitMQ", "Rabbitmq"),
+                        ("NodeJS", "Nodejs"), ("OOM", "Oom")):
+        name = name.replace(word, plain)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def query_value(rng, expr, ctx, texts):
+    """The value an alert's expression returned, as `{{ $value }}` prints it: the figure the texts quote, else a value
+    just past the rule's final comparison."""
+    for placeholder, scale in (("$ms", 1), ("$secs", 1), ("$err_pct", 0.01), ("$rate", 1), ("$waiting", 1), ("$lag", 1),
+                               ("$count", 1), ("$restarts", 1)):
+        if placeholder in texts:
+            return format(float(ctx[placeholder[1:]]) * scale, ".6g")
+    if "* 100 >" in expr:
+        return format(float(ctx["pct_hi"]) + rng.uniform(-0.05, 0.05), ".6g")
+    if "* 100 <" in expr:
+        return format(float(ctx["pct_free"]) + rng.uniform(-0.05, 0.05), ".6g")
+    if "time()" in expr:
+        return format(float(ctx["days"]) * 86400 - rng.uniform(0, 86000), ".10g")
+    match = re.search(r"(>=|<=|==|!=|>|<)\s*([0-9.e+*^ ]+)\)?\s*$", expr)
+    if not match:
+        return "1"
+    operator, threshold = match.group(1), eval(match.group(2).replace("^", "**"), {"__builtins__": {}})
+    if operator in ("==", "!=") or (operator == ">=" and threshold >= 1):
+        return format(threshold + 1 if operator == "!=" else threshold, "g")
+    if threshold == 0:
+        if operator.startswith("<"):
+            return format(-rng.uniform(1e6, 9e9), ".10g")
+        return str(ctx["waiting"] if re.search("pending|waiting|queue", expr) else ctx["count"])
+    if 0 < threshold < 1:  # a ratio: the same figure the texts quote
+        quoted = float(ctx["pct_hi"] if operator.startswith(">") else ctx["pct_free"]) / 100
+        if (quoted > threshold) == operator.startswith(">"):
+            return format(quoted + rng.uniform(-0.0005, 0.0005), ".6g")
+    factor = rng.uniform(1.02, 1.3) if operator.startswith(">") else rng.uniform(0.2, 0.95)
+    return format(threshold * factor, ".6g")
 
 
 def render(rng, template, index):
@@ -232,6 +284,11 @@ def render(rng, template, index):
     elif shape < 0.9:
         annotations["description"] = fill(rng.choice(template["d"]))
     # else: labels only
+    expr = fill(template["expr"])
+    if "description" in annotations and rng.random() < 0.2:
+        # A common rule-file habit: the description ends with the query value and the alert's labels.
+        shown = " ".join(f"{k}:{v}" for k, v in sorted(labels.items()) if k not in ("alertname", "severity", "priority"))
+        annotations["description"] += f"\n  VALUE = {query_value(rng, expr, ctx, ' '.join(template['s'] + template['d']))}\n  LABELS = map[{shown}]"
     if annotations and rng.random() < 0.3:
         slug = name if rng.random() < 0.5 else snake(name).replace("_", "-")
         annotations["runbook_url"] = rng.choice([
@@ -239,11 +296,11 @@ def render(rng, template, index):
             f"https://github.com/acme-sre/runbooks/blob/main/{stack}/{slug}.md",
             f"https://wiki.example.org/display/OPS/{slug}",
         ])
-    signal["labels"] = labels
+    # Alertmanager's JSON writes label and annotation maps with their keys sorted.
+    signal["labels"] = dict(sorted(labels.items()))
     if annotations:
-        signal["annotations"] = annotations
+        signal["annotations"] = dict(sorted(annotations.items()))
     if shape < 0.95 or annotations:
-        expr = fill(template["expr"])
         signal["generatorURL"] = f"{rng.choice(PROM_BASES)}/graph?g0.expr={quote_plus(expr)}&g0.tab=1"
     day = rng.randint(1, 88)
     month, dom = (9, day) if day <= 30 else ((10, day - 30) if day <= 61 else (11, day - 61))
@@ -252,8 +309,11 @@ def render(rng, template, index):
     resolved = rng.random() < 0.06
     signal["status"] = "resolved" if resolved else "firing"
     signal["startsAt"] = start
+    if not resolved and signal["source"] == "alertmanager" and rng.random() < 0.7:
+        signal["endsAt"] = "0001-01-01T00:00:00Z"
     if resolved:
-        signal["endsAt"] = start[:11] + f"{min(int(start[11:13]) + rng.randint(0, 3), 23):02d}" + start[13:19] + "Z"
+        hour = int(start[11:13])
+        signal["endsAt"] = start[:11] + (f"{hour + rng.randint(1, 3):02d}{start[13:19]}Z" if hour < 21 else "23:59:59Z")
     signal["fingerprint"] = "".join(rng.choice("0123456789abcdef") for _ in range(16))
     signal["label"] = template["cls"]
     if template["amb"]:
@@ -292,8 +352,12 @@ def main():
     near = sum(1 for t in chosen if t["near"])
     print(f"  near-misses (unknown rows carrying another class's vocabulary): {near}", file=sys.stderr)
     print("  stacks: " + ", ".join(f"{k} {v}" for k, v in sorted(stacks.items())), file=sys.stderr)
-    print(f"  resolved {sum(1 for s in signals if s['status'] == 'resolved')}, labels only "
-          f"{sum(1 for s in signals if 'annotations' not in s)}, ambiguous {sum(ambiguous.values())}", file=sys.stderr)
+    count = lambda predicate: sum(1 for s in signals if predicate(s))
+    print(f"  resolved {count(lambda s: s['status'] == 'resolved')}, labels only {count(lambda s: 'annotations' not in s)} "
+          f"({count(lambda s: 'generatorURL' not in s)} without generatorURL), message {count(lambda s: 'message' in s.get('annotations', {}))}, "
+          f"runbook_url {count(lambda s: 'runbook_url' in s.get('annotations', {}))}, source prometheus "
+          f"{count(lambda s: s['source'] == 'prometheus')}, snake_case names {count(lambda s: '_' in s['labels']['alertname'])}, "
+          f"ambiguous {sum(ambiguous.values())}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -309,7 +373,7 @@ T("oom", "cadvisor-kubelet", "ContainerMemoryNearLimit|KubeContainerMemoryUsageH
    "Working set memory for $container in $namespace/$pod is $pct_hi% of its limit ($mem_limit)."],
   "namespace pod container")
 T("oom", "cadvisor-kubelet", "PodMemoryLimitApproaching|WorkloadMemoryAtLimit|ContainerMemoryHeadroomLow",
-  'max by (namespace, pod, container) (container_memory_working_set_bytes{container!=""} / (container_spec_memory_limit_bytes{container!=""} > 0)) > «0.9|0.93|0.97»',
+  'max by (namespace, pod, container) (container_memory_working_set_bytes{container!=""} / (container_spec_memory_limit_bytes{container!=""} > 0)) > «0.9|0.93|0.95»',
   ["Memory headroom of $namespace/$pod is almost gone", "$container is about to hit its cgroup memory limit"],
   ["Only $pct_lo% of the $mem_limit memory limit is left for container $container in pod $pod.",
    "cgroup memory for $namespace/$pod/$container stands at $mem_used of $mem_limit."],
@@ -332,7 +396,7 @@ T("oom", "cadvisor-kubelet", "ContainerOomEvents|CgroupOomKillDetected",
    "The memory cgroup of $container reached its limit and the OOM killer ran."],
   "namespace pod container node", job="kubelet")
 T("oom", "node_exporter", "HostMemoryNearlyExhausted|NodeMemoryAlmostFull|HostAvailableMemoryLow",
-  '(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 > «90|95|97»',
+  '(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 > «90|95»',
   ["Host $instance is running out of memory", "Available memory on $instance below $pct_lo%"],
   ["Only $pct_lo% of the $mem_total of RAM on $instance is still available.",
    "$instance: MemAvailable is at $pct_lo% of MemTotal; the OOM killer may start picking processes."],
@@ -430,13 +494,13 @@ T("oom", "redis", "RedisEvictingKeys|RedisKeysEvicted",
   ["Redis $instance is evicting keys"], ["Redis on $instance evicted keys in the last 5 minutes because maxmemory was reached."],
   "instance job", amb=True)
 T("oom", "rabbitmq", "RabbitmqMemoryAlarm|RabbitMQMemoryHighWatermark",
-  'rabbitmq_alarms_memory_used_watermark == 1',
+  '(rabbitmq_alarms_memory_used_watermark * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) == 1',
   ["RabbitMQ memory alarm on $rabbit_node", "Memory high watermark hit on $rabbit_node"],
   ["$rabbit_node crossed vm_memory_high_watermark; publishers are blocked until memory goes down.",
    "The memory alarm is set on RabbitMQ node $rabbit_node ($instance)."],
   "instance namespace rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
 T("oom", "rabbitmq", "RabbitmqMemoryNearWatermark|RabbitmqResidentMemoryHigh",
-  'sum by (rabbitmq_node) (rabbitmq_process_resident_memory_bytes) / sum by (rabbitmq_node) (rabbitmq_resident_memory_limit_bytes) > «0.9|0.8»',
+  'sum by (rabbitmq_node) (rabbitmq_process_resident_memory_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / sum by (rabbitmq_node) (rabbitmq_resident_memory_limit_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["RabbitMQ $rabbit_node near its memory limit"],
   ["Resident memory of $rabbit_node is $pct_hi% of the memory high watermark; the broker will soon block publishers."],
   "rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -477,7 +541,7 @@ T("disk_full", "node_exporter", "HostDiskSpaceLow|NodeFilesystemSpaceCritical|Ho
    "Free space on $instance:$mountpoint is down to $pct_free%."],
   "instance job device mountpoint fstype")
 T("disk_full", "node_exporter", "HostFilesystemPredictedFull|NodeDiskWillFillSoon|DiskFillForecast",
-  'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[«6h|4h|12h»], «24|4|48» * 3600) < 0 and node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.4',
+  'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[«6h|4h|12h»], «24|48» * 3600) < 0 and node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.4',
   ["$mountpoint on $instance will be full within $hours hours", "Filesystem $mountpoint is filling up"],
   ["At the current growth rate $mountpoint on $instance runs out of space in about $hours hours ($free left).",
    "Linear prediction over the last hours says $device mounted on $mountpoint hits 0 bytes free soon."],
@@ -494,11 +558,11 @@ T("disk_full", "node_exporter", "HostInodesWillRunOut|NodeInodesFillingUp",
   ["$mountpoint on $instance is creating files fast enough to exhaust its inodes within 24 hours."],
   "instance device mountpoint")
 T("disk_full", "node_exporter", "VarLogAlmostFull|LogPartitionLowSpace|ContainerRuntimeDiskLow",
-  'node_filesystem_avail_bytes{mountpoint=~"«/var/log|/var/lib/containerd|/var/lib/docker»"} < «1|2|5» * 1024^3',
+  'node_filesystem_avail_bytes{mountpoint="$mountpoint"} < «1|2|5» * 1024^3',
   ["Low free space on $instance", "Less than a few GiB left on a system partition"],
-  ["$instance has $free free on the partition; logs or image layers are filling it.",
-   "Available bytes on the partition of $instance dropped under the floor."],
-  "instance job device")
+  ["$instance has $free free on $mountpoint; logs or image layers are filling it.",
+   "Available bytes on $mountpoint of $instance dropped under the floor."],
+  "instance job device mountpoint")
 T("disk_full", "cadvisor-kubelet", "PersistentVolumeClaimAlmostFull|PvcSpaceLow|KubeVolumeNearlyFull",
   'kubelet_volume_stats_available_bytes{job="kubelet"} / kubelet_volume_stats_capacity_bytes{job="kubelet"} < «0.1|0.05|0.15»',
   ["PVC $namespace/$persistentvolumeclaim is almost full", "Volume $persistentvolumeclaim has $pct_free% free"],
@@ -579,13 +643,13 @@ T("disk_full", "mongodb", "MongodbFilesystemNearlyFull|MongoDiskUsageHigh",
   ["The filesystem holding MongoDB data on $instance ($rs) is $pct_hi% used ($free free)."],
   "instance database", fixed={"database": "$db"})
 T("disk_full", "rabbitmq", "RabbitmqDiskAlarm|RabbitMQFreeDiskAlarm",
-  'rabbitmq_alarms_free_disk_space_watermark == 1',
+  '(rabbitmq_alarms_free_disk_space_watermark * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) == 1',
   ["RabbitMQ disk alarm on $rabbit_node"],
   ["Free disk on $rabbit_node fell below disk_free_limit; all publishers are blocked.",
    "The disk alarm fired on $rabbit_node."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
 T("disk_full", "rabbitmq", "RabbitmqDiskNearLimit|RabbitmqLowDiskHeadroom",
-  'rabbitmq_disk_space_available_bytes < «2|3» * rabbitmq_disk_space_available_limit_bytes',
+  '(rabbitmq_disk_space_available_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) < «2|3» * (rabbitmq_disk_space_available_limit_bytes * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info)',
   ["RabbitMQ free disk approaching disk_free_limit on $rabbit_node"],
   ["$rabbit_node has $free of disk left, close to the configured free-disk limit."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -632,17 +696,17 @@ T("cert_expiry", "cert-manager", "CertManagerRenewalOverdue|CertificateRenewalLa
    "$namespace/$cert should have been renewed already; the current certificate keeps counting down to expiry."],
   "namespace name", fixed={"name": "$cert"})
 T("cert_expiry", "cadvisor-kubelet", "KubeletClientCertExpiring|KubeletClientCertificateTtlLow",
-  'kubelet_certificate_manager_client_ttl_seconds < «604800|86400»',
+  'kubelet_certificate_manager_client_ttl_seconds < «604800|1209600»',
   ["Kubelet client certificate on $node expires soon"],
   ["The client certificate the kubelet on $node uses to talk to the API server expires in $days days."],
   "node instance job", job="kubelet")
 T("cert_expiry", "cadvisor-kubelet", "KubeletServingCertExpiry|KubeletServerCertificateTtlLow",
-  'kubelet_certificate_manager_server_ttl_seconds < «86400|604800»',
+  'kubelet_certificate_manager_server_ttl_seconds < «604800|1209600»',
   ["Kubelet serving certificate on $node is about to expire"],
   ["The serving certificate of the kubelet on $node is valid for less than $days days."],
   "node instance job", job="kubelet")
 T("cert_expiry", "cadvisor-kubelet", "ApiserverClientCertsExpiring|ApiserverClientCertNearExpiry",
-  'apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on (job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < «604800|86400»',
+  'apiserver_client_certificate_expiration_seconds_count{job="apiserver"} > 0 and on (job) histogram_quantile(0.01, sum by (job, le) (rate(apiserver_client_certificate_expiration_seconds_bucket{job="apiserver"}[5m]))) < «604800|1209600»',
   ["A client certificate used against the API server expires soon"],
   ["Some clients authenticate to the Kubernetes API with a certificate that expires within $days days."],
   "job", job="apiserver")
@@ -752,7 +816,7 @@ T("dependency_timeout", "cloud-lb", "AlbTargetResponseSlow|AwsAlbTargetLatencyHi
 T("dependency_timeout", "cloud-lb", "AlbGatewayTimeouts|ElbBackend504s",
   'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_504_count_sum) > «10|25»',
   ["Load balancer $lb returns 504s"],
-  ["$lb answered $count requests with 504 because the targets did not respond before the idle timeout."],
+  ["$lb answers requests with 504 because the targets do not respond before the idle timeout."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("dependency_timeout", "cloud-lb", "GcpLbBackendLatencyHigh|GlbBackendSlow",
   'histogram_quantile(0.95, sum by (le, backend_target_name) (rate(stackdriver_https_lb_rule_loadbalancing_googleapis_com_https_backend_latencies_bucket[5m]))) > «2000|1500»',
@@ -841,7 +905,7 @@ T("connection_pool_exhausted", "postgresql", "PostgresConnectionSlotsExhausting|
   ["Client backends on $instance nearly fill the non-reserved connection slots ($cur_conn of $max_conn)."],
   "instance")
 T("connection_pool_exhausted", "postgresql", "PgbouncerClientsQueued|PgBouncerClientWaiting",
-  'max by (database, user) (pgbouncer_pools_client_waiting_connections) > «0|5»',
+  'max by (database, user) (pgbouncer_pools_client_waiting_connections) > «0|2»',
   ["Clients waiting for a server connection in PgBouncer pool $db", "PgBouncer queueing clients"],
   ["$waiting clients of $dbuser wait for a server connection in pool $db: the pool is full.",
    "Pool $db/$dbuser has no free server connections; clients are queued."],
@@ -883,12 +947,12 @@ T("connection_pool_exhausted", "mongodb", "MongodbConnectionsNearLimit|MongoConn
   ["$instance ($rs) uses $pct_hi% of its incoming connection limit."],
   "instance rs_nm", fixed={"rs_nm": "$rs"})
 T("connection_pool_exhausted", "mongodb", "MongoDriverPoolWaitQueue|MongoClientPoolWaiting",
-  'max by (application) (mongodb_driver_pool_waitqueuesize) > «10|0»',
+  'max by (application) (mongodb_driver_pool_waitqueuesize) > «0|2»',
   ["$application threads wait for a MongoDB connection"],
   ["$waiting operations in $application wait in the driver's connection pool queue: the pool is at maxPoolSize."],
   "application")
 T("connection_pool_exhausted", "rabbitmq", "RabbitmqSocketsNearLimit|RabbitMQTcpSocketsExhausted",
-  'rabbitmq_process_open_tcp_sockets / rabbitmq_process_max_tcp_sockets > «0.9|0.8»',
+  '(rabbitmq_process_open_tcp_sockets * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / (rabbitmq_process_max_tcp_sockets * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["$rabbit_node near its TCP socket limit"],
   ["$rabbit_node has used $pct_hi% of the sockets it may open; new client connections will be refused."],
   "instance rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"})
@@ -898,7 +962,7 @@ T("connection_pool_exhausted", "haproxy", "HaproxyFrontendSessionsNearLimit|HAPr
   ["HAProxy frontend $proxy holds $cur_conn sessions; its maxconn is $max_conn."],
   "proxy instance")
 T("connection_pool_exhausted", "haproxy", "HaproxyBackendQueueing|HAProxyServerMaxconnQueue",
-  'sum by (proxy) (haproxy_backend_current_queue) > «10|0»',
+  'sum by (proxy) (haproxy_backend_current_queue) > «0|2»',
   ["Requests queued on backend $proxy"],
   ["$waiting requests wait in HAProxy for a free connection slot on backend $proxy (servers at maxconn)."],
   "proxy")
@@ -927,7 +991,7 @@ T("connection_pool_exhausted", "jvm-micrometer", "HikariPoolSaturated|JdbcPoolNe
   ["$cur_conn of $max_conn connections of pool $pool in $application are in use."],
   "application pool", fixed={"pool": "$pool"})
 T("connection_pool_exhausted", "jvm-micrometer", "HikariThreadsWaitingForConnection|HikariPendingHigh",
-  'max by (application, pool) (hikaricp_connections_pending) > «0|5»',
+  'max by (application, pool) (hikaricp_connections_pending) > «0|2»',
   ["Threads wait for a JDBC connection in $application"],
   ["$waiting threads of $application wait for a connection from pool $pool."],
   "application pool", fixed={"pool": "$pool"})
@@ -942,7 +1006,7 @@ T("connection_pool_exhausted", "jvm-micrometer", "TomcatConnectorConnectionsNear
   ["The Tomcat connector of $application has $cur_conn open connections, maxConnections is $max_conn."],
   "application instance")
 T("connection_pool_exhausted", "go", "GoSqlPoolSaturated|DatabaseSqlPoolFull",
-  'go_sql_stats_connections_in_use{job="$job"} / go_sql_stats_connections_max_open{job="$job"} > «0.9|1»',
+  'go_sql_stats_connections_in_use{job="$job"} / go_sql_stats_connections_max_open{job="$job"} >= «0.9|1»',
   ["$job: database/sql pool for $db is saturated"],
   ["All or nearly all of the $max_conn open connections allowed for $db are in use in $job."],
   "job db_name", fixed={"db_name": "$db"})
@@ -955,7 +1019,7 @@ T("connection_pool_exhausted", "dotnet", "NpgsqlPoolNearlyFull|DbConnectionPoolS
   ["Npgsql pool of $app nearly full"], ["$cur_conn of $max_conn pooled connections of $app are busy."],
   "pool_name job", fixed={"pool_name": "Host=pg-$db;Database=$db;Username=$dbuser"})
 T("connection_pool_exhausted", "dotnet", "DbPoolPendingRequests|DotnetConnectionPoolWaits",
-  'sum by (pool_name) (db_client_connections_pending_requests) > «0|3»',
+  'sum by (pool_name) (db_client_connections_pending_requests) > «0|2»',
   ["$app requests wait for a pooled DB connection"], ["$waiting requests in $app wait to open a connection from the pool."],
   "pool_name job", fixed={"pool_name": "$db-pool"})
 T("connection_pool_exhausted", "node", "NodePgPoolWaiting|PgPoolClientsQueued",
@@ -963,7 +1027,7 @@ T("connection_pool_exhausted", "node", "NodePgPoolWaiting|PgPoolClientsQueued",
   ["$app has queries waiting for a pg pool client"], ["node-postgres pool of $app is at max; $waiting queries wait for a client."],
   "job pod")
 T("connection_pool_exhausted", "python", "SqlalchemyPoolSaturated|SqlalchemyPoolOverflow",
-  'sqlalchemy_pool_checkedout{job="$job"} / (sqlalchemy_pool_size{job="$job"} + sqlalchemy_pool_max_overflow{job="$job"}) > «0.9|1»',
+  'sqlalchemy_pool_checkedout{job="$job"} / (sqlalchemy_pool_size{job="$job"} + sqlalchemy_pool_max_overflow{job="$job"}) >= «0.9|1»',
   ["SQLAlchemy pool of $app is full"], ["$app has checked out every connection its QueuePool allows (size plus overflow)."],
   "job instance")
 T("connection_pool_exhausted", "cloud-lb", "AlbRejectedConnections|LoadBalancerConnectionLimit",
@@ -1089,7 +1153,7 @@ T("unknown", "node_exporter", "HostDiskIoSaturated|NodeDiskBusy",
   "instance device", near=True)
 T("unknown", "node_exporter", "HostRaidDiskFailed|NodeMdArrayDegraded",
   'node_md_disks{state="failed"} > 0',
-  ["RAID array on $instance has a failed disk"], ["md device $device on $instance has a failed member disk."],
+  ["RAID array on $instance has a failed disk"], ["md device md0 on $instance has a failed member disk."],
   "instance device state", fixed={"device": "md0", "state": "failed"})
 T("unknown", "node_exporter", "HostMemoryEccUncorrectable|NodeEdacErrors",
   'increase(node_edac_uncorrectable_errors_total[1h]) > 0',
@@ -1125,7 +1189,7 @@ T("unknown", "dotnet", "DotnetThreadPoolQueueLong|ThreadPoolStarvation",
   "job instance", near=True)
 T("unknown", "dotnet", "DotnetExceptionRateHigh|ClrExceptionsSpike",
   'sum by (job) (rate(dotnet_exceptions_total{job="$job"}[5m])) > «10|50»',
-  ["$app throws many exceptions"], ["$app raises $rate exceptions per second."], "job")
+  ["$app throws many exceptions"], ["$app throws exceptions far above its usual rate."], "job")
 T("unknown", "node", "NodeEventLoopLag|NodejsEventLoopBlocked",
   'nodejs_eventloop_lag_p99_seconds{job="$job"} > «0.5|0.2»',
   ["Event loop of $app lags"], ["p99 event loop lag of $app in $pod is $secs s; the process is CPU bound or blocked."],
@@ -1177,7 +1241,7 @@ T("unknown", "kube-state-metrics", "KubeWorkloadCrashLooping|PodCrashLoopBackOff
   ["$namespace/$pod is crash looping"], ["Container $container of $namespace/$pod is in CrashLoopBackOff."],
   "namespace pod container reason", fixed={"reason": "CrashLoopBackOff"})
 T("unknown", "kube-state-metrics", "ContainerRestartingOften|KubePodRestartsHigh",
-  'increase(kube_pod_container_status_restarts_total[1h]) > «5|3»',
+  'increase(kube_pod_container_status_restarts_total[1h]) > «3|2»',
   ["$container restarted $restarts times in an hour"], ["$namespace/$pod/$container restarted $restarts times in the last hour."],
   "namespace pod container")
 T("unknown", "kube-state-metrics", "ContainerTerminatedWithError|KubeContainerErrorExit",
@@ -1261,7 +1325,7 @@ T("unknown", "elasticsearch", "ElasticsearchSearchLatencyHigh|EsQueryTimeHigh",
   ["Search queries slow on $es_node"], ["Average query time on $es_node is $secs s."],
   "cluster name", fixed={"cluster": "$es_cluster", "name": "$es_node"}, amb=True, near=True)
 T("unknown", "mysql", "MysqlSlowQueryBurst|MySQLSlowQueryRate",
-  'increase(mysql_global_status_slow_queries[«5m|1m»]) > «10|0»',
+  'increase(mysql_global_status_slow_queries[«5m|1m»]) > «0|1»',
   ["Slow queries on $instance"], ["MySQL on $instance logged $count slow queries in the last minutes."],
   "instance job", amb=True, near=True)
 T("unknown", "redis", "RedisSlowlogGrowing|RedisSlowCommands",
@@ -1308,14 +1372,14 @@ T("unknown", "nginx", "NginxIngressConfigReloadFailed|IngressReloadFailure",
   ["ingress-nginx config reload failed"], ["The last nginx configuration reload in $pod failed."], "namespace pod")
 T("unknown", "cloud-lb", "AlbTarget5xxHigh|AlbBackendErrors",
   'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_target_5_xx_count_sum) > «50|100»',
-  ["Targets behind $lb return 5xx"], ["$count 5xx responses from targets of $lb in the last period."],
+  ["Targets behind $lb return 5xx"], ["Targets of $lb answered many requests with 5xx in the last period."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("unknown", "cloud-lb", "AlbUnhealthyTargets|LoadBalancerUnhealthyHosts",
   'max by (dimension_TargetGroup) (aws_applicationelb_un_healthy_host_count_maximum) > 0',
   ["Unhealthy targets in $target_group"], ["Some targets in $target_group fail their health checks."],
   "dimension_TargetGroup", fixed={"dimension_TargetGroup": "$target_group"})
 T("unknown", "cloud-lb", "AlbBadGateway|Elb502s",
-  'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_502_count_sum) > «0|10»',
+  'sum by (dimension_LoadBalancer) (aws_applicationelb_httpcode_elb_502_count_sum) > «0|1»',
   ["$lb returns 502"], ["The load balancer $lb returned $count 502 Bad Gateway responses."],
   "dimension_LoadBalancer", fixed={"dimension_LoadBalancer": "$lb"})
 T("unknown", "blackbox", "ProbeFailed|BlackboxEndpointDown",
@@ -1368,12 +1432,37 @@ T("unknown", "kube-state-metrics", "PersistentVolumeFailed|KubePvPhaseFailed",
   ["A persistent volume is in phase Failed"], ["Volume pvc-$pod is Failed: reclamation did not succeed."],
   "persistentvolume phase", fixed={"persistentvolume": "pvc-$pod", "phase": "Failed"}, near=True)
 
+T("unknown", "node_exporter", "HostDiskSpaceFreedSuddenly|FilesystemLargeDeletion",
+  'delta(node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}[1h]) > «50|100» * 1024^3',
+  ["Much space was freed on $instance:$mountpoint"], ["More than 50GiB became free on $mountpoint of $instance within an hour; check whether data was deleted on purpose."],
+  "instance mountpoint", sev="info", near=True)
+T("unknown", "node_exporter", "HostFilesystemResized|FilesystemSizeChanged",
+  'changes(node_filesystem_size_bytes{fstype=~"ext4|xfs"}[30m]) > 0',
+  ["$mountpoint on $instance changed size"], ["The size of $device mounted on $mountpoint changed; a volume was grown or replaced."],
+  "instance device mountpoint", sev="info", near=True)
+T("unknown", "kube-state-metrics", "ContainerWithoutMemoryLimit|WorkloadMissingMemoryLimit",
+  'count by (namespace, pod, container) (kube_pod_container_info{container!=""}) unless on (namespace, pod, container) kube_pod_container_resource_limits{resource="memory"}',
+  ["$namespace/$pod runs without a memory limit"], ["Container $container of $namespace/$pod has no memory limit set."],
+  "namespace pod container", sev="info", near=True)
+T("unknown", "cert-manager", "CertManagerSyncErrors|CertManagerControllerErrors",
+  'sum by (controller) (rate(certmanager_controller_sync_error_count[5m])) > 0',
+  ["cert-manager controllers report sync errors"], ["A cert-manager controller fails to reconcile some resources."],
+  "controller", fixed={"controller": "«certificates-issuing|certificaterequests-issuer-acme|orders»"}, near=True)
+T("unknown", "blackbox", "EndpointNotServedOverTls|ProbeWithoutTls",
+  'probe_http_ssl{job=~"blackbox.*"} == 0',
+  ["$target is not served over TLS"], ["The last probe of $target ended on a plain HTTP response."],
+  "instance job", fixed={"instance": "$target"}, near=True)
+T("unknown", "mysql", "MysqlAbortedClients|MySQLClientsDroppedUncleanly",
+  'rate(mysql_global_status_aborted_clients[5m]) > «1|5»',
+  ["Clients drop connections to $instance"], ["Connections to $instance end without a proper close (client died or wait_timeout)."],
+  "instance", near=True)
+
 # Data stores and brokers: replication, locks, queues, cluster health.
 T("unknown", "postgresql", "PostgresReplicationLagHigh|PgReplicaLagging",
   'pg_replication_lag_seconds > «60|300»',
   ["Replica $instance lags"], ["Replica $instance is $secs minutes behind the primary."], "instance")
 T("unknown", "postgresql", "PostgresDeadlocks|PgDeadlocksDetected",
-  'increase(pg_stat_database_deadlocks{datname!~"template.*"}[5m]) > «3|0»',
+  'increase(pg_stat_database_deadlocks{datname!~"template.*"}[5m]) > «1|0»',
   ["Deadlocks in $db"], ["Database $db on $instance recorded $count deadlocks in 5 minutes."], "instance datname", fixed={"datname": "$db"})
 T("unknown", "postgresql", "PostgresLongRunningTransaction|PgTransactionTooLong",
   'pg_stat_activity_max_tx_duration{state="active"} > «3600|600»',
@@ -1437,7 +1526,7 @@ T("unknown", "rabbitmq", "RabbitmqNoConsumers|RabbitMQQueueWithoutConsumers",
   'rabbitmq_queue_consumers == 0',
   ["No consumers on $queue"], ["Queue $queue in vhost $vhost has no consumer."], "queue vhost")
 T("unknown", "rabbitmq", "RabbitmqFileDescriptorsNearLimit|RabbitMQFdsExhausted",
-  'rabbitmq_process_open_fds / rabbitmq_process_max_fds > «0.9|0.8»',
+  '(rabbitmq_process_open_fds * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) / (rabbitmq_process_max_fds * on (instance, job) group_left (rabbitmq_node) rabbitmq_identity_info) > «0.9|0.8»',
   ["$rabbit_node close to its file descriptor limit"], ["$rabbit_node uses $pct_hi% of its file descriptors."],
   "rabbitmq_node", fixed={"rabbitmq_node": "$rabbit_node"}, amb=True, near=True)
 T("unknown", "rabbitmq", "RabbitmqConnectionChurn|RabbitMQHighConnectionChurn",
@@ -1476,6 +1565,12 @@ VALUE_OVERRIDES = {
     "IngressCertificateExpiring": {"days": "«3|5|6»"},
     "HostFilesystemPredictedFull": {"hours": "«3|7|11|19»"},
     "PostgresReplicationLagHigh": {"secs": "«4|9|17»"},
+    "VolumeFillingUp": {"days": "«1|2»"},
+    "PostgresManyBackends": {"cur_conn": "«412|530|618»"},
+    "VarLogAlmostFull": {"mountpoint": "«/var/log|/var/lib/containerd|/var/lib/docker»", "free": "«612MiB|840MiB|310MiB»"},
+    "DotnetGcHeapLarge": {"mem_used": "«3.4GiB|3.9GiB»"},
+    "PythonProcessMemoryHigh": {"mem_used": "«4.6GiB|5.2GiB»"},
+    "GoProcessAllocHigh": {"mem_used": "«2.3GiB|2.8GiB»"},
 }
 
 
