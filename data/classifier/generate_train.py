@@ -1752,7 +1752,7 @@ def v_disk_logs():
         f"{logts()} [error] <0.{ri(100, 999)}.0> Free disk space is insufficient. Free bytes: {ri(10000000, 49000000)}. Limit: 50000000",
         f"{logts()} ERROR {s}: write /var/lib/{s}/segment-{ri(1, 9999)}.log: no space left on device",
         f"{logts()} kafka.server.LogDirFailureChannel: Error while appending records to {C(['orders', 'events'])}-{ri(0, 11)} in dir /var/lib/kafka/data (java.io.IOException: No space left on device)",
-        f"{logts()} mongod: WiredTiger error: __posix_file_write, {ri(300, 700)}: /data/db/collection-{ri(1, 99)}.wt: handle-write: pwrite: failed to write {ri(4096, 65536)} bytes: No space left on device",
+        f"{logts()} clickhouse-server: Code: 243. DB::Exception: Cannot reserve {ri(1, 900)}.{ri(0, 99)} MiB on disk `default`, not enough space. (NOT_ENOUGH_SPACE)",
     ]), service=s, host_=h)
 
 
@@ -2021,7 +2021,7 @@ def v_pool_rules():
                        'aws_elb_surge_queue_length_maximum > 100 or aws_elb_spillover_count_sum > 0']),
                     "cloud", value=v)
     db = C(DBS)
-    return rule(alert_name(["Pgbouncer", "PgBouncer"], ["Clients", "Pool"], ["Waiting", "Saturated", "MaxClientConn"]),
+    return rule(alert_name(["Pgbouncer", "PgBouncer"], ["Clients", "Pool"], ["Queueing", "Full", "AtPoolSize"]),
                 {"database": db},
                 C([f"PgBouncer clients waiting for {db}", f"PgBouncer pool for {db} full"]),
                 "Every server connection of the pool is in use and clients queue.",
@@ -2047,17 +2047,34 @@ def v_pool_logs():
 # --- unknown: the near-misses rule files are full of ------------------------------------------------------------------
 
 def v_u_absent_up():
-    m = C(["container_memory_working_set_bytes", "node_filesystem_avail_bytes", "probe_ssl_earliest_cert_expiry",
-           "pg_stat_activity_count", "redis_memory_used_bytes", "jvm_memory_used_bytes", "hikaricp_connections_active",
-           "certmanager_certificate_expiration_timestamp_seconds", "probe_duration_seconds", "node_memory_MemAvailable_bytes",
-           "rabbitmq_process_resident_memory_bytes", "haproxy_frontend_current_sessions", "kube_pod_container_resource_limits"])
+    m, words = C([
+        ("container_memory_working_set_bytes", ["ContainerMemory", "MemoryUsage", "WorkingSet"]),
+        ("container_oom_events_total", ["OomKill", "OOMKills", "OomEvents"]),
+        ("kube_pod_container_status_last_terminated_reason", ["OomKilled", "PodTermination"]),
+        ("node_vmstat_oom_kill", ["HostOomKill", "KernelOom"]),
+        ("node_filesystem_avail_bytes", ["DiskSpace", "FilesystemSpace", "DiskFull"]),
+        ("kubelet_volume_stats_available_bytes", ["VolumeSpace", "PvcUsage"]),
+        ("probe_ssl_earliest_cert_expiry", ["CertExpiry", "SslExpiry", "TlsCert"]),
+        ("certmanager_certificate_expiration_timestamp_seconds", ["CertManagerExpiry", "CertificateExpiry"]),
+        ("pg_stat_activity_count", ["PostgresConnections", "DbConnections"]),
+        ("hikaricp_connections_active", ["ConnectionPool", "HikariPool"]),
+        ("redis_memory_used_bytes", ["RedisMemory", "RedisMaxmemory"]),
+        ("jvm_memory_used_bytes", ["JvmHeap", "HeapUsage"]),
+        ("probe_duration_seconds", ["ProbeLatency", "EndpointTimeout"]),
+        ("envoy_cluster_upstream_rq_time_bucket", ["UpstreamLatency", "UpstreamTimeouts"]),
+        ("node_memory_MemAvailable_bytes", ["HostMemory", "NodeMemory"]),
+        ("rabbitmq_process_resident_memory_bytes", ["RabbitmqMemory"]),
+        ("haproxy_frontend_current_sessions", ["HaproxySessions"]),
+        ("kube_pod_container_resource_limits", ["MemoryLimits"]),
+    ])
     fam = C(list(RULE_JOBS))
     j = C(RULE_JOBS[fam])
-    kind = C(["absent", "up", "scrape", "exporter"])
+    kind = C(["absent", "absent", "up", "scrape", "exporter"])
     if kind == "absent":
-        return rule(alert_name(["", "Metrics", "Series"], [m.split("_")[0].title(), "Exporter", "Memory", "Disk", "Cert", "Connections"], ["Absent", "Missing", "NoData", "Gone"]),
-                    {"metric": m},
-                    C([f"No {m} series for {dur()}", f"{m} has disappeared", f"Metric {m} absent"]),
+        return rule(alert_name(words, ["Metric", "Series", "Exporter", "Monitor", ""], ["Absent", "Missing", "NoData", "Gone"]),
+                    {"metric": m} if chance(0.5) else {},
+                    C([f"No {m} series for {dur()}", f"{m} has disappeared", f"Metric {m} absent",
+                       f"{words[0]} alerts are blind: no data", f"Nothing reports {m}"]),
                     C(["The metric the alerts depend on is not reported; nothing is known about the resource itself.",
                        f"absent({m}) is true: the exporter may be down or relabelled."]),
                     C([f'absent({m}{{job="{j}"}})', f'absent_over_time({m}[{dur()}])', f'absent({m})']),
@@ -2192,7 +2209,7 @@ def v_u_memory_no_limit():
 def v_u_misc_near():
     s, n, h = svc(), ns(), host()
     return C([
-        lambda: rule(alert_name(["Host", "Node"], ["Conntrack"], ["Full", "Limit"]), {"instance": f"{h}:9100"},
+        lambda: rule(alert_name(["Host", "Node"], ["Conntrack"], ["TableFull", "NearMax"]), {"instance": f"{h}:9100"},
                      "conntrack table filling", "Kernel connection tracking table close to nf_conntrack_max.",
                      'node_nf_conntrack_entries / node_nf_conntrack_entries_limit > 0.75', "node"),
         lambda: rule(alert_name(["Host", "Process"], ["FileDescriptors", "Fds", "OpenFiles"], ["High", "NearLimit"]), {"instance": f"{h}:9100"},
@@ -2260,8 +2277,262 @@ VOCAB_CLASS_TEMPLATES = {
     "cert_expiry": ([v_cert_rules] * 3 + [v_cert_logs], 100),
     "dependency_timeout": ([v_to_rules] * 3 + [v_to_logs], 240),
     "connection_pool_exhausted": ([v_pool_rules] * 3 + [v_pool_logs], 240),
-    "unknown": ([v_u_absent_up] * 4 + [v_u_disk_latency_io] * 2 + [v_u_cpu_errors_crash] * 3 + [v_u_server_latency] * 2
+    "unknown": ([v_u_absent_up] * 5 + [v_u_disk_latency_io] * 2 + [v_u_cpu_errors_crash] * 3 + [v_u_server_latency] * 2
                 + [v_u_memory_no_limit] * 2 + [v_u_misc_near] * 3 + [v_u_logs] * 2, 560),
+}
+
+
+# --- More wording for kinds the first vocabulary pass left thin ------------------------------------------------------
+
+def v_oom_windows_vm():
+    h = host()
+    return C([
+        lambda: rule(alert_name(["Windows", "Win", "Host"], ["Memory", "Commit", "CommittedBytes", "AvailableMBytes"], ["Low", "NearLimit", "Exhausted"]),
+                     {"instance": f"{h}:9182"},
+                     C([f"{h}: commit charge at {pc()}% of the commit limit", f"{h} is almost out of memory"]),
+                     "Committed bytes approach the commit limit (RAM plus page file); allocations will start failing.",
+                     C(['windows_memory_committed_bytes / windows_memory_commit_limit > 0.9',
+                        '100 - 100 * windows_os_physical_memory_free_bytes / windows_cs_physical_memory_bytes > 95',
+                        'windows_memory_available_bytes / windows_cs_physical_memory_bytes < 0.05']),
+                     "node", value=pc()),
+        lambda: api(C(["Low memory", "Memory exhausted", "Host memory alarm"]),
+                    f"{h}: the system is running low on virtual memory; {C(['sqlservr.exe', 'java.exe', 'w3wp.exe'])} holds most of the committed memory and new allocations fail",
+                    labels={"host": h}),
+        lambda: api(C(["VM memory alarm", "vCenter alarm"]),
+                    f"Virtual machine {h} memory usage {pc(92, 99)}% of its configured memory for {dur()} (guest is swapping, balloon driver active)",
+                    labels={"vm": h}),
+    ])()
+
+
+def v_disk_cloud_probe():
+    h, db = host(), C(DBS)
+    mp = C(MOUNTS)
+    return C([
+        lambda: probe(C(["disk usage", f"df {mp}", "filesystem check"]),
+                      C([f"{mp}: Use% {ri(95, 100)}% (avail {ri(10, 900)}M) on {h}", f"{h} {mp} {ri(93, 100)}% used, {ri(1, 7)}% free",
+                         f"Filesystem {mp} on {h} crossed {C([90, 95])}% used"]),
+                      {"used_percent": float(ri(93, 100))}, resource={"host": h}),
+        lambda: rule(alert_name(["Rds", "CloudSql", "AzureSql", "Database"], ["FreeStorage", "Storage", "DiskSpace"], ["Low", "Critical", "AlmostFull"]),
+                     {"dbinstance_identifier": f"{db}-prod"},
+                     f"{db}-prod has {ri(1, 9)} GiB storage left", "Allocated storage is almost used; the instance stops accepting writes once it is full.",
+                     C([f'aws_rds_free_storage_space_average{{dbinstance_identifier="{db}-prod"}} < 5 * 1024 * 1024 * 1024',
+                        f'stackdriver_cloudsql_database_cloudsql_googleapis_com_database_disk_utilization{{database_id=~".*{db}.*"}} > 0.9']),
+                     "cloud", value=ri(1, 9)),
+        lambda: api(C(["Storage almost full", "Database storage alert"]),
+                    f"Managed database {db}-prod: storage {ri(95, 100)}% used; writes will be rejected when the volume is full", labels={"db": db}),
+        lambda: api(C(["Bucket quota", "Object storage quota"]),
+                    f"Bucket {db}-archive has used {ri(95, 100)}% of its quota; uploads fail with QuotaExceeded at 100%", labels={"bucket": f"{db}-archive"}),
+    ])()
+
+
+def v_cert_more():
+    d = domain()
+    h = ri(2, 60)
+    return C([
+        lambda: k8s_event(C(["CertificateRenewalOverdue", "RenewalFailed", "Failed"]),
+                          f"Certificate {svc()}-tls was due for renewal {ri(1, 20)}d ago and still has not been renewed; it stops being valid in {ri(1, 6)}d",
+                          "Certificate", ns(), f"{svc()}-tls"),
+        lambda: (lambda left: probe(C(["tls check", "certificate check", f"{d} tls"]),
+                                    C([f"{d}:443 certificate notAfter is {h}h in the past", f"{d}:443 serves a certificate that stopped being valid {h} hours ago"])
+                                    if left < 0 else f"{d}:443 certificate notAfter in {left} days",
+                                    {"cert_days_left": float(left)}))(C([-1, ri(1, 9)])),
+        lambda: log(f"{logts()} tls: certificate for {d} not valid after {ts()} (checked now, {ri(1, 30)} days ago it expired)", service=svc()),
+    ])()
+
+
+def v_to_more():
+    s, d = svc(), dep()
+    t = ri(5, 60)
+    return C([
+        lambda: probe(C([f"journey {d}", "synthetic check", f"{d} api check", "browser check"]),
+                      C([f"step '{C(['login', 'search', 'pay', 'confirm'])}' calling {d} timed out after {t}s",
+                         f"{d} gave no answer within the {t}s step timeout",
+                         f"synthetic run failed: request to {d} exceeded {t}s"]),
+                      {"success": 0, "duration_seconds": float(t)}, service=s),
+        lambda: log(C([f"{logts()} ERROR {s}: request to {d} failed: deadline elapsed after {t}s",
+                       f"{logts()} {s}: tokio::time::error::Elapsed while awaiting {d} ({t}s)",
+                       f"{logts()} WARN {s}: {d} took longer than the {t}s deadline, giving up"]), service=s),
+    ])()
+
+
+def v_pool_more():
+    s, db = svc(), C(DBS)
+    m = C([5, 10, 16, 32])
+    return log(C([
+        f"{logts()} ERROR {s}: timed out after {ri(5, 30)}s waiting for a free connection in pool '{db}' (size {m}, all busy)",
+        f"{logts()} {s}: acquire timeout: every one of the {m} pooled connections to {db} is checked out",
+        f"{logts()} WARN {s}: connection pool for {db} exhausted ({m}/{m} in use, {ri(3, 200)} callers waiting)",
+        f"{logts()} {s}: could not get a pooled connection to {db} within {ri(1, 30)}s; max pool size {m} reached",
+    ]), service=s)
+
+
+def v_u_more_near():
+    s, d, db = svc(), dep(), C(DBS)
+    return C([
+        lambda: log(f"{logts()} {s}: pool '{db}' ready with {C([4, 8, 16])} connections ({ri(10, 900)}ms)", service=s),
+        lambda: log(f"{logts()} {s}: db pool {db}: busy {ri(1, 6)} of {C([40, 80, 100])}, free {ri(5, 30)}, nobody waiting", service=s),
+        lambda: log(f"{logts()} {s}: shutting down; draining {ri(1, 20)} pooled connections to {db}", service=s),
+        lambda: api("Memory summary", f"{s}: no OOM kills this month; highest memory use {ri(20, 65)}% of the limit", service=s),
+        lambda: log(f"{logts()} {s}: heap {ri(20, 60)}% of max, working set {ri(20, 60)}% of limit - healthy", service=s),
+        lambda: log(f"curl: (6) Could not resolve host: {d}.internal", service=s),
+        lambda: log(f"{logts()} {s}: connect to {d}:{port()} failed: No route to host", service=s),
+        lambda: log(f"{logts()} ERROR {s}: could not connect to {d}:{port()} (connection refused, {ri(0, 2)} ms)", service=s),
+        lambda: log(C([f"ORA-00054: resource busy and acquire with NOWAIT specified or timeout expired",
+                       f"sqlite3.OperationalError: database is locked",
+                       f"SQL0911N  The current transaction has been rolled back because of a deadlock or timeout.  Reason code \"68\"."]), service=C([s, "db2", "oracle"])),
+        lambda: k8s_event(C(["FailedAttachVolume", "FailedMount"]),
+                          f"AttachVolume.Attach failed for volume \"pvc-{rid(8)}\" : timed out waiting for the volume to attach to node {host()}",
+                          "Pod", ns(), pod(s)),
+        lambda: log(f"{logts()} {host()} kernel: sd {ri(0, 3)}:0:0:0: [sd{C('abc')}] timing out command, waited {C([30, 60, 180])}s", host_=host()),
+        lambda: log(f"{logts()} {host()} kernel: ata{ri(1, 4)}.00: exception Emask 0x0 SAct 0x0 SErr 0x0 action 0x6 frozen; failed command: READ FPDMA QUEUED", host_=host()),
+        lambda: api("Idle sessions", f"{ri(10, 500)} idle sessions on {s} were closed after the inactivity timeout (expected)", service=s),
+        lambda: log(f"{logts()} kubelet: node {host()} condition MemoryPressure=False, DiskPressure=False, PIDPressure=False (all sufficient)", service="kubelet"),
+        lambda: log(f"{logts()} {s}: TLS certificate for {domain()} is valid from {ts()}; local clock is behind, handshake rejected as not yet valid", service=s),
+    ])()
+
+
+VOCAB_EXTRA_TEMPLATES = {
+    "oom": ([v_oom_windows_vm], 40),
+    "disk_full": ([v_disk_cloud_probe], 60),
+    "cert_expiry": ([v_cert_more], 50),
+    "dependency_timeout": ([v_to_more], 60),
+    "connection_pool_exhausted": ([v_pool_more], 50),
+    "unknown": ([v_u_more_near], 180),
+}
+
+
+# --- Kubelet, cAdvisor and exporter wording beyond the rule files above ----------------------------------------------
+
+def v_oom_kubelet_cadvisor():
+    s, n, h = svc(), ns(), host()
+    p = pod(s)
+    return C([
+        lambda: k8s_event("SystemOOM", f"System OOM encountered, victim process: {C(['java', 'node', 'python3', s])}, pid: {ri(1000, 99999)}", "Node", None, h, host_=h),
+        lambda: rule(alert_name(["Container", "Cgroup"], ["Memory"], ["Failcnt", "LimitHits", "Failures"]), {"namespace": n, "pod": p, "container": s},
+                     f"{s} keeps hitting its memory limit", "The cgroup memory limit was reached again (failcnt rising); allocations are being reclaimed or refused.",
+                     f'increase(container_memory_failcnt{{container="{s}"}}[5m]) > 0', "cadvisor", service=s),
+        lambda: rule(alert_name(["Envoy", "Proxy"], ["Heap", "Memory"], ["Pressure", "NearMax"]), {"instance": inst(15090)},
+                     "Envoy heap close to the overload manager's maximum", "The fixed-heap monitor reports pressure; Envoy starts shedding load at the configured threshold.",
+                     C(['envoy_overload_envoy_resource_monitors_fixed_heap_pressure > 0.9', 'envoy_server_memory_allocated / envoy_server_memory_heap_size > 0.95']),
+                     "envoy", value=pc()),
+        lambda: rule(alert_name(["Kube", "K8s"], ["Node"], ["MemoryPressure", "MemoryPressureTrue"]), {"node": h, "condition": "MemoryPressure"},
+                     f"{h} reports MemoryPressure", "The kubelet has crossed its memory eviction threshold on this node.",
+                     'kube_node_status_condition{condition="MemoryPressure",status="true"} == 1', "ksm"),
+        lambda: rule(alert_name(["Kube", "Pod"], ["OOMKilled", "MemoryKilled", "OutOfMemory"], [""]), {"namespace": n, "pod": p, "container": s},
+                     f"{s} was OOMKilled", "The last termination reason of the container is OOMKilled.",
+                     f'kube_pod_container_status_last_terminated_reason{{reason="OOMKilled",container="{s}"}} == 1 and increase(kube_pod_container_status_restarts_total{{container="{s}"}}[15m]) > 0',
+                     "ksm", service=s),
+    ])()
+
+
+def v_disk_kubelet():
+    s, n, h = svc(), ns(), host()
+    return C([
+        lambda: k8s_event(C(["FreeDiskSpaceFailed", "ImageGCFailed"]),
+                          f"failed to garbage collect required amount of images. Attempted to free {ri(1, 90)}{ri(100000000, 999999999)} bytes, but only found {ri(0, 9)} bytes eligible to free.",
+                          "Node", None, h, host_=h),
+        lambda: k8s_event("EvictionThresholdMet", "Attempting to reclaim ephemeral-storage", "Node", None, h, host_=h),
+        lambda: rule(alert_name(["Kube", "Kubelet"], ["Node"], ["DiskPressure"]), {"node": h, "condition": "DiskPressure"},
+                     f"{h} reports DiskPressure", "Node filesystem or image filesystem is below the kubelet's eviction threshold.",
+                     'kube_node_status_condition{condition="DiskPressure",status="true"} == 1', "ksm"),
+        lambda: rule(alert_name(["Prometheus", "Thanos", "Loki"], ["Storage", "Tsdb", "Volume"], ["FillingUp", "Full", "Low"]), {"instance": inst(9090)},
+                     "TSDB volume almost full", "The volume holding the time-series database has little space left; compactions and WAL writes will fail.",
+                     'predict_linear(kubelet_volume_stats_available_bytes{persistentvolumeclaim=~"prometheus-.*"}[6h], 86400) < 0', "cadvisor"),
+        lambda: rule(alert_name(["Kafka"], ["LogDir", "Broker"], ["DiskFull", "SpaceLow", "Offline"]), {"instance": f"kafka-{ri(0, 5)}:9100"},
+                     "Kafka data disk almost full", "The broker's log directory is running out of space; the broker takes it offline when writes fail.",
+                     'node_filesystem_avail_bytes{mountpoint="/var/lib/kafka"} / node_filesystem_size_bytes{mountpoint="/var/lib/kafka"} < 0.1', "node"),
+    ])()
+
+
+def v_pool_exporters():
+    db = C(DBS)
+    return C([
+        lambda: rule(alert_name(["Postgres", "Pg"], ["Backends", "NumBackends"], ["NearMax", "High"]), {"datname": db, "instance": inst(9187)},
+                     f"{db}: backends near max_connections", "numbackends approaches the server's connection limit.",
+                     f'sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > 0.85', "postgres", value=pc()),
+        lambda: rule(alert_name(["Haproxy"], ["Process", "Global"], ["MaxConn", "Connections"], ["Reached", "High"]), {"instance": inst(8405)},
+                     "HAProxy process near its global maxconn", "Current connections approach the global maxconn; new ones wait in the kernel backlog.",
+                     'haproxy_process_current_connections / haproxy_process_max_connections > 0.9', "haproxy", value=pc()),
+        lambda: rule(alert_name(["Haproxy"], ["Backend"], ["Queue", "Queued"], ["High", ""]), {"proxy": f"be_{db}"},
+                     f"Requests queue in front of be_{db}", "Every server of the backend is at its maxconn; requests wait in the backend queue.",
+                     f'haproxy_backend_current_queue{{proxy="be_{db}"}} > 0', "haproxy"),
+        lambda: rule(alert_name(["Go", "Sql", "Db"], ["Pool"], ["Saturated", "WaitHigh"]), {"service": svc(), "db": db},
+                     f"database/sql pool for {db} saturated", "In-use connections equal max_open and callers wait for one.",
+                     C(['go_sql_stats_connections_in_use / go_sql_stats_connections_max_open > 0.9', 'rate(go_sql_stats_connections_waited_for[5m]) > 0',
+                        'rate(go_sql_wait_duration_seconds_total[5m]) > 0.5']), "app"),
+    ])()
+
+
+def v_to_codes():
+    s, d = svc(), dep()
+    return C([
+        lambda: rule(alert_name(["Ingress", "Nginx", "Traefik"], ["Gateway", "Upstream"], ["Timeouts", "504s"]), {"ingress": f"{d}", "namespace": ns()},
+                     f"504s from {d} behind the ingress", "The proxy gave up waiting for the upstream and answered 504.",
+                     C([f'sum(rate(nginx_ingress_controller_requests{{ingress="{d}",status="504"}}[5m])) > 1',
+                        f'sum(rate(traefik_service_requests_total{{service=~".*{d}.*",code="504"}}[5m])) > 1']), "nginx"),
+        lambda: rule(alert_name(["Haproxy"], ["Server", "Backend"], ["Timeouts"]), {"proxy": f"be_{d.replace('-', '_')}"},
+                     f"Server-side timeouts towards {d}", "HAProxy aborts requests because the server did not answer before 'timeout server'.",
+                     f'rate(haproxy_backend_http_responses_total{{proxy="be_{d.replace("-", "_")}",code="5xx"}}[5m]) > 0 and rate(haproxy_backend_response_errors_total[5m]) > 0', "haproxy"),
+        lambda: log(f"{logts()} {s}: grpc call {d.title().replace('-', '')}Service/Get failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded (after {ri(1, 30)}s)", service=s),
+    ])()
+
+
+def v_u_exporter_near():
+    s, h = svc(), host()
+    return C([
+        lambda: rule(alert_name(["Container"], ["Memory"], ["PageFaults", "MajorFaults"]), {"container": s},
+                     f"{s} major page faults rising", "Page faults counted by cAdvisor; not an out-of-memory condition.",
+                     f'rate(container_memory_failures_total{{failure_type="pgmajfault",container="{s}"}}[5m]) > 100', "cadvisor"),
+        lambda: rule(alert_name(["Redis"], ["Memory"], ["Fragmentation"], ["High"]), {"instance": f"redis-{ri(0, 3)}:9121"},
+                     "Redis memory fragmentation ratio high", "RSS is well above used_memory; restart or activedefrag.",
+                     'redis_mem_fragmentation_ratio > 1.5', "redis"),
+        lambda: rule(alert_name(["Redis"], ["Blocked"], ["Clients"]), {"instance": f"redis-{ri(0, 3)}:9121"},
+                     "Clients blocked on BLPOP", "Blocked clients waiting for list data; this is application behaviour.",
+                     'redis_blocked_clients > 50', "redis"),
+        lambda: rule(alert_name(["Go"], ["Goroutines"], ["High", "Leak"]), {"job": s},
+                     f"{s} has many goroutines", "Goroutine count is growing; check for leaks.",
+                     f'go_goroutines{{job="{s}"}} > 10000', "app"),
+        lambda: rule(alert_name(["Nodejs", "Node"], ["EventLoop"], ["Lag", "Blocked"]), {"job": s},
+                     f"{s} event loop lag high", "The event loop is blocked by synchronous work in the service itself.",
+                     f'nodejs_eventloop_lag_p99_seconds{{job="{s}"}} > 0.5', "app"),
+        lambda: rule(alert_name(["Dotnet", "Clr"], ["ThreadPool"], ["Queue", "Starvation"]), {"job": s},
+                     f"{s} thread pool queue growing", "Work items wait for thread-pool threads.",
+                     f'dotnet_threadpool_queue_length{{job="{s}"}} > 100', "app"),
+        lambda: rule(alert_name(["Elasticsearch"], ["ThreadPool", "Write"], ["Rejections"]), {"cluster": "logs"},
+                     "Elasticsearch rejecting writes from the thread pool", "The write queue is full; bulk requests get 429.",
+                     'rate(elasticsearch_thread_pool_rejected_count{type="write"}[5m]) > 0', "elasticsearch"),
+        lambda: rule(alert_name(["Kafka"], ["Request", "Produce"], ["Latency", "TotalTime"]), {"instance": f"kafka-{ri(0, 5)}:7071"},
+                     "Broker produce request time high", "Time the broker spends on produce requests, measured on the broker itself.",
+                     'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="0.99"} > 500', "kafka"),
+        lambda: rule(alert_name(["Kube", "K8s"], ["Apiserver", "API"], ["Latency", "SlowRequests"]), {"verb": C(["LIST", "GET", "POST"])},
+                     "API server requests slow", "Server-side request latency of the Kubernetes API server.",
+                     'histogram_quantile(0.99, sum by (le, verb) (rate(apiserver_request_duration_seconds_bucket{verb!~"WATCH|CONNECT"}[5m]))) > 1', "ksm"),
+        lambda: rule(alert_name(["Etcd"], ["Fsync", "Wal"], ["Slow", "DurationHigh"]), {"instance": f"etcd-{ri(0, 2)}"},
+                     "etcd WAL fsync slow", "Disk latency under etcd; fsyncs take longer than 500ms.",
+                     'histogram_quantile(0.99, rate(etcd_disk_wal_fsync_duration_seconds_bucket[5m])) > 0.5', "node"),
+        lambda: rule(alert_name(["Kubelet"], ["Pods", "TooManyPods"], ["NearCapacity", ""]), {"node": h},
+                     f"{h} runs close to its pod capacity", "Pods on the node approach the kubelet's max-pods.",
+                     'count by (node) (kube_pod_info) / on (node) kube_node_status_capacity{resource="pods"} > 0.95', "ksm"),
+        lambda: rule(alert_name(["Nginx", "Ingress"], ["Bad", "502"], ["Gateway", "Errors"]), {"ingress": s},
+                     f"502s from {s}", "The upstream closed the connection or answered garbage.",
+                     f'sum(rate(nginx_ingress_controller_requests{{ingress="{s}",status="502"}}[5m])) > 1', "nginx"),
+        lambda: rule(alert_name(["Alertmanager", "Prometheus"], ["Notifications", "Rule"], ["Failing", "Errors"]), {"integration": C(["slack", "pagerduty", "webhook"])},
+                     "Monitoring cannot deliver or evaluate", "Alert delivery or rule evaluation fails; this is the monitoring's health.",
+                     C(['rate(alertmanager_notifications_failed_total[5m]) > 0', 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0',
+                        'prometheus_tsdb_compactions_failed_total > 0']), "app"),
+    ])()
+
+
+# Vocabulary templates whose unknown rows carry a class's words or metrics for a different fault.
+VOCAB_NEAR_MISSES = {"v_u_absent_up", "v_u_disk_latency_io", "v_u_server_latency", "v_u_memory_no_limit", "v_u_misc_near",
+                     "v_u_logs", "v_u_more_near", "v_u_exporter_near"}
+
+VOCAB_KUBE_TEMPLATES = {
+    "oom": ([v_oom_kubelet_cadvisor], 60),
+    "disk_full": ([v_disk_kubelet], 50),
+    "dependency_timeout": ([v_to_codes], 40),
+    "connection_pool_exhausted": ([v_pool_exporters], 50),
+    "unknown": ([v_u_exporter_near], 160),
 }
 
 
@@ -2343,9 +2614,12 @@ def generate():
     r.shuffle(rows)
     # The rule-file vocabulary comes after the first corpus, so its rows keep their ids and content.
     first = len(rows)
-    for label, (templates, count) in VOCAB_CLASS_TEMPLATES.items():
-        for i in range(count):
-            emit(label, templates[i % len(templates)])
+    for table in (VOCAB_CLASS_TEMPLATES, VOCAB_EXTRA_TEMPLATES, VOCAB_KUBE_TEMPLATES):
+        for label, (templates, count) in table.items():
+            for i in range(count):
+                fn = templates[i % len(templates)]
+                emit(label, fn)
+                near_count += fn.__name__ in VOCAB_NEAR_MISSES
     vocabulary = rows[first:]
     r.shuffle(vocabulary)
     rows[first:] = vocabulary

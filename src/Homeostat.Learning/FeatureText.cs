@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Homeostat.Diagnosis;
 using Homeostat.Signals;
 
@@ -42,6 +44,20 @@ public static class FeatureText
         return (head.ToString(), body.ToString());
     }
 
+    /// <summary>A share written as a percentage: "97%", "97.1 %".</summary>
+    private static readonly Regex Percentage = new(@"(\d{1,4})(?:\.\d+)?\s?%", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+    /// <summary>
+    /// Numbers become a bare "0", so "peak memory 34% of limit" and "97% of limit" would read the same. A percentage
+    /// keeps whether it is near a limit (85 % or more: "pcthigh") or well inside it (under 70 %: "pctlow").
+    /// </summary>
+    public static string MarkPercentages(string text) =>
+        text.Contains('%') ? Percentage.Replace(text, match =>
+        {
+            var value = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return value >= 85 ? match.Value + " pcthigh " : value < 70 ? match.Value + " pctlow " : match.Value;
+        }) : text;
+
     /// <summary>Appends the text with identifiers split into lower-case words, up to a length.</summary>
     public static void AppendWords(StringBuilder builder, string? text, int maxLength)
     {
@@ -49,6 +65,8 @@ public static class FeatureText
         {
             return;
         }
+
+        text = MarkPercentages(text);
 
         if (builder.Length > 0)
         {
