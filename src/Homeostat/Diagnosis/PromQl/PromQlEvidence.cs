@@ -196,7 +196,7 @@ public static class PromQlEvidence
         var ratio = Nodes(measured).OfType<BinaryOperation>().Where(b => !b.IsSetOperation).Select(b => (Node: b, Pair: Against(b))).FirstOrDefault(b => b.Pair is not null);
         if (ratio.Pair is not { Strength: EvidenceStrength.Strong } pair)
         {
-            return null;
+            return ratio.Pair is null ? WrongWay(measured, op, threshold, judged) : null;
         }
 
         // "100 - free / size * 100 > 90" and "1 - available / capacity > 0.9" turn headroom into use.
@@ -216,6 +216,35 @@ public static class PromQlEvidence
         }
 
         return new Finding(null, EvidenceStrength.Moderate, $"{pair.Reason} {op} {Describe(threshold)}: well inside its limit", MetricRole.OtherFault);
+    }
+
+    /// <summary>
+    /// Headroom compared upwards (<c>delta(node_filesystem_avail_bytes[1h]) &gt; 50GiB</c>: space freed) or use compared
+    /// downwards: the resource moving away from its limit, not towards it.
+    /// </summary>
+    private static Finding? WrongWay(PromQlNode measured, string op, double threshold, HashSet<PromQlNode> judged)
+    {
+        var selectors = Selectors(measured).Select(s => (Selector: s, Meaning: MetricVocabulary.Read(s))).Where(m => m.Meaning.Class is not null).ToList();
+        if (selectors.Count == 0 || measured is BinaryOperation { Operator: "-" } difference && Constant(difference.Left) is not null)
+        {
+            return null;
+        }
+
+        var upwards = op is ">" or ">=";
+        var downwards = op is "<" or "<=";
+        var wrongWay = selectors.All(m => m.Meaning.Role == MetricRole.Headroom) ? upwards
+            : selectors.All(m => m.Meaning.Role == MetricRole.Usage) && downwards;
+        if (!wrongWay)
+        {
+            return null;
+        }
+
+        foreach (var (selector, _) in selectors)
+        {
+            judged.Add(selector);
+        }
+
+        return new Finding(null, EvidenceStrength.Moderate, $"{selectors[0].Selector.Metric} {op} {Describe(threshold)}: moving away from its limit", MetricRole.OtherFault);
     }
 
     /// <summary>Connections accepted but not handled: nginx refusing them at its worker_connections limit.</summary>

@@ -95,6 +95,8 @@ public sealed class PromQlEvidenceTests
     [InlineData("increase(haproxy_backend_connection_errors_total[1m]) > 100")]
     [InlineData("probe_success == 0")]
     [InlineData("pg_stat_activity_count{state=\"idle in transaction\"} > 10")]
+    [InlineData("delta(node_filesystem_avail_bytes[1h]) > 50 * 1024^3")]
+    [InlineData("sum(hikaricp_connections_active) < 1")]
     // A service's own latency, and use against a request rather than a limit
     [InlineData("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1")]
     [InlineData("histogram_quantile(0.95, rate(http_server_requests_seconds_bucket[5m])) > 2")]
