@@ -188,7 +188,7 @@ public static class PromQlEvidence
         var (measured, threshold, op) = Constant(comparison.Right) is { } right ? (comparison.Left, right, comparison.Operator)
             : Constant(comparison.Left) is { } left ? (comparison.Right, left, Mirror(comparison.Operator))
             : (null, 0, comparison.Operator);
-        if (measured is null || threshold < 0 || threshold > 100)
+        if (measured is null || !double.IsFinite(threshold))
         {
             return null;
         }
@@ -197,6 +197,11 @@ public static class PromQlEvidence
         if (ratio.Pair is not { Strength: EvidenceStrength.Strong } pair)
         {
             return ratio.Pair is null ? WrongWay(measured, op, threshold, judged) : null;
+        }
+
+        if (threshold < 0 || threshold > 100)
+        {
+            return null;
         }
 
         // "100 - free / size * 100 > 90" and "1 - available / capacity > 0.9" turn headroom into use.
@@ -342,6 +347,7 @@ public static class PromQlEvidence
         BinaryOperation { Operator: "/" } b when Constant(b.Right) is { } divisor && divisor != 0 => Constant(b.Left) / divisor,
         BinaryOperation { Operator: "+" } b => Constant(b.Left) + Constant(b.Right),
         BinaryOperation { Operator: "-" } b => Constant(b.Left) - Constant(b.Right),
+        BinaryOperation { Operator: "^" } b when Constant(b.Left) is { } x && Constant(b.Right) is { } y => Math.Pow(x, y),
         _ => null,
     };
 
