@@ -143,7 +143,8 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
             }
         }
 
-        var confirmedByRules = rules is not null && rules.Class == top;
+        // A rule's suggestive match (at or below the ceiling) names a class for a human but confirms nothing.
+        var confirmedByRules = rules is not null && rules.Class == top && rules.Confidence > settings.UnconfirmedCeiling;
         if (!confirmedByRules && top != Classification.Unknown && calibrated > settings.UnconfirmedCeiling)
         {
             calibrated = settings.UnconfirmedCeiling;
@@ -156,7 +157,9 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
             var why = top == Classification.Unknown
                 ? "the evidence points to no known class"
                 : $"too little evidence for {top} (confidence {calibrated.ToString("0.00", CultureInfo.InvariantCulture)} below {settings.MinimumConfidence.ToString("0.00", CultureInfo.InvariantCulture)})";
-            var unknownConfidence = top == Classification.Unknown ? (model is null ? 1 - (rules?.Confidence ?? 0) : calibrated) : 1 - calibrated;
+            var unknownConfidence = top == Classification.Unknown
+                ? (model is not null ? calibrated : rules is { IsUnknown: true, Confidence: > 0 } ? rules.Confidence : 1 - (rules?.Confidence ?? 0))
+                : 1 - calibrated;
             return Classification.UnknownFrom(Name, $"{why}: {reasoning}", unknownConfidence) with { Id = id, Votes = votes };
         }
 
@@ -198,7 +201,8 @@ public sealed class EnsembleClassifier(IEnumerable<IClassifierMember> members, I
         {
             if (rules.IsUnknown)
             {
-                scores[Classification.Unknown] += settings.RuleSilenceWeight;
+                // Silence counts a little; a rule that positively shows another fault (a missing series, CPU) counts fully.
+                scores[Classification.Unknown] += rules.Confidence > 0 ? settings.RuleWeight * rules.Confidence : settings.RuleSilenceWeight;
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
+using Homeostat.Diagnosis.PromQl;
 using Homeostat.Signals;
 
 namespace Homeostat.Diagnosis;
@@ -26,6 +27,12 @@ public sealed class RuleClassifier : IClassifierMember
     private const double StructuredConfidence = 0.9;
     private const double VerbatimTextConfidence = 0.9;
     private const double TextConfidence = 0.88;
+
+    /// <summary>
+    /// An alert expression that only hints at a class (an absolute threshold with no limit, a service's own latency):
+    /// below every automatic floor, so a human decides.
+    /// </summary>
+    public const double SuggestiveConfidence = 0.7;
 
     /// <summary>Matches this close to the strongest, for a different class, make the signal ambiguous.</summary>
     private const double RivalMargin = 0.03;
@@ -58,7 +65,7 @@ public sealed class RuleClassifier : IClassifierMember
     /// <summary>"MemoryPressure False", "condition=MemoryPressure status=false", "OOM kills: 0", "OOMKilled": false, "timeout was not hit".</summary>
     private static readonly Regex NegatedAfter = Pattern(
         @"^\w{0,6}(\s+\w+)?['""]?\s*[:=]\s*['""]?(0|false|none|no)(['""]?(\s|$|[,;)\]}]))|^\w{0,3}\s+(false|none)\b|^\w{0,3}\s+0[ \t]*(\r?\n|$)"
-        + @"|^\W{0,4}status\W{1,4}false\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
+        + @"|^\W{0,4}status\W{1,4}(false|unknown)\b|^\w{0,3}\s+(is|was|were|are|has|have|had)\s+(not|never)\b");
 
     /// <summary>"timeout=30s", "read timeout: 5s", "request timeout 30s", "upstream timeout set to 10s".</summary>
     private static readonly Regex ConfigValueAfter = Pattern(
@@ -80,7 +87,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"(Connection|Conn|Db|Jdbc|Hikari|Sql|Client)Pool\w*(Exhausted|Saturat\w*|Full|Timeouts?|Pending|Waiting|Limit)",
                 @"PoolExhausted|ConnectionsExhausted|ConnectionLimit(Reached|Exceeded)|RedisRejectedConnections",
                 @"Pgbouncer\w*(Waiting|MaxClient)",
-                @"(Envoy|Istio|Upstream)\w*(Overflow|CircuitBreaker\w*Open)"),
+                @"(Envoy|Istio|Upstream)\w*(Overflow|CircuitBreaker\w*Open)",
+                @"(Sockets?|Connections?|Sessions?|Conns?)\w{0,12}(Exhausted|NearLimit|AtLimit|NearMax|LimitReached|Saturat\w*)"),
             Metrics = Any(
                 @"pg_settings_max_connections|pg_stat_activity_count|pg_stat_database_numbackends",
                 @"mysql_global_status_threads_connected|mysql_global_variables_max_connections|mysql_global_status_max_used_connections|mysql_global_status_connection_errors_total\{[^}]*max_connections",
@@ -122,6 +130,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"timeout exceeded when trying to connect|Unable to acquire JDBC Connection|(code|error|prisma)\W{0,12}P2024\b",
                 // ActiveRecord, Sequel, pgxpool and other Go pools
                 @"ActiveRecord::(Exclusive)?ConnectionTimeoutError|could not obtain a (database )?connection within|Sequel::PoolTimeout",
+                // Rust: sqlx's PoolTimedOut, deadpool's Timeout while waiting for a slot
+                @"pool timed out while waiting for an open connection|\bPoolTimedOut\b|waiting for a slot to become available",
                 @"(failed to|unable to|cannot|could not|can't) acquire (a )?(db |database |pooled |pgx |sql )?conn(ection)?\b|pgxpool\W[^\n]*\bacquire",
                 // Any stack
                 @"connection pool (has been |is )?(exhausted|full|saturated)|\bpool (is )?exhausted|ConnectionPool(Exhausted|Saturat\w*)",
@@ -141,10 +151,11 @@ public sealed class RuleClassifier : IClassifierMember
                 "waitqueue", " uo ", ",uo", "worker_conn", "waiting for", "pg_stat_activity", "numbackends",
                 "oracledb_resource", "mongodb_", "maximum number of", "ora-", "available handler", "service handler", "wait queue",
                 "connectionrequesttimeout", "acquire queue", "when trying to connect", "acquire", "activerecord::", "obtain a", "p2024",
+                "exhausted", "nearlimit", "atlimit", "nearmax", "limitreached", "saturat", "pooltimedout", "a slot",
             ],
             Veto = Any(
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|password authentication failed|no pg_hba\.conf entry|Access denied for user",
-                @"too many open files|EMFILE",
+                @"too many open files|EMFILE|Retry\w{0,12}Overflow|retry_overflow|RetryBudget",
                 // A pool cleared after a network error, or a database that cannot be reached at all, is not a full pool.
                 @"MongoPoolClearedError|PoolClearedError|PoolClearedOnNetworkError|pool for \S+ was cleared",
                 @"Communications link failure|The connection attempt failed|UnknownHostException|No route to host|Network is unreachable"),
@@ -156,7 +167,8 @@ public sealed class RuleClassifier : IClassifierMember
         {
             Names = Any(
                 @"(?-i:(\b|[a-z_])OOM(\b|[A-Z_]))|(?-i:Oom)(Kill|Event|Detected|ed)|oom[-_ ]?kill\w*",
-                @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded"),
+                @"OutOfMemory|MemoryPressure|SystemOOM|NodeHasInsufficientMemory|(Memory|Mem)Exhausted|MemoryLimitExceeded",
+                @"(Memory|Mem|Heap|Rss|WorkingSet)\w{0,16}(NearLimit|AtLimit|NearMax|OverLimit|LimitReached|Approaching)|WiredTigerCache\w{0,8}(Full|Pressure|Exhausted)"),
             Metrics = Any(
                 @"container_oom_events_total|node_vmstat_oom_kill|kube_pod_container_status_(last_)?terminated_reason\{[^}]*OOMKilled",
                 // Free-memory gauges alone are reported memory, not an OOM: a low-memory alert must say so in its name.
@@ -181,19 +193,19 @@ public sealed class RuleClassifier : IClassifierMember
                 // ECS, Lambda, Cloud Run, App Engine, Heroku R15 (R14, a quota warning, is not an OOM)
                 @"Container killed due to memory usage|Runtime\.OutOfMemory\b",
                 @"Memory limit of \d+(\.\d+)? ?[KMGT]i?B exceeded with \d+(\.\d+)? ?[KMGT]i?B used|Exceeded (soft|hard) (private )?memory limit of \d+",
-                @"R15 \(Memory quota vastly exceeded\)|Memory quota vastly exceeded"),
+                @"R15 \(Memory quota vastly exceeded\)|Memory quota vastly exceeded",
+                // Windows' Resource-Exhaustion-Detector (event 2004): the host's commit limit nearly reached.
+                @"diagnosed a low virtual memory condition"),
             Loose = Any(
                 @"exit(ed)?( with)? code:? ?137\b[^\n]*(memory (limit|exhaust)|out of memory|OOM)",
                 @"(memory limit|out of memory|OOM)[^\n]*exit(ed)?( with)? code:? ?137\b",
                 @"memory (is |was )?exhausted"),
-            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process", "_alloc:"],
+            Keywords = ["oom", "mem", "bad_alloc", "heap", "killed process", "_alloc:", "rss", "workingset", "wiredtiger"],
             Veto = Any(
                 // A thread or process limit, a GPU, a data store's own memory cap, OOM settings, or a scheduling shortfall.
                 @"unable to create (a )?(new )?native thread|CUDA out of memory|\bCUDA\b|\bGPU\b|OOM command not allowed|maxmemory",
                 @"(set|sets|setting|write|writing|wrote|adjust|adjusting|adjusted)\W{1,3}(\w+\W{1,3}){0,3}oom_score(_adj)?\b|oom_score(_adj)? to\b|oom_kill_disable|panic_on_oom|--oom-",
-                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling|NotTriggerScaleUp|didn't trigger scale-up",
-                // Windows' low-virtual-memory diagnosis is a host condition, not a kill.
-                @"low virtual memory condition|Resource-Exhaustion-Detector"),
+                @"Insufficient memory\b[^\n]*(nodes are available|node\(s\))|\d+ Insufficient memory|FailedScheduling|NotTriggerScaleUp|didn't trigger scale-up"),
             Check = LambdaOutOfMemory,
             Hedged = true,
             Near = true,
@@ -205,7 +217,8 @@ public sealed class RuleClassifier : IClassifierMember
                 @"OutOf(Disk|Space|Inodes|Storage)|Low(Disk|Storage)(Space)?|DiskPressure|FreeDiskSpaceFailed|EphemeralStorage\w*(Exceeded|Full|Limit|Pressure)",
                 @"Ceph\w{0,24}(Full|FillingUp)(\b|_)|(Disk|Drive|Volume)\w{0,6}Free\w{0,6}Space\w{0,6}(Low|Critical)",
                 @"(Free|Available)[-_ ]?Storage[-_ ]?(Space)?[-_ ]?(Is[-_ ]?)?(Low|Critical|Alarm)|Low[-_ ]?Free[-_ ]?Storage",
-                @"Cloud SQL Database - Disk utili[sz]ation|CloudSql\w*Disk\w*(Utili[sz]ation|Usage|Full)"),
+                @"Cloud SQL Database - Disk utili[sz]ation|CloudSql\w*Disk\w*(Utili[sz]ation|Usage|Full)",
+                @"(Free)?Disk(Free)?(Space)?Alarm"),
             Metrics = Any(
                 @"node_filesystem_(avail|free)_bytes|node_filesystem_files_free|kubelet_volume_stats_(available_bytes|inodes_free|used_bytes|inodes_used)",
                 @"windows_logical_disk_free_bytes|container_fs_usage_bytes|elasticsearch_filesystem_data_(available|free)_bytes|disk_used_percent|disk_free\b|system\.disk\.in_use",
@@ -224,7 +237,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"failed to garbage collect required amount of images|FreeDiskSpaceFailed",
                 // PostgreSQL, MySQL, SQLite, Elasticsearch / OpenSearch
                 @"could not extend file|Check free disk space|Disk is full writing|Waiting for someone to free (some )?space|database or disk is full",
-                @"flood[- ]stage (disk )?watermark|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
+                @"flood[-_ ]stage (disk )?watermark|flood[-_]stage reached|(high|low) disk watermark \[[^\]]{1,10}\] exceeded|disk usage exceeded flood-stage watermark|read-only-allow-delete",
                 // Quotas and inodes
                 @"disk quota exceeded|\bEDQUOT\b|out of inodes|no free inodes",
                 @"no (free )?inodes (left|available|remaining)|IUse%\W{0,3}100(\.0+)?%|\binodes? (usage )?(is |at )?100(\.0+)?\s?%",
@@ -258,13 +271,14 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\b(9\d|100)(\.\d+)?\s?% full\b",
                 @"node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/disk-pressure",
                 @"disk utili[sz]ation\b[^\n]*\b(above|over|exceeds?|exceeded|reached) (the )?(threshold|(9\d|100)(\.\d+)?\s?%)|disk utili[sz]ation (is )?(at )?(9\d|100)(\.\d+)?\s?%",
-                @"(logical )?disk free space (is )?(low|critical|below)"),
+                @"(logical )?disk free space (is )?(low|critical|below)",
+                @"\b(volume|pvc|disk|filesystem|partition|mount(point)?)\b[^\n]{0,40}\b(9\d|100)(\.\d+)?\s?% (capacity|used|full)\b|\bUse%\W{0,3}(9\d|100)%"),
             Keywords =
             [
                 "disk", "filesystem", "file system", "nodefs", "imagefs", "container_fs", "volume", "pvc", "storage", "director", "partition",
                 "inode", "space left", "space remaining", "space available", "space free", "enough space", "ofspace", "of space", "spacelow",
                 "lowspace", "spacecritical", "space low", "free space", "free some space", "outof", "enospc", "errno", "error number", "(28:",
-                "drive", "% full", "%full", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
+                "drive", "% full", "%full", "use%", "garbage collect", "extend file", "flood", "allow-delete", "edquot",
                 "ceph", "osd", "pool", "minio", "iuse", "0x80070070", "0x80070027", "available space", "rds-event-0007", "allocate space",
                 "filegroup", "allocate a new page", "msg 110", "error: 110", "transaction log", "msg 9002", "error: 9002", "ora-",
                 "tablespace", "recovery files", "thin pool", "out-of-data-space",
@@ -272,7 +286,7 @@ public sealed class RuleClassifier : IClassifierMember
             Veto = Any(
                 // Hardware and filesystem faults are not a full disk; nor are kernel limits that reuse ENOSPC.
                 @"I/O error|input/output error|\bEIO\b|read-only file system|\bEROFS\b|remount(ing|ed)?( filesystem)? read-only|filesystem_readonly|device_error",
-                @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|corruption",
+                @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|(data|filesystem|file system|metadata|block|superblock|inode|page) corruption|corruption (detected|found)",
                 @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue",
                 @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage",
                 // A cloud alarm returning to OK or resolved.
@@ -307,8 +321,9 @@ public sealed class RuleClassifier : IClassifierMember
                 @"\bcert(ificate)?s?\b[^\n;]*\b(expir(es|ing) (in|within|on|soon|today|tomorrow|at)|expired|will expire|is about to expire)\b",
                 @"\b(expir(es|ing) (in|within|soon)|expired)\b[^\n;]*\bcert(ificate)?s?\b",
                 @"days (until|till|to|before|left before) (the )?(cert(ificate)? )?expir",
-                @"validity check failed"),
-            Keywords = ["cert", "expir", "ssl", "tls", "x509", "timevalid", "validity"],
+                @"validity check failed",
+                @"\bnot ?After\b[^\n;]{0,24}\b(passed|elapsed|is in the past)\b"),
+            Keywords = ["cert", "expir", "ssl", "tls", "x509", "timevalid", "validity", "notafter", "not after"],
             Veto = Any(
                 @"unknown authority|self[- ]signed|unable to get local issuer|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE",
                 @"hostname mismatch|doesn't match|does not match|not valid for (name|any names)|certificate is valid for|ERR_TLS_CERT_ALTNAME_INVALID",
@@ -327,7 +342,9 @@ public sealed class RuleClassifier : IClassifierMember
             Names = Any(
                 @"(Upstream|Dependency|Downstream|Backend|Gateway|Grpc|Http|Api|Rpc|Connect|Connection|Socket|Call|Service|Probe|Kafka|Redis|Database|Db|Postgres|Mysql|Elasticsearch|External|Remote)\w*(Timeouts?|TimedOut|Deadlines?Exceeded)",
                 @"DeadlineExceeded|GatewayTimeout|Http504|\b504s?\b",
-                @"Cassandra\w*(Timeouts?|TimedOut)"),
+                @"Cassandra\w*(Timeouts?|TimedOut)",
+                @"(Outbound|Outgoing|Read|Write|Client|Polly|TimeLimiter)\w{0,24}(Timeouts?|TimedOut)",
+                @"(Upstream|Outgoing|Outbound|Backend|Downstream|Dependency|Client)\w{0,24}(Latency|Duration|Slow|ResponseTime)"),
             Metrics = Any(
                 @"envoy_cluster_upstream_rq_timeout|envoy_cluster_upstream_cx_connect_timeout|envoy_cluster_upstream_rq_per_try_timeout",
                 @"grpc_code=~?""[^""]*DeadlineExceeded|response_flags\W{1,4}(\w+,)*UT\b|(status|code|response_code|status_code)=~?""504""",
@@ -347,15 +364,16 @@ public sealed class RuleClassifier : IClassifierMember
                 @"(read|connect|connection|request|upstream|gateway|socket|call) ?timeout\b|timeout expired|curl: \(28\)",
                 // botocore, PHP cURL / Guzzle, Kong, Cassandra drivers, AWS SDK v3 and other JS clients
                 @"(Connect|Read) timeout on endpoint URL|cURL error 28\b|The upstream server is timing out|Cassandra timeout during \w+( \w+)? query",
-                @"(?-i:\bTimeoutError\b)|socket timed out",
+                @"(?-i:\bTimeoutError\b)|socket timed out|deadline has elapsed",
                 // Ruby, Elixir
                 @"Net::(Open|Read|Write)Timeout\b|Faraday::TimeoutError|Excon::Error::Timeout|RestClient::(Exceptions::)?(Open|Read)Timeout|HTTP::TimeoutError",
                 @"Mint\.TransportError\)? timeout\b|TransportError\{reason: :timeout\}|HTTPoison\.Error\{[^}]*reason: :(connect_|recv_)?timeout"),
             Loose = Any(
                 @"\btimeout (error|exceeded|occurred|while|after|calling|waiting|talking|reaching|contacting)\b",
                 @"\btimed out after\b",
+                @"\bno response within \d+(\.\d+)? ?(ms|s|seconds)\b|\bdid not (answer|respond) (before|within|in time)\b",
                 @"(dependency|upstream|backend|downstream) (service )?\S* ?(is )?(timing out|timed out|not responding in time)"),
-            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28"],
+            Keywords = ["timeout", "timed out", "timedout", "time-out", "deadline", "504", "sh--", "sc--", "sd--", " ut ", ",ut", "response_flags", "error: 110", "curl: (28)", "probe_duration", "timing out", "responding in time", "curl error 28", "latency", "duration", "slow", "responsetime", "elapsed", "no response", "did not answer", "did not respond"],
             Veto = Any(
                 // Refused, reset, DNS and auth failures are not slow dependencies; nor are a database's own lock or statement limits.
                 @"connection refused|ECONNREFUSED|Connection to \S+ refused|connection reset|ECONNRESET|reset by peer",
@@ -367,7 +385,7 @@ public sealed class RuleClassifier : IClassifierMember
                 @"max\.poll\.interval|not present in metadata",
                 // A Job or pod past its own deadline, a refused curl, SQL Server's lock wait, idle keep-alive closes,
                 // no healthy upstream, a Kafka consumer group rebalancing, and DNS resolution timing out.
-                @"active (on the node )?longer than (the )?specified deadline|activeDeadlineSeconds|Couldn't connect to server|Lock request time ?out period exceeded",
+                @"active (on the node )?longer than (the )?specified deadline|activeDeadlineSeconds|Progress\w{0,4}Deadline|progress deadline|Couldn't connect to server|Lock request time ?out period exceeded",
                 @"\bidle[-_ ]?timeout|keep-?alive[-_ ]?timeout|no healthy upstream",
                 @"\brebalanc(e|es|ing|ed)\b|RebalanceInProgress|consumer poll timeout|LeaveGroup|Resolving timed out",
                 @"MongoPoolClearedError|PoolClearedError|pool for \S+ was cleared"),
@@ -385,6 +403,17 @@ public sealed class RuleClassifier : IClassifierMember
     {
         var text = SignalText.From(signal);
 
+        // What the alert fires on decides over what it is called.
+        var verdict = PromQlEvidence.Analyze(text.Query);
+        if (verdict is { Class: Classification.Unknown })
+        {
+            return Classification.UnknownFrom(Name, $"the alert expression shows {verdict.Reason}", ExpressionStrength(verdict.Strength)) with
+            {
+                Id = signal.Id,
+                Evidence = [$"expression: {verdict.Reason}"],
+            };
+        }
+
         // Every part at once, for the quick "could this rule match at all" check and the near-miss scan.
         var all = string.Join('\n', text.Heading, text.Labels, text.Annotations, text.Expression, text.Body);
         var matches = new (Rule Rule, double Confidence, string Evidence)?[Rules.Length];
@@ -397,6 +426,11 @@ public sealed class RuleClassifier : IClassifierMember
                 matches[i] = (Rules[i], match.Value.Confidence, match.Value.Evidence);
                 any = true;
             }
+        }
+
+        if (verdict is not null)
+        {
+            return FromExpression(signal, classes, verdict, matches);
         }
 
         if (!any)
@@ -443,6 +477,39 @@ public sealed class RuleClassifier : IClassifierMember
         };
         return classes.Constrain(classification) with { Id = signal.Id };
     }
+
+    /// <summary>
+    /// The class the alert expression shows. Other rules' matches on the name or annotations do not outweigh it: a
+    /// near-miss that carries another class's word is decided by what it measures. Suggestive evidence stays below
+    /// every automatic floor even when the name agrees.
+    /// </summary>
+    private Classification FromExpression(Signal signal, ClassSet classes, ExpressionVerdict verdict, (Rule Rule, double Confidence, string Evidence)?[] matches)
+    {
+        var agreeing = matches.FirstOrDefault(m => m is { } match && match.Rule.Class == verdict.Class);
+        var confidence = verdict.Strength == EvidenceStrength.Suggestive
+            ? SuggestiveConfidence
+            : Math.Max(ExpressionStrength(verdict.Strength), agreeing?.Confidence ?? 0);
+        var evidence = new List<string> { $"{verdict.Class}: expression: {verdict.Reason}" };
+        evidence.AddRange(matches.Where(m => m is not null).Select(m => $"{m!.Value.Rule.Class}: {m.Value.Evidence}"));
+        var hint = verdict.Strength == EvidenceStrength.Suggestive ? " (only suggestive: no limit or dependency named)" : string.Empty;
+        var classification = new Classification
+        {
+            Id = signal.Id,
+            Class = verdict.Class,
+            Confidence = Math.Min(confidence, 0.97),
+            Classifier = Name,
+            Reasoning = $"the alert expression shows {Shorten(verdict.Reason)}{hint}",
+            Evidence = evidence,
+        };
+        return classes.Constrain(classification) with { Id = signal.Id };
+    }
+
+    private static double ExpressionStrength(EvidenceStrength strength) => strength switch
+    {
+        EvidenceStrength.Strong => HeadingConfidence,
+        EvidenceStrength.Moderate => ExpressionConfidence,
+        _ => SuggestiveConfidence,
+    };
 
     /// <summary>
     /// Whether one of <paramref name="cues"/> is among the last <paramref name="words"/> words of the clause before a
@@ -654,7 +721,7 @@ public sealed class RuleClassifier : IClassifierMember
                 return null;
             }
 
-            var heading = Relevant(text.Heading);
+            var heading = Relevant(text.Heading.Contains('_', StringComparison.Ordinal) ? $"{text.Heading} {text.Heading.Replace("_", string.Empty, StringComparison.Ordinal)}" : text.Heading);
             var annotations = Relevant(text.Annotations);
             var body = Relevant(text.Body);
             var match = Find(_structured, heading, HeadingConfidence)

@@ -25,8 +25,17 @@ public sealed record SignalText(string Heading, string Labels, string Annotation
             expression.Append(' ').Append(metric);
         }
 
-        return new SignalText(heading, labels, annotations, expression.ToString(), body);
+        var query = ExpressionFromGeneratorUrl(signal.GeneratorUrl);
+        if (query.Length == 0)
+        {
+            query = signal.Label("expr") ?? (signal.Annotations.TryGetValue("expr", out var annotated) ? annotated : string.Empty);
+        }
+
+        return new SignalText(heading, labels, annotations, expression.ToString(), body) { Query = query };
     }
+
+    /// <summary>The alert's PromQL: <c>g0.expr</c> of <c>generatorURL</c>, or an <c>expr</c> label or annotation.</summary>
+    public string Query { get; init; } = string.Empty;
 
     /// <summary>All parts, for patterns that may appear anywhere.</summary>
     public string All => $"{Heading}\n{Labels}\n{Annotations}\n{Expression}\n{Body}";

@@ -164,6 +164,27 @@ public sealed class EnsembleClassifierTests
         result.Classifier.ShouldBe(ClassifierNames.Ensemble);
     }
 
+    [Fact]
+    public void Combine_ASuggestiveRuleMatch_StaysBelowTheAutomaticFloorsEvenWhenTheModelAgrees()
+    {
+        var result = CreateSut().Combine("s", [Rules("oom", RuleClassifier.SuggestiveConfidence), Model(("oom", 0.99), ("unknown", 0.01))], Classes);
+
+        result.Class.ShouldBe("oom");
+        result.Confidence.ShouldBe(new EnsembleOptions().UnconfirmedCeiling);
+    }
+
+    [Fact]
+    public void Combine_RulesThatShowAnotherFault_OutweighAModelThatNamesAClass()
+    {
+        var model = Model(("oom", 0.75), ("unknown", 0.25));
+
+        var shown = CreateSut().Combine("s", [Classification.UnknownFrom(ClassifierNames.Rules, "absent(...)", 0.95), model], Classes);
+        var silent = CreateSut().Combine("s", [Classification.UnknownFrom(ClassifierNames.Rules, "no rule matched"), model], Classes);
+
+        shown.Class.ShouldBe(Classification.Unknown);
+        silent.Class.ShouldBe("oom");
+    }
+
     private static EnsembleClassifier CreateSut() => new([], new StaticOptionsMonitor<EnsembleOptions>(new EnsembleOptions()));
 
     private static Classification Rules(string @class, double confidence) =>

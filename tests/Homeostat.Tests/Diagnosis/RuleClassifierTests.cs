@@ -497,6 +497,9 @@ public sealed class RuleClassifierTests
     [InlineData("dependency_timeout", "", "Net::OpenTimeout: execution expired")]
     [InlineData("dependency_timeout", "", "Faraday::TimeoutError: Net::ReadTimeout with #<TCPSocket:(closed)>")]
     [InlineData("dependency_timeout", "", "AxiosError: timeout of 5000ms exceeded\n    at RedirectableRequest.handleRequestTimeout (/app/node_modules/axios/lib/adapters/http.js:630:16) { code: 'ECONNABORTED' }")]
+    // Memory near its limit is oom (issue 11's definitions): Windows' low virtual memory diagnosis
+    [InlineData("oom", "Resource-Exhaustion-Detector 2004", "Windows successfully diagnosed a low virtual memory condition. The following programs consumed the most virtual memory: sqlservr.exe (2212) consumed 31234420736 bytes, MsMpEng.exe (3120) consumed 270073856 bytes.")]
+    [InlineData("oom", "", "Windows successfully diagnosed a low virtual memory condition; java.exe was running out of memory headroom")]
     [InlineData("dependency_timeout", "", "** (Mint.TransportError) timeout\n    (finch 0.18.0) lib/finch.ex:472: Finch.request!/3")]
     [InlineData("dependency_timeout", "", "{:error, %Mint.TransportError{reason: :timeout}}")]
     [InlineData("dependency_timeout", "", "%HTTPoison.Error{id: nil, reason: :recv_timeout}")]
@@ -562,11 +565,9 @@ public sealed class RuleClassifierTests
     }
 
     [Theory]
-    // Host-wide memory conditions and warnings below an OOM: Heroku R14, Windows low virtual memory
+    // Warnings below an OOM: Heroku R14
     [InlineData("", "heroku[web.1]: Process running mem=612M(119.6%)\nheroku[web.1]: Error R14 (Memory quota exceeded)")]
     [InlineData("", "Error R14 (Memory quota exceeded)")]
-    [InlineData("Resource-Exhaustion-Detector 2004", "Windows successfully diagnosed a low virtual memory condition. The following programs consumed the most virtual memory: sqlservr.exe (2212) consumed 31234420736 bytes, MsMpEng.exe (3120) consumed 270073856 bytes.")]
-    [InlineData("", "Windows successfully diagnosed a low virtual memory condition; java.exe was running out of memory headroom")]
     // Scheduling shortfalls, reported memory, and kills with memory to spare
     [InlineData("", "pod didn't trigger scale-up: 2 Insufficient memory, 1 max node group size reached")]
     [InlineData("", "Normal  NotTriggerScaleUp  pod/api-7d9f  pod didn't trigger scale-up (it wouldn't fit if a new node is added): 3 Insufficient memory")]
