@@ -15,7 +15,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 {
     public const string BuiltInSource = "built-in:catalog.yaml";
 
-    private static readonly string[] TopLevelKeys = ["remediations", "version", "description"];
+    private static readonly string[] TopLevelKeys = ["remediations", "version", "description", CatalogTargets.Key];
 
     private static readonly string[] RemediationKeys =
     [
@@ -76,6 +76,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         }
 
         string? version = null;
+        var targets = CatalogTargets.None;
         YamlMappingNode? remediationsNode = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
@@ -92,6 +93,9 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
                     version = Scalar(valueNode);
                     break;
                 case "description":
+                    break;
+                case CatalogTargets.Key:
+                    targets = CatalogTargets.Load(source, valueNode, errors);
                     break;
                 default:
                     errors.Add(Error(source, keyNode, key, "unknown top-level key" + DidYouMean(key, TopLevelKeys)));
@@ -135,7 +139,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
         var contentHash = Hashing.Sha256Hex(yaml)[..12];
         var catalogVersion = version is null ? $"sha256:{contentHash}" : $"{version} (sha256:{contentHash})";
-        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations), errors) { Warnings = warnings };
+        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations) { Targets = targets }, errors) { Warnings = warnings };
     }
 
     private RemediationSpec? LoadRemediation(string source, string failureClass, YamlNode keyNode, YamlNode valueNode, List<CatalogError> errors, List<CatalogError> warnings)
