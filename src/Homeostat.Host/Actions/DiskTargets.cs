@@ -50,7 +50,6 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
         var observed = new List<string>();
         foreach (var directory in directories)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var (holds, seen) = Check(directory, budget, maxUsed, cancellationToken);
             observed.Add(seen);
             if (holds)
