@@ -44,7 +44,7 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
-echo "==> an alert for a real directory outside the sandbox: the action refuses it and a human is told"
+echo "==> an alert for a real directory outside the sandbox: the action may not touch it (not_applicable) and a human is told"
 curl -sf -X POST "$listen/api/v1/signals" -H 'Content-Type: application/json' -d '{
   "id": "quickstart-outside", "source": "api", "service": "billing",
   "title": "NodeFilesystemAlmostOutOfSpace", "text": "filesystem /var/log has 2% space left",

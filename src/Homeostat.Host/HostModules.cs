@@ -29,6 +29,7 @@ public static class HostModules
             .Options<RestartServiceOptions, RestartServiceOptionsValidator>(RestartServiceOptions.Section)
             .Action<RestartServiceAction>(HostActionDescriptors.RestartService);
         module.Services.TryAddSingleton<ISystemctl, Systemctl>();
+        module.Services.TryAddSingleton<IFilesystemUsage, DriveFilesystemUsage>();
     });
 
     /// <summary>The probe kinds that look at this host: directory and filesystem usage, inodes, memory, certificate expiry, HTTP latency.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Homeostat.Audit;
 using Homeostat.Healing;
+using Homeostat.Primitives;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeostat.Cli.Commands;
@@ -39,6 +40,11 @@ internal static class ExplainCommand
 
             var records = await store.QueryAuditAsync(new AuditQuery { IncidentId = incident.Id, Limit = 100_000 }, cancellationToken);
             await io.Out.WriteAsync(IncidentStory.Tell(incident, records));
+            if (SuspectedMisclassification(incident, records) is { } suspicion)
+            {
+                await io.Out.WriteLineAsync(suspicion);
+            }
+
             if (AuditTrailVerification.Disagreement(incident, records) is { } disagreement)
             {
                 // The story above is the stored row's; its own records tell another.
@@ -51,5 +57,27 @@ internal static class ExplainCommand
             return HomeostatCli.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// For an incident whose action found its premise did not hold: the class is suspect. Says what the action saw and
+    /// how to label it (or who already did).
+    /// </summary>
+    public static string? SuspectedMisclassification(Incident incident, IReadOnlyList<AuditRecord> records)
+    {
+        if (incident.Reason != EscalationReasons.PremiseNotMet)
+        {
+            return null;
+        }
+
+        var observed = records.Where(r => r.Type == AuditTypes.Escalated).Select(AuditJson.Read<EscalatedPayload>).LastOrDefault(p => p?.Observed is not null)?.Observed;
+        var labelled = records.Where(r => r.Type == AuditTypes.Labelled).Select(AuditJson.Read<LabelledPayload>).LastOrDefault(p => p is not null);
+        var seen = observed is null ? string.Empty : $" ({IncidentStory.Clean(observed)})";
+        var next = labelled is null
+            ? $"label it with 'homeostat label {incident.Id} CLASS' (see 'homeostat incidents --to-label')"
+            : $"labelled {IncidentStory.Clean(labelled.Label)}";
+        return TerminalText.Escape(
+            $"Suspected misclassification: {incident.Action ?? "the action"} checked its premise on the target and it did not hold{seen}, "
+            + $"so this may not be {incident.Classification?.Class ?? "the class it was given"}; {next}");
     }
 }

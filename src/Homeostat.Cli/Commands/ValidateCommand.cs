@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Homeostat.Catalog;
 using Homeostat.Configuration;
+using Homeostat.Remediation;
 using Homeostat.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,9 +82,24 @@ internal static class ValidateCommand
         using (services)
         {
             var result = services.GetRequiredService<CatalogLoader>().LoadFile(file);
-            return new StartupReport(result.Errors, result.Warnings);
+            IReadOnlyList<CatalogError> blind = result.Catalog is null ? [] : UncheckedAutomaticActions(result.Catalog, services.GetRequiredService<IActionRegistry>());
+            return new StartupReport(result.Errors, [.. result.Warnings, .. blind]);
         }
     }
+
+    /// <summary>
+    /// An <c>auto: true</c> remediation whose action cannot check its premise on the target acts on the classifier's word
+    /// alone: a misclassified signal changes something. That is allowed, and worth a warning here (not for <c>run</c>).
+    /// </summary>
+    public static IReadOnlyList<CatalogError> UncheckedAutomaticActions(RemediationCatalog catalog, IActionRegistry actions) =>
+        catalog.Remediations.Values
+            .Where(spec => spec.Auto && actions.Find(spec.Action)?.Descriptor.Premise is { IsObservable: false })
+            .OrderBy(spec => spec.Location.Line)
+            .Select(spec => new CatalogError(
+                spec.Location.File, spec.Location.Line, spec.Location.Column, $"remediations.{spec.Class}.auto",
+                $"action '{spec.Action}' cannot check its premise before it acts ({actions.Find(spec.Action)!.Descriptor.Premise.CannotObserve}), "
+                + "so a misclassified signal would change something: consider auto: false (a human approves) or an action that checks"))
+            .ToList();
 
     private static StartupReport ValidateConfig(string file)
     {

@@ -19,107 +19,126 @@ public sealed class CleanDirectoryOptions
 /// Deletes files older than <c>older_than</c> that match <c>pattern</c>, keeping the <c>keep_newest</c> newest matches and
 /// deleting at most <c>max_files</c> per run (the oldest first). Works only inside allowlisted roots; symbolic links are
 /// never followed, entered or deleted, and a directory swapped for a link after planning is refused. Run twice, the
-/// second run reports <see cref="ActionStatus.NoChange"/>.
+/// second run reports <see cref="ActionStatus.NoChange"/>. It acts only on a directory over its budget or on a
+/// filesystem at least <c>max_used_percent</c> full (see <see cref="DiskTargets"/>).
 /// </summary>
-public sealed class CleanDirectoryAction(IOptionsMonitor<CleanDirectoryOptions> options, TimeProvider timeProvider) : IRemediationAction
+public sealed class CleanDirectoryAction(IOptionsMonitor<CleanDirectoryOptions> options, TimeProvider timeProvider, IFilesystemUsage filesystems) : IRemediationAction
 {
+    // "mountpoint" is not here: a mountpoint names a filesystem, and the catalog's targets map says which directories on it.
     private static readonly string[] PathLabels = ["path", "directory"];
+
+    private readonly DiskTargets _targets = new(filesystems);
 
     public ActionDescriptor Descriptor => HostActionDescriptors.CleanDirectory;
 
     public Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryPlan(request, out var plan, out var problem))
+        if (!TryPlan(request, cancellationToken, out var plans, out var notRun))
         {
-            return Task.FromResult(ActionPreview.Refused(problem));
+            return Task.FromResult(notRun.NotRunPreview!);
         }
 
-        var changes = plan.Deletions.Select(d => d.Describe()).ToList();
-        var summary = changes.Count == 0 ? plan.NothingToDo() : $"would {plan.Summary()}";
-        return Task.FromResult(new ActionPreview(true, summary, changes));
+        var changes = plans.SelectMany(p => p.Deletions).Select(d => d.Describe()).ToList();
+        var summary = changes.Count == 0
+            ? string.Join("; ", plans.Select(p => p.NothingToDo()))
+            : $"would {string.Join("; ", plans.Where(p => p.Deletions.Count > 0).Select(p => p.Summary()))}";
+        return Task.FromResult(new ActionPreview(true, summary, changes) { Premise = notRun.Premise });
     }
 
     public Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryPlan(request, out var plan, out var problem))
+        // The premise is checked again here, just before anything is deleted: the preview's view may be stale.
+        if (!TryPlan(request, cancellationToken, out var plans, out var selection))
         {
-            return Task.FromResult(ActionOutcome.Failed(problem));
+            return Task.FromResult(selection.NotRunOutcome!);
         }
 
-        if (plan.Deletions.Count == 0)
+        var premise = selection.Premise;
+        var planned = plans.Sum(p => p.Deletions.Count);
+        if (planned == 0)
         {
-            return Task.FromResult(new ActionOutcome(ActionStatus.NoChange, plan.NothingToDo(), []));
+            return Task.FromResult(new ActionOutcome(ActionStatus.NoChange, string.Join("; ", plans.Select(p => p.NothingToDo())), []) { Premise = premise });
         }
 
         // Deletions already done are reported even when a later one fails or the time limit stops the run.
         var done = new List<string>();
         var skipped = new List<string>();
         long freed = 0;
-        foreach (var deletion in plan.Deletions)
+        foreach (var plan in plans)
         {
-            try
+            foreach (var deletion in plan.Deletions)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (deletion.Apply(plan.Cutoff) is { } why)
+                try
                 {
-                    skipped.Add($"{deletion.File.FullName}: {why}");
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (deletion.Apply(plan.Cutoff) is { } why)
+                    {
+                        skipped.Add($"{deletion.File.FullName}: {why}");
+                    }
+                    else
+                    {
+                        done.Add(deletion.Describe());
+                        freed += deletion.Size;
+                    }
                 }
-                else
+                catch (OperationCanceledException)
                 {
-                    done.Add(deletion.Describe());
-                    freed += deletion.Size;
+                    return Task.FromResult(new ActionOutcome(
+                        ActionStatus.Failed, $"stopped by the time limit after deleting {done.Count} of {planned} file(s) in {plan.Directory}", done) { Premise = premise });
                 }
-            }
-            catch (OperationCanceledException)
-            {
-                return Task.FromResult(new ActionOutcome(
-                    ActionStatus.Failed, $"stopped by the time limit after deleting {done.Count} of {plan.Deletions.Count} file(s) in {plan.Directory}", done));
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                return Task.FromResult(new ActionOutcome(
-                    ActionStatus.Failed, $"stopped after deleting {done.Count} of {plan.Deletions.Count} file(s) in {plan.Directory}: {exception.Message}", done));
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    return Task.FromResult(new ActionOutcome(
+                        ActionStatus.Failed, $"stopped after deleting {done.Count} of {planned} file(s) in {plan.Directory}: {exception.Message}", done) { Premise = premise });
+                }
             }
         }
 
-        var summary = $"deleted {done.Count} file(s) ({new ByteSize(freed)}) older than {plan.OlderThan} matching '{plan.Pattern}' in {plan.Directory}";
+        var first = plans[0];
+        var summary = $"deleted {done.Count} file(s) ({new ByteSize(freed)}) older than {first.OlderThan} matching '{first.Pattern}' in {string.Join(", ", plans.Select(p => p.Directory))}";
         if (skipped.Count > 0)
         {
             summary += $"; skipped {skipped.Count}: {string.Join("; ", skipped)}";
         }
 
-        if (plan.Deferred > 0)
+        if (plans.Sum(p => p.Deferred) is var deferred and > 0)
         {
-            summary += $"; {plan.Deferred} more left for a later run (max_files {plan.MaxFiles})";
+            summary += $"; {deferred} more left for a later run (max_files {first.MaxFiles})";
         }
 
-        return Task.FromResult(new ActionOutcome(done.Count == 0 ? ActionStatus.NoChange : ActionStatus.Succeeded, summary, done));
+        return Task.FromResult(new ActionOutcome(done.Count == 0 ? ActionStatus.NoChange : ActionStatus.Succeeded, summary, done) { Premise = premise });
     }
 
-    private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
+    private bool TryPlan(ActionRequest request, CancellationToken cancellationToken, out List<Plan> plans, out DiskSelection selection)
     {
-        plan = null!;
+        plans = [];
         var parameters = request.Parameters;
         if (parameters.Duration("older_than") is not { } olderThan)
         {
-            problem = "refused: the catalog sets no older_than, so no file is old enough to delete";
+            selection = new DiskSelection([], "refused: the catalog sets no older_than, so no file is old enough to delete", null, null, []);
             return false;
         }
 
-        if (!SafePaths.TryResolveTargetDirectory(request.Signal, PathLabels, parameters.String("path"), options.CurrentValue.AllowedRoots, out var directory, out problem))
+        selection = _targets.Select(request, PathLabels, options.CurrentValue.AllowedRoots, cancellationToken);
+        if (selection.Directories.Count == 0)
         {
             return false;
         }
 
-        plan = new Plan(
-            directory,
-            parameters.String("pattern") ?? "*",
-            olderThan,
-            (int)(parameters.Integer("keep_newest") ?? 0),
-            (int)(parameters.Integer("max_files") ?? 1000),
-            parameters.Boolean("recursive") ?? false,
-            timeProvider.GetUtcNow().UtcDateTime - olderThan.Value);
-        plan.Build();
+        foreach (var directory in selection.Directories)
+        {
+            var plan = new Plan(
+                directory,
+                parameters.String("pattern") ?? "*",
+                olderThan,
+                (int)(parameters.Integer("keep_newest") ?? 0),
+                (int)(parameters.Integer("max_files") ?? 1000),
+                parameters.Boolean("recursive") ?? false,
+                timeProvider.GetUtcNow().UtcDateTime - olderThan.Value);
+            plan.Build();
+            plans.Add(plan);
+        }
+
         return true;
     }
 

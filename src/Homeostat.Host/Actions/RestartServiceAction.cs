@@ -72,9 +72,9 @@ public sealed partial class RestartServiceAction(IOptionsMonitor<RestartServiceO
 
     public async Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryResolveUnit(request, out var unit, out var problem))
+        if (!TryResolveUnit(request, out var unit, out var problem, out var inapplicable))
         {
-            return ActionPreview.Refused(problem);
+            return inapplicable ? ActionPreview.NotApplicable(problem) : ActionPreview.Refused(problem);
         }
 
         var state = await ActiveStateAsync(unit, cancellationToken);
@@ -86,9 +86,9 @@ public sealed partial class RestartServiceAction(IOptionsMonitor<RestartServiceO
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryResolveUnit(request, out var unit, out var problem))
+        if (!TryResolveUnit(request, out var unit, out var problem, out var inapplicable))
         {
-            return ActionOutcome.Failed(problem);
+            return inapplicable ? ActionOutcome.NotApplicable(problem) : ActionOutcome.Failed(problem);
         }
 
         try
@@ -126,11 +126,16 @@ public sealed partial class RestartServiceAction(IOptionsMonitor<RestartServiceO
         }
     }
 
-    /// <summary>The unit to restart, normalised, checked against the name pattern, the allowlist and systemd being up.</summary>
-    private bool TryResolveUnit(ActionRequest request, out string unit, out string problem)
+    /// <summary>
+    /// The unit to restart, normalised, checked against the name pattern, the allowlist and systemd being up. A unit the
+    /// signal names (not the catalog) that is no unit this action may restart is <paramref name="inapplicable"/>.
+    /// </summary>
+    private bool TryResolveUnit(ActionRequest request, out string unit, out string problem, out bool inapplicable)
     {
         unit = string.Empty;
-        var raw = request.Parameters.String("unit") ?? request.Signal.Label("unit") ?? request.Signal.Label("service");
+        var fromCatalog = request.Parameters.String("unit");
+        var raw = fromCatalog ?? request.Signal.Label("unit") ?? request.Signal.Label("service");
+        inapplicable = fromCatalog is null;
         if (string.IsNullOrEmpty(raw))
         {
             problem = "the signal names no unit (labels unit or service) and the catalog sets no unit parameter";
@@ -157,6 +162,7 @@ public sealed partial class RestartServiceAction(IOptionsMonitor<RestartServiceO
             return false;
         }
 
+        inapplicable = false;
         if (!systemctl.IsSystemdRunning)
         {
             problem = "systemd is not running on this host";

@@ -19,47 +19,59 @@ public sealed class RotateAndCompressLogsOptions
 
 /// <summary>
 /// Compresses log files not written to for a while, then deletes the oldest archives beyond a count or a total size.
-/// Works only inside allowlisted roots, never follows a symbolic link, and leaves the same state when run twice.
+/// Works only inside allowlisted roots, never follows a symbolic link, and leaves the same state when run twice. It acts
+/// only on a directory over its budget or on a filesystem at least <c>max_used_percent</c> full (see <see cref="DiskTargets"/>).
 /// </summary>
-public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAndCompressLogsOptions> options, TimeProvider timeProvider) : IRemediationAction
+public sealed partial class RotateAndCompressLogsAction(
+    IOptionsMonitor<RotateAndCompressLogsOptions> options, TimeProvider timeProvider, IFilesystemUsage filesystems) : IRemediationAction
 {
     private const string ArchiveSuffix = ".gz";
     private const UnixFileMode PermissionBits =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
-    private static readonly string[] PathLabels = ["path", "directory", "dir", "mountpoint", "log_dir"];
+
+    // "mountpoint" is not here: a mountpoint names a filesystem, and the catalog's targets map says which directories on it.
+    private static readonly string[] PathLabels = ["path", "directory", "dir", "log_dir"];
+
+    private readonly DiskTargets _targets = new(filesystems);
 
     public ActionDescriptor Descriptor => KnownActions.RotateAndCompressLogs;
 
     public Task<ActionPreview> PreviewAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryPlan(request, out var plan, out var problem))
+        var selection = _targets.Select(request, PathLabels, options.CurrentValue.AllowedRoots, cancellationToken);
+        if (selection.NotRunPreview is { } notRun)
         {
-            return Task.FromResult(ActionPreview.Refused(problem));
+            return Task.FromResult(notRun);
         }
 
-        var changes = plan.Steps.Select(s => s.Describe()).ToList();
+        var plans = Plans(request, selection.Directories);
+        var changes = plans.SelectMany(p => p.Steps).Select(s => s.Describe()).ToList();
         var summary = changes.Count == 0
-            ? $"nothing to do in {plan.Directory}: no log older than {plan.CompressOlderThan} and archives within retention"
-            : $"would {plan.Summary()} in {plan.Directory}";
-        return Task.FromResult(new ActionPreview(true, summary, changes));
+            ? $"nothing to do in {Directories(plans)}: no log older than {plans[0].CompressOlderThan} and archives within retention"
+            : $"would {string.Join("; ", plans.Where(p => p.Steps.Count > 0).Select(p => $"{p.Summary()} in {p.Directory}"))}";
+        return Task.FromResult(new ActionPreview(true, summary, changes) { Premise = selection.Premise });
     }
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
     {
-        if (!TryPlan(request, out var plan, out var problem))
+        // The premise is checked again here, just before anything changes: the preview's view may be stale.
+        var selection = _targets.Select(request, PathLabels, options.CurrentValue.AllowedRoots, cancellationToken);
+        if (selection.NotRunOutcome is { } notRun)
         {
-            return ActionOutcome.Failed(problem);
+            return notRun;
         }
 
-        if (plan.Steps.Count == 0)
+        var plans = Plans(request, selection.Directories);
+        var steps = plans.Sum(p => p.Steps.Count);
+        if (steps == 0)
         {
-            return new ActionOutcome(ActionStatus.NoChange, $"nothing to do in {plan.Directory}: already compressed and within retention", []);
+            return new ActionOutcome(ActionStatus.NoChange, $"nothing to do in {Directories(plans)}: already compressed and within retention", []) { Premise = selection.Premise };
         }
 
         // Steps already done are reported even when a later one fails or the time limit stops the run.
         var done = new List<string>();
         var skipped = new List<string>();
-        foreach (var step in plan.Steps)
+        foreach (var step in plans.SelectMany(p => p.Steps))
         {
             try
             {
@@ -75,45 +87,46 @@ public sealed partial class RotateAndCompressLogsAction(IOptionsMonitor<RotateAn
             }
             catch (OperationCanceledException)
             {
-                return new ActionOutcome(ActionStatus.Failed, $"stopped by the time limit after {done.Count} of {plan.Steps.Count} steps", done);
+                return new ActionOutcome(ActionStatus.Failed, $"stopped by the time limit after {done.Count} of {steps} steps", done) { Premise = selection.Premise };
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                return new ActionOutcome(ActionStatus.Failed, $"stopped after {done.Count} of {plan.Steps.Count} steps: {exception.Message}", done);
+                return new ActionOutcome(ActionStatus.Failed, $"stopped after {done.Count} of {steps} steps: {exception.Message}", done) { Premise = selection.Premise };
             }
         }
 
-        var before = plan.BytesBefore;
-        var after = plan.MeasureAfter();
-        var summary = $"{plan.Summary()} in {plan.Directory}: {new ByteSize(before)} of logs became {new ByteSize(after)}";
+        var summary = string.Join("; ", plans.Where(p => p.Steps.Count > 0)
+            .Select(p => $"{p.Summary()} in {p.Directory}: {new ByteSize(p.BytesBefore)} of logs became {new ByteSize(p.MeasureAfter())}"));
         if (skipped.Count > 0)
         {
             summary += $"; skipped {skipped.Count}: {string.Join("; ", skipped)}";
         }
 
-        return new ActionOutcome(done.Count == 0 ? ActionStatus.NoChange : ActionStatus.Succeeded, summary, done);
+        return new ActionOutcome(done.Count == 0 ? ActionStatus.NoChange : ActionStatus.Succeeded, summary, done) { Premise = selection.Premise };
     }
 
-    private bool TryPlan(ActionRequest request, out Plan plan, out string problem)
+    private List<Plan> Plans(ActionRequest request, IReadOnlyList<string> directories)
     {
-        plan = null!;
-        if (!SafePaths.TryResolveTargetDirectory(request.Signal, PathLabels, request.Parameters.String("path"), options.CurrentValue.AllowedRoots, out var directory, out problem))
+        var parameters = request.Parameters;
+        var plans = new List<Plan>();
+        foreach (var directory in directories)
         {
-            return false;
+            var plan = new Plan(
+                directory,
+                parameters.String("pattern") ?? "*.log*",
+                parameters.Duration("compress_older_than") ?? Duration.Parse("1h"),
+                (int)(parameters.Integer("keep") ?? 10),
+                parameters.ByteSize("max_total_size"),
+                parameters.Boolean("recursive") ?? false,
+                timeProvider.GetUtcNow());
+            plan.Build();
+            plans.Add(plan);
         }
 
-        var parameters = request.Parameters;
-        plan = new Plan(
-            directory,
-            parameters.String("pattern") ?? "*.log*",
-            parameters.Duration("compress_older_than") ?? Duration.Parse("1h"),
-            (int)(parameters.Integer("keep") ?? 10),
-            parameters.ByteSize("max_total_size"),
-            parameters.Boolean("recursive") ?? false,
-            timeProvider.GetUtcNow());
-        plan.Build();
-        return true;
+        return plans;
     }
+
+    private static string Directories(List<Plan> plans) => string.Join(", ", plans.Select(p => p.Directory));
 
     private abstract record Step
     {

@@ -103,41 +103,4 @@ public static class SafePaths
     }
 
     public static bool IsLink(FileSystemInfo info) => info.LinkTarget is not null || info.Attributes.HasFlag(FileAttributes.ReparsePoint);
-
-    /// <summary>
-    /// Resolves the directory an action works in: the signal's path (from <paramref name="labels"/> or resource.path) or
-    /// the catalog's <c>path</c>. The catalog's path, when set, bounds the action: a path from the signal may only narrow
-    /// it, never widen it; both must resolve under the allowlisted roots.
-    /// </summary>
-    public static bool TryResolveTargetDirectory(
-        Signals.Signal signal, IReadOnlyList<string> labels, string? catalogPath, IEnumerable<string> allowedRoots, out string directory, out string problem)
-    {
-        directory = string.Empty;
-        var roots = allowedRoots;
-        if (catalogPath is not null)
-        {
-            if (!TryResolveDirectoryUnder(catalogPath, roots, out var bound, out problem))
-            {
-                problem = "refused: the catalog's path: " + problem;
-                return false;
-            }
-
-            roots = [bound];
-        }
-
-        var candidate = labels.Select(signal.Label).FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? signal.Resource?.Path ?? catalogPath;
-        if (candidate is null)
-        {
-            problem = $"the signal names no directory (labels {string.Join(", ", labels)} or resource.path) and the catalog sets no path parameter";
-            return false;
-        }
-
-        if (!TryResolveDirectoryUnder(candidate, roots, out directory, out problem))
-        {
-            problem = "refused: " + problem;
-            return false;
-        }
-
-        return true;
-    }
 }

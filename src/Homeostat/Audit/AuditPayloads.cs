@@ -160,6 +160,9 @@ public sealed record PreviewPayload(string Action, bool DryRun, bool CanRun, str
     public IReadOnlyList<string> Changes { get; init; } = [];
 
     public double DurationMs { get; init; }
+
+    /// <summary>What the preview saw of the action's premise on the target; absent when the action cannot observe it.</summary>
+    public PremiseObservation? Premise { get; init; }
 }
 
 /// <summary>Written in the same transaction as the decision to act: the rate limit counts these.</summary>
@@ -192,6 +195,9 @@ public sealed record ActionExecutedPayload(string Action, ActionStatus Status, s
 
     /// <summary>The incident had already moved on (given up as interrupted, or resolved by hand) when the outcome came.</summary>
     public bool Late { get; init; }
+
+    /// <summary>What execution saw of the action's premise just before acting; absent when the action cannot observe it.</summary>
+    public PremiseObservation? Premise { get; init; }
 }
 
 public sealed record VerificationPayload(string Verifier, int Attempt, VerificationStatus Status, string Detail, string Deadline) : AuditPayload
@@ -209,6 +215,9 @@ public sealed record RemediatedPayload(string? Action) : AuditPayload
 public sealed record EscalatedPayload(string Reason, string Detail) : AuditPayload
 {
     public override string Type => AuditTypes.Escalated;
+
+    /// <summary>For <c>premise_not_met</c> and <c>not_applicable</c>: what the action saw on its target.</summary>
+    public string? Observed { get; init; }
 }
 
 /// <summary>One delivery attempt of one notifier for one escalation (an outbox entry).</summary>

@@ -439,7 +439,7 @@ public sealed class IncidentReplay
                 _ => null,
             },
             AuditTypes.ActionStarted => Read<ActionStartedPayload>(sequence, type, payload) is { DryRun: false } ? IncidentState.Acting : null,
-            AuditTypes.ActionExecuted => Read<ActionExecutedPayload>(sequence, type, payload) is { Late: false, DryRun: false } executed && executed.Status != ActionStatus.Failed && State == IncidentState.Acting
+            AuditTypes.ActionExecuted => Read<ActionExecutedPayload>(sequence, type, payload) is { Late: false, DryRun: false } executed && executed.Status is ActionStatus.Succeeded or ActionStatus.NoChange && State == IncidentState.Acting
                 ? IncidentState.Verifying
                 : null,
             AuditTypes.Remediated => IncidentState.Remediated,

@@ -15,7 +15,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 {
     public const string BuiltInSource = "built-in:catalog.yaml";
 
-    private static readonly string[] TopLevelKeys = ["remediations", "version", "description", "classes", "class_label"];
+    private static readonly string[] TopLevelKeys = ["remediations", "version", "description", "classes", "class_label", CatalogTargets.Key];
 
     private static readonly string[] RemediationKeys =
     [
@@ -81,6 +81,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         }
 
         string? version = null;
+        var targets = CatalogTargets.None;
         YamlMappingNode? remediationsNode = null;
         YamlNode? classesNode = null;
         YamlNode? classLabelNode = null;
@@ -105,6 +106,9 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
                     break;
                 case "class_label":
                     classLabelNode = valueNode;
+                    break;
+                case CatalogTargets.Key:
+                    targets = CatalogTargets.Load(source, valueNode, errors);
                     break;
                 default:
                     errors.Add(Error(source, keyNode, key, "unknown top-level key" + DidYouMean(key, TopLevelKeys)));
@@ -154,7 +158,7 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
 
         var contentHash = Hashing.Sha256Hex(yaml)[..12];
         var catalogVersion = version is null ? $"sha256:{contentHash}" : $"{version} (sha256:{contentHash})";
-        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations) { Declarations = declarations }, errors) { Warnings = warnings };
+        return new CatalogLoadResult(new RemediationCatalog(source, catalogVersion, remediations) { Declarations = declarations, Targets = targets }, errors) { Warnings = warnings };
     }
 
     private RemediationSpec? LoadRemediation(string source, string failureClass, YamlNode keyNode, YamlNode valueNode, List<CatalogError> errors, List<CatalogError> warnings)

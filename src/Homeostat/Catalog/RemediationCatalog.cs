@@ -78,6 +78,9 @@ public sealed record RemediationCatalog(string Source, string Version, IReadOnly
 {
     public static readonly RemediationCatalog Empty = new("(none)", "empty", new Dictionary<string, RemediationSpec>());
 
+    /// <summary>The directories actions may touch for a filesystem or service a signal names (the <c>targets:</c> section).</summary>
+    public CatalogTargets Targets { get; init; } = CatalogTargets.None;
+
     public RemediationSpec? Find(string failureClass) => Remediations.GetValueOrDefault(failureClass);
 
     /// <summary>The classes and matcher sets the catalog declares, and the name of the label that may carry a class.</summary>

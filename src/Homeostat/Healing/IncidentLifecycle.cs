@@ -279,9 +279,34 @@ public static class IncidentLifecycle
             return Records(incident, record);
         }
 
-        var escalated = Escalate(incident, EscalationReasons.ActionFailed, $"dry-run preview of {e.Remediation.Action}: {e.Preview.Summary}", now);
-        return escalated with { Records = [record, .. escalated.Records] };
+        var action = e.Remediation.Action;
+        switch (e.Preview.Premise)
+        {
+            case { Verdict: PremiseVerdict.NotApplicable } premise:
+            {
+                // A dry run that could not even find its target is no fault of anything: it is recorded, never paged.
+                var detail = $"dry run: {action} is not applicable here: {premise.Observed}; nothing would change and nobody is paged";
+                return new(incident, incident with { Reason = EscalationReasons.NotApplicable, Detail = detail, UpdatedAt = now }, [record]);
+            }
+
+            case { Verdict: PremiseVerdict.NotMet } premise:
+            {
+                var escalated = Escalate(incident, EscalationReasons.PremiseNotMet, PremiseNotMetDetail(incident, action, premise.Observed, dryRun: true), now, premise.Observed);
+                return escalated with { Records = [record, .. escalated.Records] };
+            }
+
+            default:
+            {
+                var escalated = Escalate(incident, EscalationReasons.ActionFailed, $"dry-run preview of {action}: {e.Preview.Summary}", now);
+                return escalated with { Records = [record, .. escalated.Records] };
+            }
+        }
     }
+
+    /// <summary>Says what the action saw and that nothing changed: the class the incident was given is suspect.</summary>
+    private static string PremiseNotMetDetail(Incident incident, string action, string observed, bool dryRun) =>
+        $"{(dryRun ? "dry-run preview of " : string.Empty)}{action}: premise not met: {observed}; nothing was changed. "
+        + $"The signal may not be {incident.Classification?.Class ?? "the class it was given"} (a suspected misclassification): label it with 'homeostat label {incident.Id} CLASS'";
 
     private static Transition Finish(Incident incident, ActionFinished e, DateTimeOffset now)
     {
@@ -290,6 +315,7 @@ public static class IncidentLifecycle
         var record = Entry(
             new ActionExecutedPayload(e.Remediation.Action, outcome.Status, outcome.Summary)
             {
+                Premise = outcome.Premise,
                 Parameters = e.Remediation.Parameters.Describe(),
                 Changes = outcome.Changes,
                 DurationMs = Math.Round(e.Duration.TotalMilliseconds, 1),
@@ -302,9 +328,15 @@ public static class IncidentLifecycle
             return Records(incident, record);
         }
 
-        if (outcome.Status == ActionStatus.Failed)
+        if (outcome.Status is ActionStatus.Failed or ActionStatus.PremiseNotMet or ActionStatus.NotApplicable)
         {
-            var escalated = Escalate(incident, EscalationReasons.ActionFailed, $"{e.Remediation.Action} failed: {outcome.Summary}", now);
+            var observed = outcome.Premise?.Observed ?? outcome.Summary;
+            var escalated = outcome.Status switch
+            {
+                ActionStatus.PremiseNotMet => Escalate(incident, EscalationReasons.PremiseNotMet, PremiseNotMetDetail(incident, e.Remediation.Action, observed, dryRun: false), now, observed),
+                ActionStatus.NotApplicable => Escalate(incident, EscalationReasons.NotApplicable, $"{e.Remediation.Action} is not applicable here: {observed}; nothing was changed", now, observed),
+                _ => Escalate(incident, EscalationReasons.ActionFailed, $"{e.Remediation.Action} failed: {outcome.Summary}", now),
+            };
             return escalated with { Records = [record, .. escalated.Records] };
         }
 
@@ -421,9 +453,9 @@ public static class IncidentLifecycle
             incident);
     }
 
-    private static Transition Escalate(Incident incident, string reason, string detail, DateTimeOffset now) =>
+    private static Transition Escalate(Incident incident, string reason, string detail, DateTimeOffset now, string? observed = null) =>
         new(incident, incident with { State = IncidentState.Escalated, Reason = reason, Detail = detail, NextDueAt = null, UpdatedAt = now },
-            [Entry(new EscalatedPayload(reason, detail), $"escalated: {reason}: {detail}", incident)])
+            [Entry(new EscalatedPayload(reason, detail) { Observed = observed }, $"escalated: {reason}: {detail}", incident)])
         {
             Notify = new NotificationIntent(reason, detail),
         };
@@ -433,6 +465,7 @@ public static class IncidentLifecycle
     private static AuditEntry PreviewRecord(Incident incident, RemediationSpec remediation, ActionPreview preview, TimeSpan duration, bool dryRun) => Entry(
         new PreviewPayload(remediation.Action, dryRun, preview.CanRun, preview.Summary)
         {
+            Premise = preview.Premise,
             Parameters = remediation.Parameters.Describe(),
             Changes = preview.Changes,
             DurationMs = Math.Round(duration.TotalMilliseconds, 1),

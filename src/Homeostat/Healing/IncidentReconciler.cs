@@ -96,7 +96,7 @@ public sealed partial class IncidentReconciler(
         switch (result.Decision.Kind)
         {
             case DecisionKind.DryRun:
-                var preview = await runner.PreviewAsync(new ActionRequest(incident.Id, incident.Signal, remediation!), CancellationToken.None);
+                var preview = await runner.PreviewAsync(new ActionRequest(incident.Id, incident.Signal, remediation!) { Targets = currentCatalog.Targets }, CancellationToken.None);
                 await ApplyToCurrentAsync(incident.Id, new DryRunPreviewed(remediation!, preview.Result, preview.Duration));
                 break;
             case DecisionKind.Act:
@@ -127,7 +127,7 @@ public sealed partial class IncidentReconciler(
     /// </summary>
     private async Task ActAsync(Incident incident, RemediationSpec remediation)
     {
-        var request = new ActionRequest(incident.Id, incident.Signal, remediation);
+        var request = new ActionRequest(incident.Id, incident.Signal, remediation) { Targets = catalog.Current.Targets };
         var settings = options.CurrentValue;
         var started = timeProvider.GetTimestamp();
         var preview = await runner.PreviewAsync(request, CancellationToken.None, settings.ActionTimeout.Value);
@@ -135,7 +135,7 @@ public sealed partial class IncidentReconciler(
 
         var left = settings.ActionTimeout.Value - timeProvider.GetElapsedTime(started);
         var outcome = !preview.Result.CanRun
-            ? new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: {preview.Result.Summary}"), preview.Duration)
+            ? new TimedOutcome<ActionOutcome>(NotRun(preview.Result), preview.Duration)
             : left <= TimeSpan.Zero
                 ? new TimedOutcome<ActionOutcome>(ActionOutcome.Failed($"not run: the preview used up the action timeout ({settings.ActionTimeout})"), TimeSpan.Zero)
                 : await runner.ExecuteAsync(request, CancellationToken.None, left);
@@ -146,6 +146,17 @@ public sealed partial class IncidentReconciler(
         await ApplyToCurrentAsync(incident.Id, new ActionFinished(remediation, outcome.Result, outcome.Duration, verify));
         LogActed(logger, incident.Id, remediation.Action, outcome.Result.Status.ToString(), outcome.Result.Summary);
     }
+
+    /// <summary>
+    /// The outcome of an action whose preview said it cannot run: a premise that does not hold or a target it cannot
+    /// resolve keeps its verdict (nothing changed either way); anything else is a failure to act.
+    /// </summary>
+    private static ActionOutcome NotRun(ActionPreview preview) => preview.Premise switch
+    {
+        { Verdict: PremiseVerdict.NotMet } premise => ActionOutcome.PremiseNotMet(premise.Observed),
+        { Verdict: PremiseVerdict.NotApplicable } premise => ActionOutcome.NotApplicable(premise.Observed),
+        _ => ActionOutcome.Failed($"not run: {preview.Summary}"),
+    };
 
     private async Task VerifyAsync(Incident incident, CancellationToken cancellationToken)
     {

@@ -11,6 +11,22 @@ public static class KnownActions
 {
     public const string KubernetesName = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
+    /// <summary>The lowest filesystem usage at which a disk action acts: the earliest point node_exporter's stock disk alerts fire at.</summary>
+    public const long DefaultMaxUsedPercent = 60;
+
+    /// <summary>The budget the disk actions (rotate_and_compress_logs, clean_directory) confirm a directory is over before they touch it.</summary>
+    public static IReadOnlyList<ParameterSpec> DiskBudgetParameters { get; } =
+    [
+        new ParameterSpec("budget", ParameterKind.ByteSize, "the most the directory may hold: the action acts on a directory over it, whatever its filesystem's usage") { Minimum = 1 },
+        new ParameterSpec("max_used_percent", ParameterKind.Integer, "the action acts on a directory whose filesystem is at least this full, in percent")
+        {
+            Default = DefaultMaxUsedPercent, Minimum = 1, Maximum = 100,
+        },
+    ];
+
+    public static PremiseDescriptor DiskOverBudget { get; } = PremiseDescriptor.Observes(
+        $"the target directory holds more than its budget, or its filesystem is at least max_used_percent full (default {DefaultMaxUsedPercent}%)");
+
     public static readonly ActionDescriptor ScaleMemoryLimit = new(
         "scale_memory_limit",
         "Raise a container's memory limit on the owning Deployment or StatefulSet by a step, bounded by max_increase and a ceiling.",
@@ -27,8 +43,11 @@ public static class KnownActions
         "Renew the certificate the signal names: a cert-manager Certificate, or a host certificate through the configured ACME client.",
         [
             new ParameterSpec("timeout", ParameterKind.Duration, "how long the renewal may take") { Default = Duration.Parse("5m"), Minimum = 1, Maximum = 3600 },
-            new ParameterSpec("min_remaining", ParameterKind.Duration, "the validity the renewed certificate must have to count as renewed") { Default = Duration.Parse("24h") },
-        ]);
+            new ParameterSpec("min_remaining", ParameterKind.Duration, "the certificate is renewed only when it expires within this, and the renewed one must be valid for longer") { Default = Duration.Parse("30d") },
+        ])
+    {
+        Premise = PremiseDescriptor.Observes("the certificate the signal names expires within min_remaining (or does not exist)"),
+    };
 
     public static readonly ActionDescriptor OpenCircuitBreaker = new(
         "open_circuit_breaker",
@@ -50,7 +69,11 @@ public static class KnownActions
             new ParameterSpec("keep", ParameterKind.Integer, "compressed archives kept per directory, newest first") { Default = 10L, Minimum = 0, Maximum = 10000 },
             new ParameterSpec("max_total_size", ParameterKind.ByteSize, "delete the oldest archives until the archives fit in this size"),
             new ParameterSpec("recursive", ParameterKind.Boolean, "also clean subdirectories") { Default = false },
-        ]);
+            .. DiskBudgetParameters,
+        ])
+    {
+        Premise = DiskOverBudget,
+    };
 
     /// <summary>
     /// The seed's actions that need a module, as actions that cannot run: for tools and tests that load catalogs

@@ -32,6 +32,9 @@ public sealed record ActionDescriptor(string Name, string Description, IReadOnly
 public sealed record ActionRequest(string IncidentId, Signal Signal, RemediationSpec Remediation)
 {
     public ActionParameters Parameters => Remediation.Parameters;
+
+    /// <summary>The catalog's map from filesystems and services to the directories actions may touch (<c>targets:</c>).</summary>
+    public CatalogTargets Targets { get; init; } = CatalogTargets.None;
 }
 
 public sealed record ActionPreview(bool CanRun, string Summary, IReadOnlyList<string> Changes)

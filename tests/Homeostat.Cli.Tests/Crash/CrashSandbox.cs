@@ -34,7 +34,7 @@ public sealed class CrashSandbox : IDisposable
                 confidence_floor: 0.8
                 auto: true
                 shadow_period: 0s
-                params: { pattern: "*.log", compress_older_than: 30m, keep: 100 }
+                params: { pattern: "*.log", compress_older_than: 30m, keep: 100, max_used_percent: 1 }
                 verify: { after: 1s, timeout: 3s, interval: 1s }
             """);
         Config = _folder.Write("homeostat.yaml", $"""

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Homeostat.Catalog;
 using Homeostat.Remediation;
 using Homeostat.Host.Actions;
 using Homeostat.Signals;
@@ -13,6 +14,9 @@ public sealed class CleanDirectoryActionTests : IDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 23, 50, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(Now);
+
+    // Full enough that the premise holds: these tests are about what the action does once it acts.
+    private readonly FixedFilesystemUsage _filesystem = new(95);
     private readonly string _sandbox;
     private readonly string _root;
     private readonly string _outside;
@@ -29,7 +33,7 @@ public sealed class CleanDirectoryActionTests : IDisposable
     public void Dispose() => Directory.Delete(_sandbox, recursive: true);
 
     private CleanDirectoryAction NewAction(params string[] roots) =>
-        new(StaticOptionsMonitor.Of(new CleanDirectoryOptions { AllowedRoots = [.. roots] }), _time);
+        new(StaticOptionsMonitor.Of(new CleanDirectoryOptions { AllowedRoots = [.. roots] }), _time, _filesystem);
 
     private CleanDirectoryAction NewAction() => NewAction(_root);
 
@@ -312,8 +316,8 @@ public sealed class CleanDirectoryActionTests : IDisposable
         var outcome = await NewAction().ExecuteAsync(Request(link), CancellationToken.None);
         var preview = await NewAction().PreviewAsync(Request(link), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: ");
         outcome.Summary.ShouldContain($"(really '{_outside}') is outside the allowlisted roots");
         preview.CanRun.ShouldBeFalse();
         Snapshot().ShouldBe(before);
@@ -334,14 +338,14 @@ public sealed class CleanDirectoryActionTests : IDisposable
     }
 
     [Fact]
-    public async Task ExecuteAsync_PathOutsideAllowedRoots_IsRefusedAndNothingChanges()
+    public async Task ExecuteAsync_PathOutsideAllowedRoots_IsNotApplicableAndNothingChanges()
     {
         WriteFile("old", TimeSpan.FromDays(30), _outside);
         var before = Snapshot();
 
         var outcome = await NewAction().ExecuteAsync(Request(_outside), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
         outcome.Summary.ShouldContain("is outside the allowlisted roots");
         Snapshot().ShouldBe(before);
     }
@@ -368,8 +372,8 @@ public sealed class CleanDirectoryActionTests : IDisposable
 
         var outcome = await NewAction().ExecuteAsync(Request(label), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: ");
         outcome.Changes.ShouldBeEmpty();
         Snapshot().ShouldBe(before);
     }
@@ -383,7 +387,7 @@ public sealed class CleanDirectoryActionTests : IDisposable
 
         var outcome = await NewAction().ExecuteAsync(Request(_root + "/app/../../outside"), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
         outcome.Summary.ShouldContain("is outside the allowlisted roots");
         Snapshot().ShouldBe(before);
     }
@@ -415,7 +419,7 @@ public sealed class CleanDirectoryActionTests : IDisposable
         var outside = await NewAction().ExecuteAsync(Request(other, $"older_than: 1d, path: \"{app}\""), CancellationToken.None);
         var inside = await NewAction().ExecuteAsync(Request(app, $"older_than: 1d, path: \"{app}\""), CancellationToken.None);
 
-        outside.Status.ShouldBe(ActionStatus.Failed);
+        outside.Status.ShouldBe(ActionStatus.NotApplicable);
         outside.Summary.ShouldContain("outside the allowlisted roots");
         File.Exists(otherFile).ShouldBeTrue();
         inside.Status.ShouldBe(ActionStatus.Succeeded, inside.Summary);
@@ -450,23 +454,23 @@ public sealed class CleanDirectoryActionTests : IDisposable
     }
 
     [Fact]
-    public async Task ExecuteAsync_NoPathAnywhere_FailsSayingSo()
+    public async Task ExecuteAsync_NoPathAnywhere_IsNotApplicableSayingSo()
     {
         var outcome = await NewAction().ExecuteAsync(Request(path: null), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("the signal names no directory");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: the signal names no directory");
     }
 
     [Fact]
-    public async Task ExecuteAsync_NoAllowedRootsConfigured_RefusesEvenAnExistingDirectory()
+    public async Task ExecuteAsync_NoAllowedRootsConfigured_IsNotApplicableEvenForAnExistingDirectory()
     {
         var old = WriteFile("old", TimeSpan.FromDays(2));
 
         var outcome = await NewAction([]).ExecuteAsync(Request(_root), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldBe("refused: no allowlisted roots are configured for this action");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldContain("no allowlisted roots are configured for this action");
         File.Exists(old).ShouldBeTrue();
     }
 
@@ -483,5 +487,84 @@ public sealed class CleanDirectoryActionTests : IDisposable
         spec.Parameters.Integer("keep_newest").ShouldBe(0);
         spec.Parameters.Integer("max_files").ShouldBe(1000);
         spec.Parameters.Boolean("recursive").ShouldBe(false);
+    }
+
+    [Fact]
+    public async Task Premise_DirectoryOverItsBudget_DeletesAndRecordsWhatItSaw()
+    {
+        _filesystem.UsedPercent = 10;
+        var old = WriteFile("old", TimeSpan.FromDays(2), content: new string('x', 2048));
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root, "older_than: 1d, budget: 1Ki"), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.Holds);
+        outcome.Premise.Observed.ShouldContain($"{_root} holds 2Ki, over its budget 1Ki");
+        File.Exists(old).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Premise_NotOverBudgetAndFilesystemQuiet_IsNotMetAndNothingIsDeleted()
+    {
+        _filesystem.UsedPercent = 10;
+        WriteFile("old", TimeSpan.FromDays(30));
+        WriteFile("nested/older", TimeSpan.FromDays(60));
+        var before = Snapshot();
+        var request = Request(_root, "older_than: 1d, recursive: true, budget: 1Mi");
+
+        var preview = await NewAction().PreviewAsync(request, CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.NotMet);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Changes.ShouldBeEmpty();
+        outcome.Summary.ShouldContain("within its budget 1Mi");
+        outcome.Summary.ShouldContain("filesystem is 10% used");
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Premise_IsCheckedAgainJustBeforeDeleting()
+    {
+        var action = NewAction();
+        WriteFile("old", TimeSpan.FromDays(30));
+        var preview = await action.PreviewAsync(Request(_root), CancellationToken.None);
+        _filesystem.UsedPercent = 30;
+        var before = Snapshot();
+
+        var outcome = await action.ExecuteAsync(Request(_root), CancellationToken.None);
+
+        preview.CanRun.ShouldBeTrue(preview.Summary);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Target_DiskAlertOnAnUnmappedMountpoint_IsNotApplicableAndNothingIsDeleted()
+    {
+        WriteFile("old", TimeSpan.FromDays(30));
+        var before = Snapshot();
+        var request = Request(new Dictionary<string, string> { ["alertname"] = "NodeFilesystemSpaceFillingUp", ["mountpoint"] = "/data" });
+
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Target_MountpointMappedToTheCacheDirectory_IsCleaned()
+    {
+        var old = WriteFile("old", TimeSpan.FromDays(30));
+        var request = Request(new Dictionary<string, string> { ["mountpoint"] = "/data/" }) with
+        {
+            Targets = new CatalogTargets { Mountpoints = new Dictionary<string, IReadOnlyList<string>> { ["/data"] = [_root] } },
+        };
+
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        File.Exists(old).ShouldBeFalse();
     }
 }

@@ -123,17 +123,29 @@ public sealed class RestartServiceActionTests
     [InlineData("sshd")]
     [InlineData("nginx.socket")]
     [InlineData("nginx-extra")]
-    public async Task ExecuteAsync_UnitNotAllowlisted_IsRefusedAndSystemctlIsNeverCalled(string service)
+    public async Task ExecuteAsync_UnitNotAllowlisted_IsNotApplicableAndSystemctlIsNeverCalled(string service)
     {
         var systemctl = new FakeSystemctl();
 
         var outcome = await NewAction(systemctl, "nginx", "worker-*").ExecuteAsync(ForService(service), CancellationToken.None);
         var preview = await NewAction(systemctl, "nginx", "worker-*").PreviewAsync(ForService(service), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: refused: ");
         outcome.Summary.ShouldContain("is not in Actions:RestartService:AllowedUnits (nginx, worker-*)");
         preview.CanRun.ShouldBeFalse();
+        systemctl.Calls.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CatalogUnitNotAllowlisted_FailsAsConfigurationNotAsNotApplicable()
+    {
+        var systemctl = new FakeSystemctl();
+
+        var outcome = await NewAction(systemctl, "nginx").ExecuteAsync(Request(parameters: "unit: redis"), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Summary.ShouldStartWith("refused: redis.service is not in");
         systemctl.Calls.ShouldBeEmpty();
     }
 
@@ -144,8 +156,8 @@ public sealed class RestartServiceActionTests
 
         var outcome = await NewAction(systemctl).ExecuteAsync(ForService("nginx"), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldBe("refused: no units are allowlisted (Actions:RestartService:AllowedUnits is empty)");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldBe("not applicable: refused: no units are allowlisted (Actions:RestartService:AllowedUnits is empty)");
         systemctl.Calls.ShouldBeEmpty();
     }
 
@@ -178,20 +190,20 @@ public sealed class RestartServiceActionTests
 
         var outcome = await action.ExecuteAsync(ForService(label), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: refused: ");
         outcome.Summary.ShouldNotContain("\n");
         outcome.Summary.Length.ShouldBeLessThan(300);
         systemctl.Calls.ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task ExecuteAsync_NoUnitAnywhere_FailsSayingSo()
+    public async Task ExecuteAsync_NoUnitAnywhere_IsNotApplicableSayingSo()
     {
         var outcome = await NewAction(new FakeSystemctl(), "nginx").ExecuteAsync(Request(), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldBe("the signal names no unit (labels unit or service) and the catalog sets no unit parameter");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldBe("not applicable: the signal names no unit (labels unit or service) and the catalog sets no unit parameter");
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 23, 50, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(Now);
+
+    // Full enough that the premise holds: these tests are about what the action does once it acts.
+    private readonly FixedFilesystemUsage _filesystem = new(95);
     private readonly string _sandbox;
     private readonly string _root;
     private readonly string _outside;
@@ -31,7 +34,7 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     public void Dispose() => Directory.Delete(_sandbox, recursive: true);
 
     private RotateAndCompressLogsAction NewAction(params string[] roots) =>
-        new(new StaticOptionsMonitor<RotateAndCompressLogsOptions>(new RotateAndCompressLogsOptions { AllowedRoots = [.. roots] }), _time);
+        new(new StaticOptionsMonitor<RotateAndCompressLogsOptions>(new RotateAndCompressLogsOptions { AllowedRoots = [.. roots] }), _time, _filesystem);
 
     private RotateAndCompressLogsAction NewAction() => NewAction(_root);
 
@@ -287,16 +290,16 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     }
 
     [Fact]
-    public async Task ExecuteAsync_NoPathAnywhere_FailsSayingSo()
+    public async Task ExecuteAsync_NoPathAnywhere_IsNotApplicableSayingSo()
     {
         var outcome = await NewAction().ExecuteAsync(Request(path: null), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("the signal names no directory");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: the signal names no directory");
     }
 
     [Fact]
-    public async Task ExecuteAsync_PathOutsideAllowedRoots_IsRefusedAndNothingChanges()
+    public async Task ExecuteAsync_PathOutsideAllowedRoots_IsNotApplicableAndNothingChanges()
     {
         WriteFile("secret.log", LogText(5), TimeSpan.FromDays(1), _outside);
         var before = Snapshot();
@@ -304,8 +307,8 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         var outcome = await NewAction().ExecuteAsync(Request(_outside), CancellationToken.None);
         var preview = await NewAction().PreviewAsync(Request(_outside), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: ");
         outcome.Summary.ShouldContain("is outside the allowlisted roots");
         outcome.Changes.ShouldBeEmpty();
         preview.CanRun.ShouldBeFalse();
@@ -322,7 +325,7 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
 
         var outcome = await NewAction().ExecuteAsync(Request(_root + "/app/../../outside"), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
         outcome.Summary.ShouldContain("is outside the allowlisted roots");
         Snapshot().ShouldBe(before);
     }
@@ -337,7 +340,7 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
 
         var outcome = await NewAction().ExecuteAsync(Request(link), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
         outcome.Summary.ShouldContain("is outside the allowlisted roots");
         Snapshot().ShouldBe(before);
     }
@@ -418,8 +421,8 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
 
         var outcome = await NewAction().ExecuteAsync(Request(label), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: ");
         outcome.Changes.ShouldBeEmpty();
         File.Exists(canary).ShouldBeTrue();
         Snapshot().ShouldBe(before);
@@ -471,7 +474,7 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         var outside = await NewAction().ExecuteAsync(Request(other, $"path: {app}"), CancellationToken.None);
         var inside = await NewAction().ExecuteAsync(Request(app, $"path: {app}"), CancellationToken.None);
 
-        outside.Status.ShouldBe(ActionStatus.Failed);
+        outside.Status.ShouldBe(ActionStatus.NotApplicable);
         outside.Summary.ShouldContain("outside the allowlisted roots");
         File.Exists(otherLog).ShouldBeTrue();
         inside.Status.ShouldNotBe(ActionStatus.Failed, inside.Summary);
@@ -490,14 +493,14 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
     }
 
     [Fact]
-    public async Task ExecuteAsync_NoAllowedRootsConfigured_RefusesEvenAnExistingDirectory()
+    public async Task ExecuteAsync_NoAllowedRootsConfigured_IsNotApplicableEvenForAnExistingDirectory()
     {
         var log = WriteFile("app.log", LogText(5), TimeSpan.FromDays(1));
 
         var outcome = await NewAction([]).ExecuteAsync(Request(_root), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldBe("refused: no allowlisted roots are configured for this action");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldContain("no allowlisted roots are configured for this action");
         File.Exists(log).ShouldBeTrue();
     }
 
@@ -589,5 +592,161 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         outcome.Status.ShouldBe(ActionStatus.NoChange, outcome.Summary);
         FileNames(_root).ShouldBe(["app.log.1"]);
         File.Exists(empty).ShouldBeTrue();
+    }
+
+    private static readonly Dictionary<string, string> NodeDiskAlertOnRoot = new()
+    {
+        ["alertname"] = "NodeFilesystemAlmostOutOfSpace", ["mountpoint"] = "/", ["device"] = "/dev/vda1", ["fstype"] = "ext4", ["instance"] = "node-1:9100",
+    };
+
+    private static CatalogTargets MountpointTargets(string mountpoint, params string[] directories) =>
+        new() { Mountpoints = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [mountpoint] = directories } };
+
+    [Fact]
+    public async Task Premise_DirectoryOverItsBudget_ActsAndRecordsWhatItSaw()
+    {
+        _filesystem.UsedPercent = 16;
+        var log = WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        var size = new FileInfo(log).Length;
+        var request = Request(_root, "budget: 1Ki");
+
+        var preview = await NewAction().PreviewAsync(request, CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        preview.CanRun.ShouldBeTrue(preview.Summary);
+        preview.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.Holds);
+        preview.Premise.Observed.ShouldContain($"{_root} holds {new Homeostat.Primitives.ByteSize(size)}, over its budget 1Ki");
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.Holds);
+        File.Exists(log).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Premise_DirectoryWithinBudgetOnAQuietFilesystem_IsNotMetAndNothingChanges()
+    {
+        _filesystem.UsedPercent = 16;
+        WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        for (var i = 0; i < 12; i++)
+        {
+            WriteFile($"app.log.202611{10 + i}T000000Z.gz", "old archive", TimeSpan.FromDays(20 - i));
+        }
+
+        var before = Snapshot();
+        var request = Request(_root, "budget: 1Gi");
+
+        var preview = await NewAction().PreviewAsync(request, CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Changes.ShouldBeEmpty();
+        preview.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.NotMet);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Changes.ShouldBeEmpty();
+        outcome.Premise.ShouldNotBeNull().Observed.ShouldContain("within its budget 1Gi");
+        outcome.Premise.Observed.ShouldContain("filesystem is 16% used");
+        outcome.Premise.Observed.ShouldContain("below max_used_percent 60%");
+        Snapshot().ShouldBe(before);
+    }
+
+    [Theory]
+    [InlineData(69.9, false)]
+    [InlineData(70, true)]
+    public async Task Premise_FilesystemUsage_ActsFromMaxUsedPercentOn(double usedPercent, bool acts)
+    {
+        _filesystem.UsedPercent = usedPercent;
+        var log = WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root, "max_used_percent: 70"), CancellationToken.None);
+
+        outcome.Status.ShouldBe(acts ? ActionStatus.Succeeded : ActionStatus.PremiseNotMet, outcome.Summary);
+        File.Exists(log).ShouldBe(!acts);
+        _filesystem.Measured.ShouldContain(_root);
+    }
+
+    [Fact]
+    public async Task Premise_IsCheckedAgainJustBeforeActing()
+    {
+        var action = NewAction();
+        WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        var preview = await action.PreviewAsync(Request(_root), CancellationToken.None);
+
+        // Space was freed between the preview and the execution: the fault is gone, so nothing is touched.
+        _filesystem.UsedPercent = 20;
+        var before = Snapshot();
+        var outcome = await action.ExecuteAsync(Request(_root), CancellationToken.None);
+
+        preview.CanRun.ShouldBeTrue(preview.Summary);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Target_StockNodeDiskAlertOnRootWithoutTargets_IsNotApplicableAndNothingChanges()
+    {
+        WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        var before = Snapshot();
+        var request = Request(NodeDiskAlertOnRoot);
+
+        var preview = await NewAction().PreviewAsync(request, CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        // A mountpoint names a filesystem, not a directory of logs: it was never planned to rotate '/'.
+        preview.CanRun.ShouldBeFalse();
+        preview.Summary.ShouldStartWith("not applicable: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Summary.ShouldContain("mounted at '/'");
+        outcome.Summary.ShouldContain("targets.mountpoints");
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Target_StockNodeDiskAlertOnRoot_ResolvesThroughTheTargetsMap()
+    {
+        var log = WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        var request = Request(NodeDiskAlertOnRoot) with { Targets = MountpointTargets("/", _root, "/nonexistent/homeostat-test") };
+
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        outcome.Premise.ShouldNotBeNull().Observed.ShouldStartWith($"mountpoint '/' maps to {_root} (targets)");
+        File.Exists(log).ShouldBeFalse();
+        _filesystem.Measured.ShouldBe([_root]);
+    }
+
+    [Fact]
+    public async Task Target_MapGivesOnlyDirectoriesOutsideTheAllowlist_IsNotApplicableAndNothingChanges()
+    {
+        WriteFile("secret.log", LogText(100), TimeSpan.FromDays(1), _outside);
+        var before = Snapshot();
+        var request = Request(NodeDiskAlertOnRoot) with { Targets = MountpointTargets("/", _outside) };
+
+        var preview = await NewAction().PreviewAsync(request, CancellationToken.None);
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        preview.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.NotApplicable);
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable, outcome.Summary);
+        outcome.Summary.ShouldContain("none of which this action may touch");
+        Snapshot().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Target_ServiceMap_GivesTheServicesLogDirectory()
+    {
+        var checkout = Path.Combine(_root, "checkout");
+        Directory.CreateDirectory(checkout);
+        var log = WriteFile("app.log", LogText(100), TimeSpan.FromDays(1), checkout);
+        var other = WriteFile("other.log", LogText(100), TimeSpan.FromDays(1));
+        var request = Request([]) with
+        {
+            Signal = Request([]).Signal with { Service = "checkout" },
+            Targets = new CatalogTargets { Services = new Dictionary<string, IReadOnlyList<string>> { ["checkout"] = [checkout] } },
+        };
+
+        var outcome = await NewAction().ExecuteAsync(request, CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
+        File.Exists(log).ShouldBeFalse();
+        File.Exists(other).ShouldBeTrue();
     }
 }

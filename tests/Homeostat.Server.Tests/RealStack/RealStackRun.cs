@@ -101,6 +101,7 @@ public sealed class RealStackRun : IAsyncDisposable
                   pattern: "*.log*"
                   compress_older_than: 10m
                   keep: 100
+                  max_used_percent: 1   # the premise holds on any disk: the test is about the stack, not the budget
                 verify: { after: 2s, timeout: 30s, interval: 1s }
             """);
         string? config = null;

@@ -14,7 +14,8 @@ namespace Homeostat.Host.Actions.Certificates;
 /// <c>trigger_cert_renewal</c>. The target decides how: a Kubernetes Certificate (cert-manager) needs the Kubernetes
 /// adapter; a host certificate is renewed by running the configured ACME client (lego or certbot) for one allowlisted
 /// domain, with arguments as a list (never a shell), and the new certificate's expiry is checked afterwards.
-/// A certificate that is already valid for longer than <c>min_remaining</c> is left alone (no_change).
+/// Its premise: the certificate expires within <c>min_remaining</c>. One valid for longer is left alone and reported
+/// as <c>premise_not_met</c> (checked in the preview and again just before the client runs).
 /// </summary>
 public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificateOptions> options, TimeProvider timeProvider, IEnumerable<ICertManagerRenewal> certManager) : IRemediationAction
 {
@@ -36,24 +37,26 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
             return _certManager.PreviewAsync(request, cancellationToken);
         }
 
-        if (!TryTarget(request, out var target, out var problem))
+        if (!TryTarget(request, out var target, out var problem, out var inapplicable))
         {
-            return Task.FromResult(ActionPreview.Refused(problem));
+            return Task.FromResult(inapplicable ? ActionPreview.NotApplicable(problem) : ActionPreview.Refused(problem));
         }
 
-        var current = CurrentExpiry(target);
-        var minimum = request.Parameters.Duration("min_remaining") ?? Duration.Parse("24h");
-        var now = timeProvider.GetUtcNow();
-        if (current is { } notAfter && notAfter - now >= minimum.Value)
+        var premise = Premise(target, request);
+        if (premise.Verdict == PremiseVerdict.NotMet)
         {
-            return Task.FromResult(new ActionPreview(true, $"nothing to do: the certificate for {target.Domain} is valid until {Format(notAfter)}, more than {minimum} from now", []));
+            return Task.FromResult(ActionPreview.PremiseNotMet(premise.Observed));
         }
 
+        var minimum = MinRemaining(request);
         var arguments = Arguments(target);
         return Task.FromResult(new ActionPreview(
             true,
-            $"would renew the certificate for {target.Domain} ({(current is { } expiry ? "expires " + Format(expiry) : "none found")}) with {target.Client}",
-            [$"run {target.ClientPath} {string.Join(' ', arguments)}", $"check that {CertificateFile(target)} is valid for at least {minimum}"]));
+            $"would renew the certificate for {target.Domain} ({premise.Observed}) with {target.Client}",
+            [$"run {target.ClientPath} {string.Join(' ', arguments)}", $"check that {CertificateFile(target)} is valid for at least {minimum}"])
+        {
+            Premise = premise,
+        });
     }
 
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken)
@@ -63,18 +66,20 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
             return await _certManager.ExecuteAsync(request, cancellationToken);
         }
 
-        if (!TryTarget(request, out var target, out var problem))
+        if (!TryTarget(request, out var target, out var problem, out var inapplicable))
         {
-            return ActionOutcome.Failed(problem);
+            return inapplicable ? ActionOutcome.NotApplicable(problem) : ActionOutcome.Failed(problem);
         }
 
-        var minimum = request.Parameters.Duration("min_remaining") ?? Duration.Parse("24h");
+        // Checked again just before the client runs: the certificate may have been renewed since the preview.
+        var premise = Premise(target, request);
+        if (premise.Verdict == PremiseVerdict.NotMet)
+        {
+            return ActionOutcome.PremiseNotMet(premise.Observed);
+        }
+
+        var minimum = MinRemaining(request);
         var before = CurrentExpiry(target);
-        if (before is { } valid && valid - timeProvider.GetUtcNow() >= minimum.Value)
-        {
-            return new ActionOutcome(ActionStatus.NoChange, $"the certificate for {target.Domain} is valid until {Format(valid)}; not renewed", []);
-        }
-
         var timeout = request.Parameters.Duration("timeout")?.Value ?? options.CurrentValue.Timeout.Value;
         var run = await RunClientAsync(target, Arguments(target), timeout, cancellationToken);
         if (run.Problem is not null)
@@ -86,23 +91,45 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
         var now = timeProvider.GetUtcNow();
         if (after is not { } renewed || (before is { } old && renewed <= old))
         {
-            return ActionOutcome.Failed($"{target.Client} finished but {CertificateFile(target)} was not replaced by a newer certificate");
+            return ActionOutcome.Failed($"{target.Client} finished but {CertificateFile(target)} was not replaced by a newer certificate") with { Premise = premise };
         }
 
         if (renewed - now < minimum.Value)
         {
-            return new ActionOutcome(ActionStatus.Failed, $"the renewed certificate for {target.Domain} expires {Format(renewed)}, sooner than min_remaining {minimum}", [$"renewed {target.Domain}"]);
+            return new ActionOutcome(ActionStatus.Failed, $"the renewed certificate for {target.Domain} expires {Format(renewed)}, sooner than min_remaining {minimum}", [$"renewed {target.Domain}"]) { Premise = premise };
         }
 
         return new ActionOutcome(
             ActionStatus.Succeeded,
             $"renewed the certificate for {target.Domain}: now valid until {Format(renewed)} (was {(before is { } b ? Format(b) : "missing")})",
-            [$"{target.Client} issued a new certificate for {target.Domain}", $"{CertificateFile(target)} valid until {Format(renewed)}"]);
+            [$"{target.Client} issued a new certificate for {target.Domain}", $"{CertificateFile(target)} valid until {Format(renewed)}"])
+        {
+            Premise = premise,
+        };
     }
 
-    private bool TryTarget(ActionRequest request, out Target target, out string problem)
+    private static Duration MinRemaining(ActionRequest request) => request.Parameters.Duration("min_remaining") ?? Duration.Parse("30d");
+
+    /// <summary>The premise: the certificate expires within min_remaining. A missing certificate holds it (there is none to keep).</summary>
+    private PremiseObservation Premise(Target target, ActionRequest request)
+    {
+        var minimum = MinRemaining(request);
+        var file = CertificateFile(target);
+        if (CurrentExpiry(target) is not { } notAfter)
+        {
+            return new PremiseObservation(PremiseVerdict.Holds, $"no readable certificate for {target.Domain} at {file}");
+        }
+
+        return notAfter - timeProvider.GetUtcNow() >= minimum.Value
+            ? new PremiseObservation(PremiseVerdict.NotMet, $"the certificate for {target.Domain} at {file} is valid until {Format(notAfter)}, more than min_remaining {minimum} from now")
+            : new PremiseObservation(PremiseVerdict.Holds, $"the certificate for {target.Domain} at {file} expires {Format(notAfter)}, within min_remaining {minimum}");
+    }
+
+    /// <param name="inapplicable">True when the signal's target is nothing this action may renew (no domain, not allowlisted).</param>
+    private bool TryTarget(ActionRequest request, out Target target, out string problem, out bool inapplicable)
     {
         target = default;
+        inapplicable = false;
         var signal = request.Signal;
         if (IsKubernetesCertificate(signal))
         {
@@ -118,6 +145,7 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
         }
 
         var domain = DomainLabels.Select(signal.Label).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? signal.Resource?.Host;
+        inapplicable = true;
         if (domain is null)
         {
             problem = "the signal names no certificate domain (labels domain, cn, common_name, server_name, certificate or host)";
@@ -136,6 +164,8 @@ public sealed class HostCertificateRenewalAction(IOptionsMonitor<HostCertificate
             problem = $"refused: {domain} is not in actions.trigger_cert_renewal.allowed_domains";
             return false;
         }
+
+        inapplicable = false;
 
         var client = settings.Client.ToLowerInvariant();
         if (client is not ("lego" or "certbot"))

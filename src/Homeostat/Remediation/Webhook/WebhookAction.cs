@@ -32,7 +32,10 @@ public sealed class WebhookAction(IHttpClientFactory httpClients, IOptionsMonito
             new ParameterSpec("endpoint", ParameterKind.String, "the name of an endpoint configured under actions.webhook.endpoints") { Required = true, Pattern = "[A-Za-z0-9][A-Za-z0-9_.-]*" },
             new ParameterSpec("body", ParameterKind.String, "a JSON template; placeholders such as {{service}} or {{label.NAME}} go inside JSON strings. Without it a default document is sent"),
             new ParameterSpec("expect_status", ParameterKind.Integer, "the HTTP status that counts as success instead of any 2xx") { Minimum = 100, Maximum = 599 },
-        ]);
+        ])
+    {
+        Premise = PremiseDescriptor.Unobservable("the runbook behind the endpoint decides what it checks; Homeostat only sends the request"),
+    };
 
     public ActionDescriptor Descriptor => Definition;
 

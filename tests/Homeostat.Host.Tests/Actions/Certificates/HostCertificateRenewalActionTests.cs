@@ -32,9 +32,29 @@ public sealed class HostCertificateRenewalActionTests(PebbleFixture pebble) : IC
         renewed.Issuer.ShouldContain("Pebble");
         renewed.GetNameInfo(X509NameType.DnsName, forIssuer: false).ShouldBe(Domain);
 
-        // Run again: the new certificate is valid long enough, so nothing happens.
+        outcome.Premise.ShouldNotBeNull().Observed.ShouldContain("within min_remaining 5m");
+
+        // Run again: the new certificate is valid long enough, so the premise no longer holds and nothing runs.
         var again = await action.ExecuteAsync(Request("5m"), CancellationToken.None);
-        again.Status.ShouldBe(ActionStatus.NoChange, again.Summary);
+        again.Status.ShouldBe(ActionStatus.PremiseNotMet, again.Summary);
+    }
+
+    [Fact]
+    public async Task Premise_CertificateValidForLongerThanMinRemaining_IsNotMetAndTheClientNeverRuns()
+    {
+        var notAfter = PlantCertificate(TimeSpan.FromDays(60));
+        var planted = await File.ReadAllTextAsync(CertificateFile());
+        var action = CreateSut();
+
+        var preview = await action.PreviewAsync(Request("30d"), CancellationToken.None);
+        var outcome = await action.ExecuteAsync(Request("30d"), CancellationToken.None);
+
+        preview.CanRun.ShouldBeFalse();
+        preview.Premise.ShouldNotBeNull().Verdict.ShouldBe(PremiseVerdict.NotMet);
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Summary.ShouldContain($"valid until {notAfter:yyyy-MM-dd HH:mm:ss}Z, more than min_remaining 30d from now");
+        (await File.ReadAllTextAsync(CertificateFile())).ShouldBe(planted);
+        Directory.Exists(Path.Combine(_state, "accounts")).ShouldBeFalse();
     }
 
     [Fact]
@@ -53,12 +73,12 @@ public sealed class HostCertificateRenewalActionTests(PebbleFixture pebble) : IC
     [InlineData("shop.homeostat.test; rm -rf /")]
     [InlineData("../../etc/passwd")]
     [InlineData("--server=https://attacker.example/dir")]
-    public async Task ExecuteAsync_DomainNotAllowedOrHostile_IsRefusedAndNothingRuns(string domain)
+    public async Task ExecuteAsync_DomainNotAllowedOrHostile_IsNotApplicableAndNothingRuns(string domain)
     {
         var outcome = await CreateSut().ExecuteAsync(Request("5m", domain), CancellationToken.None);
 
-        outcome.Status.ShouldBe(ActionStatus.Failed);
-        outcome.Summary.ShouldStartWith("refused: ");
+        outcome.Status.ShouldBe(ActionStatus.NotApplicable);
+        outcome.Summary.ShouldStartWith("not applicable: refused: ");
         Directory.Exists(Path.Combine(_state, "accounts")).ShouldBeFalse();
     }
 

@@ -1,0 +1,19 @@
+using Homeostat.Host.Actions;
+
+namespace Homeostat.Host.Tests.Actions;
+
+/// <summary>A filesystem as full as the test says, whatever the machine's disk holds; it records what was measured.</summary>
+internal sealed class FixedFilesystemUsage(double usedPercent) : IFilesystemUsage
+{
+    public const long Total = 100L * 1024 * 1024 * 1024;
+
+    public double UsedPercent { get; set; } = usedPercent;
+
+    public List<string> Measured { get; } = [];
+
+    public FilesystemUse Measure(string path)
+    {
+        Measured.Add(path);
+        return new FilesystemUse(Total, (long)(Total * (100 - UsedPercent) / 100));
+    }
+}
