@@ -151,7 +151,9 @@ public sealed class AuditChainTamperingTests : IDisposable
         using var store = Open(keyed: true);
         var options = Options.Create(new AuditOptions { Checkpoints = new AuditCheckpointOptions { Directory = checkpoints, Interval = Duration.Parse("5m") } });
         var recorded = Channel.CreateUnbounded<AuditCheckpoint>();
-        using var writer = new AuditCheckpointWriter(store, new AuditKeyRing(_key), [new RecordingSink(recorded.Writer), new FileCheckpointSink(options)], options, _time, NullLogger<AuditCheckpointWriter>.Instance);
+
+        // The file sink goes first: once the recording sink has a checkpoint, the file has it too.
+        using var writer = new AuditCheckpointWriter(store, new AuditKeyRing(_key), [new FileCheckpointSink(options), new RecordingSink(recorded.Writer)], options, _time, NullLogger<AuditCheckpointWriter>.Instance);
         await AppendAsync(store, 3);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -34,6 +34,7 @@ public static class AuditJson
         {
             AuditTypes.SignalReceived => typeof(SignalReceivedPayload),
             AuditTypes.Duplicate => typeof(DuplicatePayload),
+            AuditTypes.ResolvedUnmatched => typeof(ResolvedUnmatchedPayload),
             AuditTypes.Classified => typeof(ClassifiedPayload),
             AuditTypes.Guardrail => typeof(GuardrailPayload),
             AuditTypes.Decided => typeof(DecidedPayload),
@@ -76,6 +77,7 @@ public static class AuditJson
 
 [JsonSerializable(typeof(SignalReceivedPayload))]
 [JsonSerializable(typeof(DuplicatePayload))]
+[JsonSerializable(typeof(ResolvedUnmatchedPayload))]
 [JsonSerializable(typeof(ClassifiedPayload))]
 [JsonSerializable(typeof(GuardrailPayload))]
 [JsonSerializable(typeof(DecidedPayload))]

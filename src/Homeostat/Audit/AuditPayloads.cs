@@ -68,6 +68,31 @@ public sealed record DuplicatePayload : AuditPayload
 /// Names a delivery without copying it: the incident's <c>signal_received</c> record (same fingerprint) holds the signal as
 /// first received, and <see cref="ContentHash"/> tells whether this delivery's content was the same.
 /// </summary>
+/// <summary>
+/// A resolved notification that matched no open incident. Only a reference and a short title are kept: a source that
+/// resends the resolution of a large alert would otherwise grow the trail by the alert's size each time.
+/// </summary>
+public sealed record ResolvedUnmatchedPayload(DeliveryReference Delivery, string? Title) : AuditPayload
+{
+    public const int MaxTitleLength = 200;
+
+    public override string Type => AuditTypes.ResolvedUnmatched;
+
+    public static ResolvedUnmatchedPayload Of(Signal signal, string fingerprint) =>
+        new(DeliveryReference.Of(signal, fingerprint), Shorten(signal.Title));
+
+    private static string? Shorten(string? title)
+    {
+        if (title is null || title.Length <= MaxTitleLength)
+        {
+            return title;
+        }
+
+        var cut = char.IsHighSurrogate(title[MaxTitleLength - 1]) ? MaxTitleLength - 1 : MaxTitleLength;
+        return title[..cut] + "…";
+    }
+}
+
 public sealed record DeliveryReference(string SignalId, string Source, SignalStatus Status, string Fingerprint, string DeliveryKey, DateTimeOffset? StartsAt, string ContentHash)
 {
     public static DeliveryReference Of(Signal signal, string fingerprint) => new(

@@ -169,4 +169,5 @@ public static class AuditTypes
     public const string ReconcileFailed = "reconcile_failed";
     public const string Labelled = "labelled";
     public const string TruncatedAlerts = "truncated_alerts";
+    public const string ResolvedUnmatched = "resolved_unmatched";
 }

@@ -503,7 +503,10 @@ public sealed partial class CatalogLoader(IActionRegistry actions)
         entries.TryGetValue(key, out var entry) ? entry.Value : fallback;
 
     private static CatalogError Error(string source, YamlNode node, string key, string message, string? value = null) =>
-        new(source, (int)node.Start.Line, (int)node.Start.Column, key, message, value is null ? null : $"'{value}'");
+        new(source, (int)node.Start.Line, (int)node.Start.Column, Named(key), message, value is null ? null : $"'{value}'");
+
+    /// <summary>An empty key (written <c>"": x</c>) is shown as <c>''</c>, so the error still names what is wrong.</summary>
+    private static string Named(string key) => key.Length == 0 || key.EndsWith('.') ? key + "''" : key;
 
     private static string DidYouMean(string name, IEnumerable<string> candidates)
     {

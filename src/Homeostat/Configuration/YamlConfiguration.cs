@@ -40,8 +40,13 @@ public sealed class YamlConfigurationProvider(string path) : ConfigurationProvid
         YamlDotNet.Core.Parser? parser = null;
         try
         {
-            using var reader = File.OpenText(_path);
-            parser = new YamlDotNet.Core.Parser(reader);
+            var text = File.ReadAllText(_path);
+            if (YamlNesting.TooDeep(text) is { } deep)
+            {
+                throw new ConfigFileException(new CatalogError(_path, (int)deep.Line, (int)deep.Column, "yaml", $"nests lists and mappings deeper than {YamlNesting.MaxDepth} levels"));
+            }
+
+            parser = new YamlDotNet.Core.Parser(new StringReader(text));
             stream.Load(parser);
         }
         catch (YamlException exception)

@@ -95,7 +95,7 @@ public sealed class SignalIntake(IHomeostatStore store, TransitionWriter transit
         if (incident is null)
         {
             var detail = "resolved notification for no open incident; nothing to do";
-            await writer.AppendAuditAsync(AuditEntry.Of(new SignalReceivedPayload(signal, fingerprint), detail, null, SignalIdentity.ServiceOf(signal)), cancellationToken);
+            await writer.AppendAuditAsync(AuditEntry.Of(ResolvedUnmatchedPayload.Of(signal, fingerprint), detail, null, SignalIdentity.ServiceOf(signal)), cancellationToken);
             return new IntakeResult(signal.Id, null, IntakeDecision.Ignored, detail);
         }
 

@@ -94,7 +94,17 @@ public sealed class AttackHarness : IAsyncDisposable
         var received = new StringBuilder();
         while (!received.ToString().Contains("\r\n", StringComparison.Ordinal))
         {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
+            int read;
+            try
+            {
+                read = await stream.ReadAsync(buffer, timeout.Token);
+            }
+            catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+            {
+                // The server aborted the connection rather than answer: no status line.
+                break;
+            }
+
             if (read == 0)
             {
                 break;

@@ -641,4 +641,15 @@ public sealed class CatalogLoaderTests
         var error = result.Errors.ShouldHaveSingleItem();
         error.ToString().ShouldBe("test.yaml:1:1: https://***@example.com/hook\\u001b[31m\\u202e: unknown top-level key");
     }
+
+    // Found by the long fuzz run (seed 0XIGJmqqMMD1): an empty key was reported with no name at all.
+    [Theory]
+    [InlineData("\"\": 1\nremediations: {}\n", "test.yaml:1:1: '': unknown top-level key")]
+    [InlineData("remediations:\n  oom:\n    action: scale_memory_limit\n    \"\": 1\n", "test.yaml:4:5: remediations.oom.''")]
+    public void Errors_AnEmptyKey_IsNamedAsAnEmptyKey(string yaml, string expectedStart)
+    {
+        var result = Load(yaml);
+
+        result.Errors.ShouldContain(e => e.ToString().StartsWith(expectedStart, StringComparison.Ordinal), string.Join("\n", result.Errors));
+    }
 }

@@ -86,6 +86,15 @@ public sealed class YamlConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_NestingDeeperThanAnySettingNeeds_IsALocatedErrorNotAStackOverflow()
+    {
+        var exception = Should.Throw<ConfigFileException>(() => Load("guardrails: " + new string('[', 20_000) + "\n"));
+
+        exception.Message.ShouldContain("homeostat.yaml:1:");
+        exception.Message.ShouldContain("deeper than 32 levels");
+    }
+
+    [Fact]
     public void Load_RelativePaths_ResolveAgainstTheConfigFile_DataAndExecutableNamesStayAsWritten()
     {
         var configuration = Load("""

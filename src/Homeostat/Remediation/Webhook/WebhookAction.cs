@@ -275,11 +275,16 @@ public sealed class WebhookAction(IHttpClientFactory httpClients, IOptionsMonito
         return (name, null);
     }
 
-    private static ResiliencePipeline<Attempt> BuildPipeline(Plan plan, TimeProvider timeProvider) =>
-        new ResiliencePipelineBuilder<Attempt> { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions<Attempt>
+    private static ResiliencePipeline<Attempt> BuildPipeline(Plan plan, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = timeProvider };
+
+        // Polly refuses a retry strategy with no retries: one attempt means no strategy at all.
+        if (plan.Endpoint.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
             {
-                MaxRetryAttempts = Math.Max(0, plan.Endpoint.MaxAttempts - 1),
+                MaxRetryAttempts = plan.Endpoint.MaxAttempts - 1,
                 Delay = plan.Endpoint.FirstRetryDelay.Value,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = false,
@@ -288,9 +293,11 @@ public sealed class WebhookAction(IHttpClientFactory httpClients, IOptionsMonito
                     .Handle<IOException>()
                     .Handle<TimeoutRejectedException>()
                     .HandleResult(a => a.Status != plan.ExpectStatus && (a.Status >= 500 || a.Status == (int)HttpStatusCode.TooManyRequests)),
-            })
-            .AddTimeout(plan.Endpoint.Timeout.Value)
-            .Build();
+            });
+        }
+
+        return builder.AddTimeout(plan.Endpoint.Timeout.Value).Build();
+    }
 
     private static bool IsSuccess(int status, int? expected) => expected is { } wanted ? status == wanted : status is >= 200 and < 300;
 

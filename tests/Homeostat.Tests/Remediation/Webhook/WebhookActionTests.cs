@@ -124,6 +124,20 @@ public sealed class WebhookActionTests : IDisposable
     }
 
     [Fact]
+    public async Task Execute_OneAttempt_CallsOnceAndDoesNotRetry()
+    {
+        _server.Enqueue(Reply(503));
+        var action = CreateSut(Endpoint(e => e.MaxAttempts = 1));
+
+        var outcome = await action.ExecuteAsync(Request(), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.Failed);
+        outcome.Summary.ShouldContain("HTTP 503");
+        outcome.Changes.ShouldContain("attempts: 1");
+        _server.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Execute_ReceiverTooSlow_TimesOutRetriesThenFails()
     {
         _server.Enqueue(Reply(200, delay: TimeSpan.FromSeconds(3)));
