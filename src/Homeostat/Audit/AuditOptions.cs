@@ -67,6 +67,12 @@ public sealed class AuditCheckpointOptions
 
     /// <summary>How often the head of the chain is checkpointed (only when it moved); also on graceful shutdown.</summary>
     public Duration Interval { get; set; } = Duration.Parse("5m");
+
+    /// <summary>
+    /// Also POST each checkpoint as JSON to this URL (a log collector, a witness service in another trust domain), so a
+    /// copy of the head lives where the store's operator cannot rewrite it. Unset: no webhook.
+    /// </summary>
+    public string? WebhookUrl { get; set; }
 }
 
 /// <summary>Refuses a key that is configured but cannot be used: start-up fails rather than writing an unkeyed chain.</summary>
@@ -97,6 +103,11 @@ public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (options.Checkpoints.Interval.Value <= TimeSpan.Zero)
         {
             errors.Add("audit.checkpoints.interval must be positive");
+        }
+
+        if (options.Checkpoints.WebhookUrl is { Length: > 0 } url && !WebhookCheckpointSink.IsUsableUrl(url))
+        {
+            errors.Add($"audit.checkpoints.webhook_url must be an absolute http or https URL without user information (value: '{WebhookCheckpointSink.Redacted(url)}')");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

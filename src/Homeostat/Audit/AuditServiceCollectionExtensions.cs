@@ -18,6 +18,8 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.LoadKeys());
         services.AddSingleton<IAuditCheckpointSink, LogCheckpointSink>();
         services.AddSingleton<IAuditCheckpointSink, FileCheckpointSink>();
+        services.AddHttpClient(WebhookCheckpointSink.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<IAuditCheckpointSink, WebhookCheckpointSink>();
         services.AddSingleton<AuditCheckpointWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointWriter>());
     });
