@@ -58,4 +58,21 @@ public sealed class PremiseCommandsTests : IDisposable
         after.Output.ShouldContain("no incident waits for a label");
         explained.Output.ShouldContain("labelled unknown");
     }
+
+    [Fact]
+    public async Task Eval_WithTheStore_CountsSuspectedMisclassificationsBesideTheScore()
+    {
+        var (suspect, _) = await RecordAsync();
+        var labelled = Path.Combine(_data.Path, "labelled.jsonl");
+        await File.WriteAllTextAsync(labelled, """{"id":"e1","source":"api","service":"shop","title":"No space left on device","label":"disk_full"}""" + "\n");
+
+        var before = await CliRunner.RunAsync("eval", "--input", labelled, "--classifier", "rules", "--data", _data.Path);
+        await CliRunner.RunAsync("label", suspect.Id, "unknown", "--by", "carol", "--data", _data.Path);
+        var after = await CliRunner.RunAsync("eval", "--input", labelled, "--classifier", "rules", "--data", _data.Path);
+
+        before.ExitCode.ShouldBe(0, before.Error);
+        before.Output.ShouldContain("macro-F1");
+        before.Output.ShouldContain("suspected misclassifications in the store (premise_not_met): 1, 1 not labelled yet (homeostat incidents --to-label)");
+        after.Output.ShouldContain("suspected misclassifications in the store (premise_not_met): 1, 0 not labelled yet");
+    }
 }

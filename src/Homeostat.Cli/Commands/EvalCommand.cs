@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Homeostat.Catalog;
 using Homeostat.Diagnosis;
+using Homeostat.Healing;
 using Homeostat.Primitives;
 using Homeostat.Signals;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,9 @@ internal static class EvalCommand
         classifierOption.AcceptOnlyFromAmong(ClassifierServices.Choices);
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var minimumMacroF1 = new Option<double?>("--min-macro-f1") { Description = "Exit 1 when macro-F1 is below this." };
-        var command = new Command("eval", "Evaluate a classifier on labelled signals.") { input, catalogOption, modelOption, classifierOption, json, minimumMacroF1, config };
+        var data = CommonOptions.Data();
+        data.Description = "Also count the store's suspected misclassifications (incidents whose action found its premise did not hold).";
+        var command = new Command("eval", "Evaluate a classifier on labelled signals.") { input, catalogOption, modelOption, classifierOption, json, minimumMacroF1, config, data };
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var services = ClassifierServices.Build(parse.GetValue(catalogOption), parse.GetValue(modelOption), parse.GetValue(config));
@@ -49,6 +52,11 @@ internal static class EvalCommand
             var catalog = services.GetRequiredService<ICatalogProvider>().Current;
             var report = ClassifierEvaluation.Evaluate(results, classes.Classes, catalog);
             await io.Out.WriteAsync(parse.GetValue(json) ? Json(report) : Text(report, classifier.Name));
+            if (parse.GetValue(data) is { } dataDirectory && !parse.GetValue(json))
+            {
+                await io.Out.WriteLineAsync(await SuspectsInStoreAsync(parse.GetValue(config), dataDirectory, cancellationToken));
+            }
+
             return parse.GetValue(minimumMacroF1) is { } minimum && report.MacroF1 < minimum ? HomeostatCli.Failure : HomeostatCli.Success;
         });
         return command;
@@ -94,6 +102,23 @@ internal static class EvalCommand
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Production's side of the score: actions that looked at their target and did not find the class's fault.</summary>
+    private static async Task<string> SuspectsInStoreAsync(string? config, string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (!OfflineServices.StoreExists(config, dataDirectory, out var path))
+        {
+            return $"no store at {path}: no suspected misclassifications counted";
+        }
+
+        await using var services = OfflineServices.Build(config, dataDirectory);
+        var store = services.GetRequiredService<IHomeostatStore>();
+        var premiseNotMet = (await store.ListIncidentsAsync(new IncidentQuery { State = IncidentState.Escalated }, cancellationToken))
+            .Where(i => i.Reason == EscalationReasons.PremiseNotMet).ToList();
+        var unlabelled = await IncidentsCommand.SuspectedMisclassificationsAsync(store, premiseNotMet, cancellationToken);
+        return $"suspected misclassifications in the store (premise_not_met): {premiseNotMet.Count}, {unlabelled.Count} not labelled yet"
+               + (unlabelled.Count == 0 ? string.Empty : " (homeostat incidents --to-label)");
     }
 
     private static string Short(string name) => name.Length > 12 ? name[..12] : name;
