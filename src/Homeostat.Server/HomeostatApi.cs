@@ -345,6 +345,14 @@ public static class HomeostatApi
                 specHash = r.SpecHash,
                 location = r.Location.ToString(),
             }),
+            classLabel = catalog.Current.Declarations.ClassLabel,
+            declared = catalog.Current.Declarations.Sets.Select(set => new
+            {
+                @class = set.Class,
+                match = set.Matchers.Select(m => m.ToString()),
+                location = set.Location.ToString(),
+                notifyOnly = !catalog.Current.Remediations.ContainsKey(set.Class),
+            }),
         }, HomeostatJson.Options);
 
     private static async Task<IResult> ReadyAsync(HttpContext context, IHomeostatStore store, StoreHealth health, ICatalogProvider catalog, Escalation.NotifierSet notifiers, ILogger<ApiLog> logger, CancellationToken cancellationToken)

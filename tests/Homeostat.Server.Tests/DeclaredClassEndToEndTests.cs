@@ -76,6 +76,12 @@ public sealed class DeclaredClassEndToEndTests : IDisposable
         classified.GetProperty("payload").GetProperty("evidence")[0].GetString().ShouldBe($"{catalog}:6 alertname=\"KubePodCrashLooping\", namespace=~\"shop|payments\"");
         audit.ShouldContain(r => r.GetProperty("type").GetString() == "guardrail"
             && r.GetProperty("summary").GetString()!.Contains("confidence 1.00 against floor 1.00 is high enough", StringComparison.Ordinal));
+
+        var declared = (await server.GetJsonAsync("/api/v1/catalog")).GetProperty("declared").EnumerateArray().ShouldHaveSingleItem();
+        declared.GetProperty("class").GetString().ShouldBe("crashloop");
+        declared.GetProperty("match").EnumerateArray().Select(m => m.GetString()).ShouldBe(["alertname=\"KubePodCrashLooping\"", "namespace=~\"shop|payments\""]);
+        declared.GetProperty("location").GetString().ShouldStartWith($"{catalog}:6:");
+        declared.GetProperty("notifyOnly").GetBoolean().ShouldBeFalse();
     }
 
     [Fact]

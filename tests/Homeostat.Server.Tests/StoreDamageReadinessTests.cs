@@ -16,12 +16,21 @@ public sealed class StoreDamageReadinessTests
     public async Task DamagedPageMetByAWrite_WriteAndReadyzAnswer503WithTheReason_HealthzStaysUp()
     {
         await using var server = await ServerHarness.StartAsync(live: false);
+        var incidents = new List<string>();
         for (var i = 0; i < 40; i++)
         {
             using var accepted = await server.PostAsync("/api/v1/signals", Signal(i));
             accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            incidents.Add((await JsonDocument.ParseAsync(await accepted.Content.ReadAsStreamAsync())).RootElement.GetProperty("results")[0].GetProperty("incidentId").GetString()!);
         }
 
+        // The damage must land on pages the next write reads from the file, not on pages a worker rewrites afterwards.
+        foreach (var incident in incidents)
+        {
+            await server.WaitForDecisionAsync(incident);
+        }
+
+        await WaitUntilTheTrailStopsGrowingAsync(server);
         (await server.GetJsonAsync("/readyz")).GetProperty("status").GetString().ShouldBe("ready");
         var database = Path.Combine(server.DataDirectory, SqliteStoreOptions.FileName);
         StoreDamage.Settle(database);
@@ -47,6 +56,18 @@ public sealed class StoreDamageReadinessTests
         reason.ShouldNotContain(server.DataDirectory);
         ready.Headers.RetryAfter.ShouldBeNull();
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task WaitUntilTheTrailStopsGrowingAsync(ServerHarness server)
+    {
+        var last = -1;
+        for (var quiet = 0; quiet < 5;)
+        {
+            var count = (await server.GetJsonAsync("/api/v1/audit?limit=1000")).GetProperty("records").GetArrayLength();
+            quiet = count == last ? quiet + 1 : 0;
+            last = count;
+            await Task.Delay(100);
+        }
     }
 
     private static string Signal(int i) =>
