@@ -171,7 +171,7 @@ public sealed class CertManagerRenewalTests : IAsyncLifetime
 
         outcome.Status.ShouldBe(ActionStatus.Succeeded, outcome.Summary);
         outcome.Premise.ShouldBe(new PremiseObservation(
-            PremiseVerdict.Holds, "certificate shop/api-tls expires at 2026-11-28 20:00:00Z, 10h from now, within min_remaining 1d"));
+            PremiseVerdict.Holds, "certificate shop/api-tls expires at 2026-11-28 20:00:00Z, 10h from now, within min_remaining 30d"));
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class CertManagerRenewalTests : IAsyncLifetime
         var preview = await Renewal.PreviewAsync(Renew(), default);
         var outcome = await Renewal.ExecuteAsync(Renew(), default);
 
-        const string Observed = "certificate shop/api-tls is valid until 2027-02-26 00:00:00Z, 89d14h from now, longer than min_remaining 1d";
+        const string Observed = "certificate shop/api-tls is valid until 2027-02-26 00:00:00Z, 89d14h from now, longer than min_remaining 30d";
         preview.CanRun.ShouldBeFalse();
         preview.Premise.ShouldBe(new PremiseObservation(PremiseVerdict.NotMet, Observed));
         outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);

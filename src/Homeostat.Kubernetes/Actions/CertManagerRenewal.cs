@@ -31,7 +31,7 @@ public sealed class CertManagerRenewal(IKubernetes client, IOptionsMonitor<Kuber
     public override ActionDescriptor Descriptor => KubernetesActionDescriptors.TriggerCertRenewal;
 
     /// <summary>min_remaining when the request carries none (the catalog fills in the parameter's default).</summary>
-    public static readonly Duration DefaultMinRemaining = Duration.Parse("24h");
+    public static readonly Duration DefaultMinRemaining = (Duration)KnownActions.TriggerCertRenewal.Parameter("min_remaining")!.Default!;
 
     protected override bool TryTarget(ActionRequest request, out ObjectTarget target, out string problem) =>
         KubernetesTargets.TryObject(request.Signal, Options, [Kind], out target, out problem);
