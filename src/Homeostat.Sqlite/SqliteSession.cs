@@ -41,11 +41,17 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
 
     public async Task<int> CountExecutionsAsync(string service, string action, DateTimeOffset since, CancellationToken cancellationToken)
     {
+        // A run whose action found its premise missing or its target out of reach changed nothing: it is not a real run.
         using var command = Command("""
-            SELECT COUNT(*) FROM audit
-            WHERE type = $type AND service = $service AND action = $action AND dry_run = 0 AND at >= $since
+            SELECT COUNT(*) FROM audit AS started
+            WHERE started.type = $type AND started.service = $service AND started.action = $action AND started.dry_run = 0 AND started.at >= $since
+              AND NOT EXISTS (
+                SELECT 1 FROM audit AS executed
+                WHERE executed.incident_id = started.incident_id AND executed.seq > started.seq AND executed.type = $executed
+                  AND json_extract(executed.payload, '$.status') IN ('premise_not_met', 'not_applicable'))
             """);
         command.Parameters.AddWithValue("$type", AuditTypes.ActionStarted);
+        command.Parameters.AddWithValue("$executed", AuditTypes.ActionExecuted);
         command.Parameters.AddWithValue("$service", service);
         command.Parameters.AddWithValue("$since", AuditChain.FormatTime(since));
         command.Parameters.AddWithValue("$action", action);

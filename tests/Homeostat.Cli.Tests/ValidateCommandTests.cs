@@ -201,4 +201,18 @@ public sealed class ValidateCommandTests
 
         result.ExitCode.ShouldBe(0, result.Error);
     }
+
+    [Fact]
+    public async Task Validate_ACatalogOfDeclaredClassesOnly_IsReadAsACatalog()
+    {
+        using var temp = new TempDirectory();
+        var catalog = temp.Write("classes.yaml", "classes:\n  crashloop:\n    match: [ ['alertname=~\"Crash[[:alpha:]]+\"'] ]\n");
+
+        var result = await CliRunner.RunAsync("validate", catalog);
+
+        result.ExitCode.ShouldBe(1);
+        result.Error.ShouldNotContain("unknown section");
+        result.Error.ShouldContain("classes.yaml:3:");
+        result.Error.ShouldContain("POSIX class");
+    }
 }

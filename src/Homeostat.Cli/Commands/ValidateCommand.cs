@@ -57,7 +57,7 @@ internal static class ValidateCommand
             using var reader = File.OpenText(file);
             stream.Load(reader);
             return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
-                && root.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == "remediations");
+                && root.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "remediations" or "classes" or "class_label");
         }
         catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
         {

@@ -72,7 +72,7 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
         {
             var size = DirectorySize(directory, cancellationToken);
             var overBudget = size > limit.Bytes;
-            holds |= overBudget;
+            holds = overBudget;
             parts.Add($"{directory} holds {new ByteSize(size)}, {(overBudget ? "over" : "within")} its budget {limit}");
         }
 
@@ -80,7 +80,9 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
         {
             var use = filesystems.Measure(directory);
             var full = use.UsedPercent >= maxUsedPercent;
-            holds |= full;
+
+            // A budget is the operator's own measure of "too much" for this directory: with one, the filesystem is context.
+            holds = budget is null ? full : holds;
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{(budget is null ? directory + "'s" : "its")} filesystem is {use.UsedPercent:0.#}% used ({new ByteSize(use.AvailableBytes)} free of {new ByteSize(use.TotalBytes)}), {(full ? "at or above" : "below")} max_used_percent {maxUsedPercent}%"));
         }

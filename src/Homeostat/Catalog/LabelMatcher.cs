@@ -247,6 +247,14 @@ public sealed class LabelMatcher
     private static bool TryCompile(string pattern, out Regex? regex, out string? problem)
     {
         const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+        if (Regex.IsMatch(pattern, @"\[:[a-z]+:\]", RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            // RE2 (Alertmanager) reads [[:digit:]] as a character class; .NET reads it as a set of letters and would silently differ.
+            regex = null;
+            problem = "uses a POSIX class such as [[:digit:]], which this engine does not read as Alertmanager does: write [0-9], [a-zA-Z] or \\s instead";
+            return false;
+        }
+
         try
         {
             // Compiled alone first, so a value such as 'a)|(b' cannot escape the anchoring group it is put in.

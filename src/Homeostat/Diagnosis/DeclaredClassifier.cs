@@ -59,7 +59,7 @@ public sealed class DeclaredClassifier(IClassifier inner, ICatalogProvider catal
                     Classifier = ClassLabelName,
                     Reasoning = hint.Value == Classification.Unknown
                         ? $"the label {hint.Text} sends the signal to a human"
-                        : $"the label {hint.Text} names a class of the catalog",
+                        : $"the label {hint.Text} names a class of the closed list",
                     Evidence = [hint.Text],
                 };
             }

@@ -287,7 +287,7 @@ public sealed class RuleClassifier : IClassifierMember
                 // Hardware and filesystem faults are not a full disk; nor are kernel limits that reuse ENOSPC.
                 @"I/O error|input/output error|\bEIO\b|read-only file system|\bEROFS\b|remount(ing|ed)?( filesystem)? read-only|filesystem_readonly|device_error",
                 @"bad sector|\bSMART\b|smartctl|medium error|unrecoverable read error|EXT4-fs error|filesystem (is )?corrupt|(data|filesystem|file system|metadata|block|superblock|inode|page) corruption|corruption (detected|found)",
-                @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue",
+                @"inotify|fsnotify|max_user_watches|max_user_instances|semget|semaphore|mqueue|file watchers|number of watchers",
                 @"database space exceeded|alarm:NOSPACE|etcdserver: mvcc|Insufficient ephemeral-storage",
                 // A cloud alarm returning to OK or resolved.
                 @"NewStateValue\W{1,4}OK\b|was not (less|greater) than the threshold|monitorCondition\W{1,4}Resolved"),
@@ -334,7 +334,9 @@ public sealed class RuleClassifier : IClassifierMember
                 @"TokenExpired|ExpiredToken|ExpiredSignature|SessionExpired|PasswordExpired|Licen[cs]eExpired|(Secret|Key)(NearExpiry|Expired)|client secret",
                 @"\b(password|licen[cs]e|domain|token|session|subscription|account) expir(y|ation)\b",
                 // Routine kubelet rotation logs.
-                @"rotation deadline is|for next certificate rotation"),
+                @"rotation deadline is|for next certificate rotation",
+                // A renewal that worked, or a check that found nothing to do, quotes the new expiry date.
+                @"\b(successfully renewed|renewed successfully|has been renewed|was renewed|have been saved|renewal not needed|not due for renewal|not yet due for renewal|up to date|is valid for another)\b"),
             Hedged = true,
         }.Build(),
         new Rule(FailureClasses.DependencyTimeout, "a dependency timing out")

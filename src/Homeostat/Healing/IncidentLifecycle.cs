@@ -308,6 +308,15 @@ public static class IncidentLifecycle
         $"{(dryRun ? "dry-run preview of " : string.Empty)}{action}: premise not met: {observed}; nothing was changed. "
         + $"The signal may not be {incident.Classification?.Class ?? "the class it was given"} (a suspected misclassification): label it with 'homeostat label {incident.Id} CLASS'";
 
+    /// <summary>The words an operator greps for: <c>premise_not_met</c>, not <c>premisenotmet</c>.</summary>
+    private static string StatusWord(ActionStatus status) => status switch
+    {
+        ActionStatus.PremiseNotMet => EscalationReasons.PremiseNotMet,
+        ActionStatus.NotApplicable => EscalationReasons.NotApplicable,
+        ActionStatus.NoChange => "no_change",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
     private static Transition Finish(Incident incident, ActionFinished e, DateTimeOffset now)
     {
         var outcome = e.Outcome;
@@ -321,7 +330,7 @@ public static class IncidentLifecycle
                 DurationMs = Math.Round(e.Duration.TotalMilliseconds, 1),
                 Late = late,
             },
-            $"{e.Remediation.Action} {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Summary}{(late ? $" (late: the incident was already {incident.State.ToWord()})" : string.Empty)}",
+            $"{e.Remediation.Action} {StatusWord(outcome.Status)}: {outcome.Summary}{(late ? $" (late: the incident was already {incident.State.ToWord()})" : string.Empty)}",
             incident);
         if (late)
         {

@@ -17,7 +17,7 @@ public static class KnownActions
     /// <summary>The budget the disk actions (rotate_and_compress_logs, clean_directory) confirm a directory is over before they touch it.</summary>
     public static IReadOnlyList<ParameterSpec> DiskBudgetParameters { get; } =
     [
-        new ParameterSpec("budget", ParameterKind.ByteSize, "the most the directory may hold: the action acts on a directory over it, whatever its filesystem's usage") { Minimum = 1 },
+        new ParameterSpec("budget", ParameterKind.ByteSize, "the most the directory may hold: when set, the action acts only on a directory over it, whatever its filesystem's usage") { Minimum = 1 },
         new ParameterSpec("max_used_percent", ParameterKind.Integer, "the action acts on a directory whose filesystem is at least this full, in percent")
         {
             Default = DefaultMaxUsedPercent, Minimum = 1, Maximum = 100,
@@ -25,7 +25,7 @@ public static class KnownActions
     ];
 
     public static PremiseDescriptor DiskOverBudget { get; } = PremiseDescriptor.Observes(
-        $"the target directory holds more than its budget, or its filesystem is at least max_used_percent full (default {DefaultMaxUsedPercent}%)");
+        $"the target directory holds more than its budget when one is set, otherwise its filesystem is at least max_used_percent full (default {DefaultMaxUsedPercent}%)");
 
     public static readonly ActionDescriptor ScaleMemoryLimit = new(
         "scale_memory_limit",

@@ -648,6 +648,22 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         Snapshot().ShouldBe(before);
     }
 
+    [Fact]
+    public async Task Premise_WithABudget_TheBudgetDecidesEvenOnAFullFilesystem()
+    {
+        // Another tenant filled the disk; this directory is within what the operator allows it, so rotating it is the wrong fix.
+        _filesystem.UsedPercent = 97;
+        WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+        var before = Snapshot();
+
+        var outcome = await NewAction().ExecuteAsync(Request(_root, "budget: 1Gi"), CancellationToken.None);
+
+        outcome.Status.ShouldBe(ActionStatus.PremiseNotMet, outcome.Summary);
+        outcome.Premise.ShouldNotBeNull().Observed.ShouldContain("within its budget 1Gi");
+        outcome.Premise.Observed.ShouldContain("filesystem is 97% used");
+        Snapshot().ShouldBe(before);
+    }
+
     [Theory]
     [InlineData(69.9, false)]
     [InlineData(70, true)]

@@ -1,6 +1,7 @@
 using Homeostat.Audit;
 using Homeostat.Escalation;
 using Homeostat.Healing;
+using Homeostat.Remediation;
 using Homeostat.Signals;
 using Microsoft.Extensions.Time.Testing;
 using Shouldly;
@@ -139,6 +140,22 @@ public abstract class StoreContractTests : IDisposable
             AuditEntry.Of(new PreviewPayload("rotate_and_compress_logs", DryRun: false, CanRun: true, "preview"), "a preview is no start", "i", "checkout"));
 
         (await Store.CountExecutionsAsync("checkout", "rotate_and_compress_logs", Time.GetUtcNow().AddHours(-1), CancellationToken.None)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task CountExecutions_ARunThatFoundItsPremiseMissingOrItsTargetOutOfReach_IsNoRealRun()
+    {
+        const string Action = "rotate_and_compress_logs";
+        await Append(
+            AuditEntry.Of(new ActionStartedPayload(Action, DryRun: false), "started", "premise", "checkout"),
+            AuditEntry.Of(new ActionExecutedPayload(Action, ActionStatus.PremiseNotMet, "premise not met: 1Ki within 5Gi"), "premise not met", "premise", "checkout"),
+            AuditEntry.Of(new ActionStartedPayload(Action, DryRun: false), "started", "target", "checkout"),
+            AuditEntry.Of(new ActionExecutedPayload(Action, ActionStatus.NotApplicable, "not applicable: / is not mapped"), "not applicable", "target", "checkout"),
+            AuditEntry.Of(new ActionStartedPayload(Action, DryRun: false), "started", "ran", "checkout"),
+            AuditEntry.Of(new ActionExecutedPayload(Action, ActionStatus.Succeeded, "compressed 3 logs"), "succeeded", "ran", "checkout"),
+            AuditEntry.Of(new ActionStartedPayload(Action, DryRun: false), "started, outcome unknown", "interrupted", "checkout"));
+
+        (await Store.CountExecutionsAsync("checkout", Action, Time.GetUtcNow().AddHours(-1), CancellationToken.None)).ShouldBe(2);
     }
 
     [Fact]

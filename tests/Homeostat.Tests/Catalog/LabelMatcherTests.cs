@@ -33,6 +33,7 @@ public sealed class LabelMatcherTests
     [InlineData("alertname=~\"a|b\"", "b", true)]
     [InlineData("alertname=~\"a|b\"", "ab", false)]
     [InlineData("alertname=~\"(?i)diskfull\"", "DISKFULL", true)]
+    [InlineData("instance=~\"host[:0-9]+\"", "host:9100", true)]
     public void Matches_EachOperator_ComparesTheWholeValue(string text, string value, bool expected)
     {
         Parse(text).Matches(value).ShouldBe(expected);
@@ -115,6 +116,7 @@ public sealed class LabelMatcherTests
     [InlineData("alertname=~\"a)|(b\"", "is not a valid regular expression")]
     [InlineData("alertname=~\"(a)\\\\1\"", "linear-time regex engine does not support")]
     [InlineData("alertname=~\"(?=a)a\"", "linear-time regex engine does not support")]
+    [InlineData("alertname=~\"Disk[[:digit:]]+\"", "POSIX class such as [[:digit:]]")]
     public void TryParse_BadMatcher_SaysWhatIsWrong(string text, string expected)
     {
         Problem(text).ShouldContain(expected);

@@ -35,6 +35,7 @@ public sealed class RuleClassifierExpressionTests
     [InlineData("HikariPoolMostlyIdle", "hikaricp_connections_idle / hikaricp_connections_max > 0.9")]
     [InlineData("MemoryPressureUnknown", "kube_node_status_condition{condition=\"MemoryPressure\",status=\"unknown\"} == 1")]
     [InlineData("DeploymentProgressDeadlineExceeded", "kube_deployment_status_condition{condition=\"Progressing\",status=\"false\"} == 1")]
+    [InlineData("CertValidityOk", "probe_ssl_earliest_cert_expiry - time() > 86400 * 30")]
     public void Classify_NearMissesCarryingAClassWord_AreUnknownWhenTheExpressionShowsAnotherFault(string alertName, string expression)
     {
         var result = new RuleClassifier().Classify(Alert(alertName, expression), Classes);

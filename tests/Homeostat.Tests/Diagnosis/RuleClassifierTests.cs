@@ -621,6 +621,9 @@ public sealed class RuleClassifierTests
     [InlineData("", "TLS handshake failed: invalid peer certificate: NotValidYet")]
     [InlineData("", "Certificate expiration is 2025-03-02 10:00:00 +0000 UTC, rotation deadline is 2025-01-20 07:12:00 +0000 UTC")]
     [InlineData("", "certificate_manager.go:356] kubernetes.io/kubelet-serving: Waiting 1872h0m0s for next certificate rotation")]
+    [InlineData("", "Error: ENOSPC: System limit for number of file watchers reached, watch '/app/src'")]
+    [InlineData("", "Congratulations! Your certificate and chain have been saved at: /etc/letsencrypt/live/shop.example.net/fullchain.pem Your cert will expire on 2027-03-06.")]
+    [InlineData("", "Certificate shop-example-net is up to date, expires in 75 days, renewal not needed")]
     public void Classify_MoreStacksNearMisses_AreUnknown(string title, string text)
     {
         var result = new RuleClassifier().Classify(Signal(title, text), Classes);

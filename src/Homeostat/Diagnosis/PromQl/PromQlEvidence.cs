@@ -237,7 +237,9 @@ public static class PromQlEvidence
 
         var upwards = op is ">" or ">=";
         var downwards = op is "<" or "<=";
-        var wrongWay = selectors.All(m => m.Meaning.Role == MetricRole.Headroom) ? upwards
+        // Time left on a certificate compared upwards ("expiry - time() > 30 days") is a certificate that is fine.
+        var certificateTimeLeft = selectors.All(m => m.Meaning.Class == FailureClasses.CertExpiry && m.Selector.Metric?.Contains("expired", StringComparison.Ordinal) != true);
+        var wrongWay = selectors.All(m => m.Meaning.Role == MetricRole.Headroom) || certificateTimeLeft ? upwards
             : selectors.All(m => m.Meaning.Role == MetricRole.Usage) && downwards;
         if (!wrongWay)
         {
