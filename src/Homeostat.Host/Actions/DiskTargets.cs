@@ -9,6 +9,12 @@ namespace Homeostat.Host.Actions;
 public interface IFilesystemUsage
 {
     FilesystemUse Measure(string path);
+
+    /// <summary>The mount point of the filesystem holding <paramref name="path"/>; null when the mount table cannot say.</summary>
+    string? MountPointOf(string path) => null;
+
+    /// <summary>Whether <paramref name="mountpoint"/> is mounted on this host; false when the mount table cannot say.</summary>
+    bool IsMountPoint(string mountpoint) => false;
 }
 
 public readonly record struct FilesystemUse(long TotalBytes, long AvailableBytes)
@@ -24,6 +30,28 @@ public sealed class DriveFilesystemUsage : IFilesystemUsage
         var drive = new DriveInfo(path);
         return new FilesystemUse(drive.TotalSize, drive.AvailableFreeSpace);
     }
+
+    public string? MountPointOf(string path)
+    {
+        var real = SafePaths.RealPath(Path.GetFullPath(path));
+        return MountPoints().Where(m => SafePaths.IsUnder(real, m)).MaxBy(m => m.Length);
+    }
+
+    public bool IsMountPoint(string mountpoint) => MountPoints().Contains(Normalized(mountpoint));
+
+    private static List<string> MountPoints()
+    {
+        try
+        {
+            return DriveInfo.GetDrives().Select(d => Normalized(d.Name)).ToList();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static string Normalized(string mountpoint) => mountpoint.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : "/";
 }
 
 /// <summary>
@@ -110,7 +138,7 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
         return size;
     }
 
-    private static Resolution Resolve(ActionRequest request, IReadOnlyList<string> directoryLabels, IEnumerable<string> allowedRoots)
+    private Resolution Resolve(ActionRequest request, IReadOnlyList<string> directoryLabels, IEnumerable<string> allowedRoots)
     {
         var signal = request.Signal;
         var roots = allowedRoots.ToList();
@@ -174,8 +202,15 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
                 return Resolution.To([resolved], $"mountpoint '{mountpoint}', itself an allowlisted directory");
             }
 
-            if (bound is not null && mountpoint.StartsWith('/') && SafePaths.IsUnder(bound, mountpoint.TrimEnd('/') is { Length: > 0 } m ? m : "/"))
+            var mount = mountpoint.TrimEnd('/') is { Length: > 0 } m ? m : "/";
+            if (bound is not null && mountpoint.StartsWith('/') && SafePaths.IsUnder(bound, mount))
             {
+                // /var/log on its own volume is under "/" by name but not on the root filesystem: rotating it frees nothing there.
+                if (filesystems.IsMountPoint(mount) && filesystems.MountPointOf(bound) is { } holding && holding != mount)
+                {
+                    return Resolution.Inapplicable($"the signal is about the filesystem mounted at '{mountpoint}', and the catalog's path {bound} is on another filesystem, mounted at '{holding}'");
+                }
+
                 return Resolution.To([bound], $"the catalog's path, on mountpoint '{mountpoint}'");
             }
 

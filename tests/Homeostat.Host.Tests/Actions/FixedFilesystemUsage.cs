@@ -11,9 +11,16 @@ internal sealed class FixedFilesystemUsage(double usedPercent) : IFilesystemUsag
 
     public List<string> Measured { get; } = [];
 
+    /// <summary>The host's mount points as the test says; empty: the mount table cannot say.</summary>
+    public List<string> Mounts { get; } = [];
+
     public FilesystemUse Measure(string path)
     {
         Measured.Add(path);
         return new FilesystemUse(Total, (long)(Total * (100 - UsedPercent) / 100));
     }
+
+    public string? MountPointOf(string path) => Mounts.Where(m => SafePaths.IsUnder(path, m)).MaxBy(m => m.Length);
+
+    public bool IsMountPoint(string mountpoint) => Mounts.Contains(mountpoint);
 }

@@ -696,6 +696,29 @@ public sealed class RotateAndCompressLogsActionTests : IDisposable
         Snapshot().ShouldBe(before);
     }
 
+    [Theory]
+    [InlineData(false, ActionStatus.Succeeded)]
+    [InlineData(true, ActionStatus.NotApplicable)]
+    public async Task Target_MountpointAlert_UsesTheCatalogsPathOnlyWhenItIsOnThatFilesystem(bool pathHasItsOwnVolume, ActionStatus expected)
+    {
+        _filesystem.Mounts.Add("/");
+        if (pathHasItsOwnVolume)
+        {
+            _filesystem.Mounts.Add(_root);
+        }
+
+        var log = WriteFile("app.log", LogText(100), TimeSpan.FromDays(1));
+
+        var outcome = await NewAction().ExecuteAsync(Request(NodeDiskAlertOnRoot, $"path: \"{_root}\""), CancellationToken.None);
+
+        outcome.Status.ShouldBe(expected, outcome.Summary);
+        File.Exists(log).ShouldBe(pathHasItsOwnVolume);
+        if (pathHasItsOwnVolume)
+        {
+            outcome.Summary.ShouldContain($"is on another filesystem, mounted at '{_root}'");
+        }
+    }
+
     [Fact]
     public async Task Target_StockNodeDiskAlertOnRootWithoutTargets_IsNotApplicableAndNothingChanges()
     {
