@@ -10,11 +10,8 @@ public interface IFilesystemUsage
 {
     FilesystemUse Measure(string path);
 
-    /// <summary>The mount point of the filesystem holding <paramref name="path"/>; null when the mount table cannot say.</summary>
-    string? MountPointOf(string path) => null;
-
-    /// <summary>Whether <paramref name="mountpoint"/> is mounted on this host; false when the mount table cannot say.</summary>
-    bool IsMountPoint(string mountpoint) => false;
+    /// <summary>This host's mount points, without trailing '/' (but "/" itself); empty when the mount table cannot be read.</summary>
+    IReadOnlyList<string> MountPoints() => [];
 }
 
 public readonly record struct FilesystemUse(long TotalBytes, long AvailableBytes)
@@ -31,15 +28,7 @@ public sealed class DriveFilesystemUsage : IFilesystemUsage
         return new FilesystemUse(drive.TotalSize, drive.AvailableFreeSpace);
     }
 
-    public string? MountPointOf(string path)
-    {
-        var real = SafePaths.RealPath(Path.GetFullPath(path));
-        return MountPoints().Where(m => SafePaths.IsUnder(real, m)).MaxBy(m => m.Length);
-    }
-
-    public bool IsMountPoint(string mountpoint) => MountPoints().Contains(Normalized(mountpoint));
-
-    private static List<string> MountPoints()
+    public IReadOnlyList<string> MountPoints()
     {
         try
         {
@@ -206,7 +195,10 @@ public sealed class DiskTargets(IFilesystemUsage filesystems)
             if (bound is not null && mountpoint.StartsWith('/') && SafePaths.IsUnder(bound, mount))
             {
                 // /var/log on its own volume is under "/" by name but not on the root filesystem: rotating it frees nothing there.
-                if (filesystems.IsMountPoint(mount) && filesystems.MountPointOf(bound) is { } holding && holding != mount)
+                var mounts = filesystems.MountPoints();
+                var real = SafePaths.RealPath(bound);
+                var holding = mounts.Where(point => SafePaths.IsUnder(real, point)).MaxBy(point => point.Length);
+                if (mounts.Contains(mount) && holding is not null && holding != mount)
                 {
                     return Resolution.Inapplicable($"the signal is about the filesystem mounted at '{mountpoint}', and the catalog's path {bound} is on another filesystem, mounted at '{holding}'");
                 }

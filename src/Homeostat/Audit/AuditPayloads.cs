@@ -79,18 +79,7 @@ public sealed record ResolvedUnmatchedPayload(DeliveryReference Delivery, string
     public override string Type => AuditTypes.ResolvedUnmatched;
 
     public static ResolvedUnmatchedPayload Of(Signal signal, string fingerprint) =>
-        new(DeliveryReference.Of(signal, fingerprint), Shorten(signal.Title));
-
-    private static string? Shorten(string? title)
-    {
-        if (title is null || title.Length <= MaxTitleLength)
-        {
-            return title;
-        }
-
-        var cut = char.IsHighSurrogate(title[MaxTitleLength - 1]) ? MaxTitleLength - 1 : MaxTitleLength;
-        return title[..cut] + "…";
-    }
+        new(DeliveryReference.Of(signal, fingerprint), signal.Title is null ? null : PolledSignalBounds.Cut(signal.Title, MaxTitleLength));
 }
 
 public sealed record DeliveryReference(string SignalId, string Source, SignalStatus Status, string Fingerprint, string DeliveryKey, DateTimeOffset? StartsAt, string ContentHash)

@@ -20,7 +20,5 @@ internal sealed class FixedFilesystemUsage(double usedPercent) : IFilesystemUsag
         return new FilesystemUse(Total, (long)(Total * (100 - UsedPercent) / 100));
     }
 
-    public string? MountPointOf(string path) => Mounts.Where(m => SafePaths.IsUnder(path, m)).MaxBy(m => m.Length);
-
-    public bool IsMountPoint(string mountpoint) => Mounts.Contains(mountpoint);
+    public IReadOnlyList<string> MountPoints() => Mounts;
 }
